@@ -1,0 +1,228 @@
+package io.streamssl.models;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.streamssl.models.method.MethodSettings;
+import io.streamssl.models.method.SslMethod;
+import io.streamssl.models.method.SslMethods;
+import io.streamssl.models.optim.SgdMomentum;
+import io.streamssl.models.probe.LinearProbe;
+import io.streamssl.models.schedule.CosineSchedule;
+import io.streamssl.models.tensor.TensorCodec;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Trains one self-supervised method on batches of uint8 views, on one device. Everything common to all
+ * methods lives here (normalisation on the device, the optimiser and its schedule, the online probe, state
+ * export and import); the method adds its networks, loss and extra state. Usable from a plain {@code main}:
+ *
+ * <pre>{@code
+ * try (SslTrainer trainer = new SslTrainer(TrainerSpec.byolCifar(64, 256, 10_000))) {
+ *     StepResult r = trainer.step(batch);
+ * }
+ * }</pre>
+ *
+ * <p>Memory: the model, optimiser slots and probe live in the trainer's manager; every step runs in a
+ * sub-manager that is closed at its end, so nothing a step creates outlives it.
+ *
+ * <p>Not thread-safe: one thread drives a trainer. DJL's gradient collector is JVM-wide, so the
+ * forward/backward of all trainers in a JVM is serialised on the engine.
+ */
+public final class SslTrainer implements AutoCloseable {
+
+    private final TrainerSpec spec;
+    private final Device device;
+    private final NDManager manager;
+    private final SslMethod method;
+    private final SgdMomentum optimizer;
+    private final CosineSchedule learningRate;
+    private final LinearProbe probe;
+    private final NDArray mean; // (3), [0, 255] units
+    private final NDArray std; // (3), [0, 255] units
+
+    private long step;
+    private long images;
+
+    public SslTrainer(TrainerSpec spec) {
+        this.spec = spec;
+        this.device = Devices.parse(spec.device());
+        Engine.getInstance().setRandomSeed((int) spec.seed());
+        this.manager = NDManager.newBaseManager(device);
+        GradMode.disable();
+        this.method = SslMethods.create(spec.method(),
+                new MethodSettings(spec.encoder(), spec.scheduleSteps(), spec.methodOptions()));
+        method.initialize(manager, new Shape(spec.batchSize(), 3, spec.imageSize(), spec.imageSize()));
+        this.optimizer = new SgdMomentum((float) spec.momentum(), (float) spec.weightDecay());
+        optimizer.createSlots(method.trainableParameters());
+        this.learningRate = new CosineSchedule(spec.learningRate(), 0, spec.warmupSteps(), spec.scheduleSteps());
+        this.probe = new LinearProbe(manager, spec.encoder().featureDim(), spec.probeClasses(),
+                (float) spec.probeLearningRate());
+        this.mean = scaled(spec.mean());
+        this.std = scaled(spec.std());
+    }
+
+    private NDArray scaled(float[] values) {
+        float[] v = new float[3];
+        for (int i = 0; i < 3; i++) {
+            v[i] = values[i] * 255f;
+        }
+        return manager.create(v);
+    }
+
+    public TrainerSpec spec() {
+        return spec;
+    }
+
+    public SslMethod method() {
+        return method;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** Optimiser steps done so far. */
+    public long stepCount() {
+        return step;
+    }
+
+    public long imageCount() {
+        return images;
+    }
+
+    /** One optimiser step on {@code batch}; the probe scores, then trains on, the labelled images. */
+    public StepResult step(ViewBatch batch) {
+        if (batch.views() != method.viewsPerImage()) {
+            throw new IllegalArgumentException(method.name() + " needs " + method.viewsPerImage()
+                    + " views per image, the batch has " + batch.views());
+        }
+        long t0 = System.nanoTime();
+        GradMode.disable();
+        long current = step;
+        float lr = (float) learningRate.valueAt(current);
+        float loss;
+        LinearProbe.Score score;
+        try (NDManager stepManager = manager.newSubManager()) {
+            List<NDArray> views = toDevice(stepManager, batch);
+            ParameterStore ps = new ParameterStore(stepManager, false);
+            SslMethod.Forward forward;
+            Engine engine = Engine.getInstance();
+            synchronized (engine) {
+                try (GradientCollector collector = engine.newGradientCollector()) {
+                    forward = method.forward(ps, views, current);
+                    collector.backward(forward.loss());
+                }
+            }
+            GradMode.disable();
+            loss = forward.loss().getFloat();
+            if (!Float.isFinite(loss)) {
+                throw new IllegalStateException(method.name() + " loss is " + loss + " at step " + current
+                        + ": lower the learning rate (now " + lr + ") or check the input");
+            }
+            optimizer.step(method.trainableParameters(), lr);
+            method.afterOptimizerStep(current);
+            score = probe.scoreThenTrain(forward.features(), batch.labels());
+        }
+        step++;
+        images += batch.size();
+        return new StepResult(current + 1, loss, lr, method.scalars(current), score.labelled(), score.correct(),
+                batch.size(), System.nanoTime() - t0);
+    }
+
+    /** (N, V, H, W, 3) uint8 → V normalised (N, 3, H, W) float tensors on the device. */
+    private List<NDArray> toDevice(NDManager m, ViewBatch b) {
+        NDArray all = m.create(ByteBuffer.wrap(b.pixels()),
+                new Shape(b.size(), b.views(), b.height(), b.width(), 3), DataType.UINT8);
+        List<NDArray> out = new ArrayList<>(b.views());
+        for (int v = 0; v < b.views(); v++) {
+            NDArray view = all.get(":, " + v).toType(DataType.FLOAT32, false);
+            out.add(view.sub(mean).div(std).transpose(0, 3, 1, 2));
+        }
+        return out;
+    }
+
+    /**
+     * The encoder's features of one image in inference mode (batch-norm running statistics).
+     *
+     * @param rgb H×W×3 uint8 pixels
+     */
+    public float[] embed(byte[] rgb, int height, int width) {
+        GradMode.disable();
+        try (NDManager m = manager.newSubManager()) {
+            ViewBatch one = new ViewBatch(1, 1, height, width, rgb, new int[] {-1});
+            NDArray x = toDevice(m, one).get(0);
+            NDArray y = method.encoder().forward(new ParameterStore(m, false), new NDList(x), false)
+                    .singletonOrThrow();
+            return y.toFloatArray();
+        }
+    }
+
+    /** Every state tensor by name: the method's, the optimiser's slots and the probe's. */
+    public Map<String, NDArray> stateTensors() {
+        Map<String, NDArray> all = new LinkedHashMap<>(method.stateTensors());
+        optimizer.slots().forEach((k, v) -> all.put("optimizer/" + k, v));
+        all.putAll(probe.stateTensors());
+        return all;
+    }
+
+    /** A device-independent copy of all training state. */
+    public TrainingState exportState() {
+        TreeMap<String, byte[]> tensors = new TreeMap<>();
+        stateTensors().forEach((name, array) -> tensors.put(name, TensorCodec.encode(array)));
+        return new TrainingState(step, images, tensors);
+    }
+
+    /**
+     * Overwrites all training state with {@code state}. Every tensor of this trainer must be present with the
+     * same shape, so a state from a different configuration is rejected, naming the first mismatch.
+     */
+    public void importState(TrainingState state) {
+        GradMode.disable();
+        Map<String, NDArray> mine = stateTensors();
+        if (!mine.keySet().equals(state.tensors().keySet())) {
+            List<String> missing = new ArrayList<>(mine.keySet());
+            missing.removeAll(state.tensors().keySet());
+            List<String> extra = new ArrayList<>(state.tensors().keySet());
+            extra.removeAll(mine.keySet());
+            throw new IllegalArgumentException("the stored training state does not fit this model: missing "
+                    + head(missing) + ", unexpected " + head(extra));
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            mine.forEach((name, array) -> {
+                try {
+                    TensorCodec.copyInto(array, state.tensors().get(name), scratch);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("tensor " + name + ": " + e.getMessage(), e);
+                }
+            });
+        }
+        step = state.step();
+        images = state.images();
+    }
+
+    private static List<String> head(List<String> names) {
+        return names.size() <= 5 ? names : names.subList(0, 5);
+    }
+
+    /** Arrays currently held by the trainer's manager tree: flat from step to step unless something leaks. */
+    public int liveArrays() {
+        return manager.getManagedArrays().size();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

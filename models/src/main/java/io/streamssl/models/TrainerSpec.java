@@ -1,0 +1,84 @@
+package io.streamssl.models;
+
+import io.streamssl.models.encoder.EncoderSpec;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a {@link SslTrainer} is built from. Validated on construction, each message naming the field.
+ *
+ * @param method method name (see {@link io.streamssl.models.method.SslMethods})
+ * @param methodOptions the method's own options by name
+ * @param encoder the backbone
+ * @param imageSize side of the square views, in pixels
+ * @param batchSize images per step
+ * @param learningRate peak learning rate (after warm-up)
+ * @param warmupSteps linear warm-up steps
+ * @param scheduleSteps horizon of the cosine schedules (learning rate, teacher momentum); they stay at their
+ *     end value afterwards
+ * @param momentum SGD momentum
+ * @param weightDecay L2 weight decay (not on biases and norms)
+ * @param seed seeds weight initialisation
+ * @param device {@code cpu}, {@code gpu}, {@code gpu:N}, or {@code auto} (a GPU if DJL sees one)
+ * @param mean per-channel mean for normalisation, in [0, 1] units
+ * @param std per-channel standard deviation for normalisation
+ * @param probeClasses classes of the online linear probe
+ * @param probeLearningRate the probe's SGD learning rate
+ */
+public record TrainerSpec(
+        String method,
+        Map<String, String> methodOptions,
+        EncoderSpec encoder,
+        int imageSize,
+        int batchSize,
+        double learningRate,
+        long warmupSteps,
+        long scheduleSteps,
+        double momentum,
+        double weightDecay,
+        long seed,
+        String device,
+        float[] mean,
+        float[] std,
+        int probeClasses,
+        double probeLearningRate) {
+
+    /** CIFAR-10 channel statistics (the usual values in SSL code). */
+    public static final float[] CIFAR_MEAN = {0.4914f, 0.4822f, 0.4465f};
+    public static final float[] CIFAR_STD = {0.2470f, 0.2435f, 0.2616f};
+
+    public TrainerSpec {
+        Objects.requireNonNull(method, "method");
+        methodOptions = Map.copyOf(methodOptions);
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(device, "device");
+        require(imageSize >= 8 && imageSize <= 1024, "image size", imageSize, "[8, 1024]");
+        require(batchSize >= 2, "batch size", batchSize, ">= 2 (batch norm needs two samples)");
+        require(learningRate > 0, "learning rate", learningRate, "> 0");
+        require(warmupSteps >= 0 && warmupSteps < scheduleSteps, "warm-up steps", warmupSteps,
+                "[0, schedule steps)");
+        require(momentum >= 0 && momentum < 1, "momentum", momentum, "[0, 1)");
+        require(weightDecay >= 0, "weight decay", weightDecay, ">= 0");
+        require(mean.length == 3 && std.length == 3, "mean/std", mean.length, "3 values each");
+        for (float s : std) {
+            require(s > 0, "std", s, "> 0");
+        }
+        require(probeClasses >= 2, "probe classes", probeClasses, ">= 2");
+        require(probeLearningRate > 0, "probe learning rate", probeLearningRate, "> 0");
+        mean = mean.clone();
+        std = std.clone();
+    }
+
+    private static void require(boolean ok, String field, Object value, String allowed) {
+        if (!ok) {
+            throw new IllegalArgumentException(field + " must be " + allowed + ", got " + value);
+        }
+    }
+
+    /** BYOL on ResNet-18 (CIFAR stem) at 32 px with small test-friendly heads; a starting point for tests. */
+    public static TrainerSpec byolCifar(int width, int batchSize, long scheduleSteps) {
+        return new TrainerSpec("byol", Map.of("projector-hidden", "512", "predictor-hidden", "512",
+                "projector-out", "128"), new EncoderSpec("resnet18", io.streamssl.models.encoder.Stem.CIFAR, width),
+                32, batchSize, 0.05, 0, scheduleSteps, 0.9, 1e-5, 42, "cpu", CIFAR_MEAN, CIFAR_STD, 10, 0.05);
+    }
+}

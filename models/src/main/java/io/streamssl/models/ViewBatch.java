@@ -1,0 +1,25 @@
+package io.streamssl.models;
+
+/**
+ * A batch of augmented views as they arrive from augmentation: uint8 RGB, laid out (N, V, H, W, 3), i.e.
+ * image-major, then view, then HWC pixels. Normalisation to float happens on the trainer's device.
+ *
+ * @param labels N labels, -1 where the image has none
+ */
+public record ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels) {
+
+    public ViewBatch {
+        long expected = (long) size * views * height * width * 3;
+        if (size <= 0 || views <= 0 || height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("batch dimensions must be positive: N=" + size + " V=" + views
+                    + " H=" + height + " W=" + width);
+        }
+        if (pixels.length != expected) {
+            throw new IllegalArgumentException("a batch of N=" + size + " V=" + views + " " + height + "x" + width
+                    + " RGB views has " + expected + " bytes, got " + pixels.length);
+        }
+        if (labels.length != size) {
+            throw new IllegalArgumentException("need " + size + " labels, got " + labels.length);
+        }
+    }
+}

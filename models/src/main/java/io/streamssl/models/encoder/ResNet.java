@@ -1,0 +1,95 @@
+package io.streamssl.models.encoder;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.ParallelBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ResNet v1 (He et al. 2015, "Deep Residual Learning for Image Recognition") with basic blocks, built from DJL
+ * blocks. Input (N, 3, H, W) float; output (N, 8·width) after global average pooling (no classifier).
+ *
+ * <p>Stages: 4 stages of basic blocks with [w, 2w, 4w, 8w] channels, stride 1, 2, 2, 2; a block is
+ * conv3×3-BN-ReLU-conv3×3-BN plus a shortcut (identity, or conv1×1-BN when the shape changes), then ReLU.
+ */
+public final class ResNet {
+
+    static final List<String> ARCHITECTURES = List.of("resnet18", "resnet34");
+    private static final Map<String, int[]> BLOCKS_PER_STAGE =
+            Map.of("resnet18", new int[] {2, 2, 2, 2}, "resnet34", new int[] {3, 4, 6, 3});
+
+    private ResNet() {}
+
+    static boolean supports(String arch) {
+        return BLOCKS_PER_STAGE.containsKey(arch);
+    }
+
+    static int featureDim(String arch, int width) {
+        return 8 * width;
+    }
+
+    static Block build(EncoderSpec spec) {
+        int w = spec.width();
+        SequentialBlock net = new SequentialBlock();
+        if (spec.stem() == Stem.CIFAR) {
+            net.add(conv(w, 3, 1, 1)).add(BatchNorm.builder().build()).add(Activation.reluBlock());
+        } else {
+            net.add(conv(w, 7, 2, 3))
+                    .add(BatchNorm.builder().build())
+                    .add(Activation.reluBlock())
+                    .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
+        }
+        int[] blocks = BLOCKS_PER_STAGE.get(spec.arch());
+        int in = w;
+        for (int stage = 0; stage < 4; stage++) {
+            int out = w << stage;
+            for (int b = 0; b < blocks[stage]; b++) {
+                int stride = (stage > 0 && b == 0) ? 2 : 1;
+                net.add(basicBlock(out, stride, stride != 1 || in != out));
+                in = out;
+            }
+        }
+        net.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
+        return net;
+    }
+
+    private static Block basicBlock(int channels, int stride, boolean projectShortcut) {
+        SequentialBlock main = new SequentialBlock()
+                .add(conv(channels, 3, stride, 1))
+                .add(BatchNorm.builder().build())
+                .add(Activation.reluBlock())
+                .add(conv(channels, 3, 1, 1))
+                .add(BatchNorm.builder().build());
+        Block shortcut = projectShortcut
+                ? new SequentialBlock().add(conv(channels, 1, stride, 0)).add(BatchNorm.builder().build())
+                : Blocks.identityBlock();
+        return new SequentialBlock()
+                .add(new ParallelBlock(ResNet::sum, List.of(main, shortcut)))
+                .add(Activation.reluBlock());
+    }
+
+    private static NDList sum(List<NDList> branches) {
+        NDArray a = branches.get(0).singletonOrThrow();
+        NDArray b = branches.get(1).singletonOrThrow();
+        return new NDList(a.add(b));
+    }
+
+    private static Block conv(int filters, int kernel, int stride, int pad) {
+        return Conv2d.builder()
+                .setFilters(filters)
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(pad, pad))
+                .optBias(false)
+                .build();
+    }
+}

@@ -1,0 +1,59 @@
+package io.streamssl.models.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One self-supervised method: its networks, its loss and its own state. The {@link io.streamssl.models.SslTrainer}
+ * owns everything common (device, normalisation, optimiser, schedules, probe, checkpoints); a method adds
+ * only what is its own.
+ */
+public interface SslMethod {
+
+    /** The name users select it by, e.g. {@code byol}. */
+    String name();
+
+    /** How many augmented views of each image one step consumes. */
+    int viewsPerImage();
+
+    /** Creates and initialises every block on {@code manager}'s device; {@code viewShape} is (1, 3, H, W). */
+    void initialize(NDManager manager, Shape viewShape);
+
+    /** The backbone being learned: what snapshots export and the probe reads. */
+    Block encoder();
+
+    /** Parameters the optimiser updates. */
+    Map<String, Parameter> trainableParameters();
+
+    /**
+     * Every tensor that is training state of this method under a stable name: student and teacher weights,
+     * running statistics, queues, centres. A checkpoint stores exactly these (plus the optimiser's slots).
+     */
+    Map<String, NDArray> stateTensors();
+
+    /**
+     * Forward pass and loss for one batch, called while a gradient collector is recording.
+     *
+     * @param views one (N, 3, H, W) normalised float tensor per view
+     * @param step the optimiser step this batch is for (0-based), for schedules
+     */
+    Forward forward(ParameterStore parameters, List<NDArray> views, long step);
+
+    /** Called after the optimiser step: teacher EMA, queue and centre updates. */
+    void afterOptimizerStep(long step);
+
+    /** Method-specific values worth reporting at {@code step}, e.g. {@code tau}. */
+    Map<String, Double> scalars(long step);
+
+    /**
+     * @param loss the scalar loss to back-propagate
+     * @param features the encoder's features of the first view, detached, (N, featureDim): the probe's input
+     */
+    record Forward(NDArray loss, NDArray features) {}
+}

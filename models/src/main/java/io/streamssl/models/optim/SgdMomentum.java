@@ -1,0 +1,59 @@
+package io.streamssl.models.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Stochastic gradient descent with momentum and decoupled-from-nothing (L2) weight decay, in PyTorch's
+ * formulation: {@code g ← ∇ + λ·w; v ← μ·v + g; w ← w − lr·v}. Weight decay is not applied to biases and
+ * normalisation parameters (1-D tensors), as in the SSL reference code.
+ */
+public final class SgdMomentum implements ParameterOptimizer {
+
+    private final float momentum;
+    private final float weightDecay;
+    private final Map<String, NDArray> velocity = new LinkedHashMap<>();
+
+    public SgdMomentum(float momentum, float weightDecay) {
+        if (momentum < 0 || momentum >= 1) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        if (weightDecay < 0) {
+            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        }
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+    }
+
+    @Override
+    public void step(Map<String, Parameter> parameters, float lr) {
+        parameters.forEach((name, p) -> {
+            NDArray w = p.getArray();
+            try (NDArray g = w.getGradient()) {
+                if (weightDecay > 0 && w.getShape().dimension() > 1) {
+                    try (NDArray decay = w.mul(weightDecay)) {
+                        g.addi(decay);
+                    }
+                }
+                NDArray v = velocity.computeIfAbsent("momentum/" + name, k -> w.zerosLike());
+                v.muli(momentum).addi(g);
+                try (NDArray update = v.mul(lr)) {
+                    w.subi(update);
+                }
+                g.muli(0);
+            }
+        });
+    }
+
+    @Override
+    public Map<String, NDArray> slots() {
+        return velocity;
+    }
+
+    /** Creates every slot now (zeros), so that a restore has tensors to copy into before the first step. */
+    public void createSlots(Map<String, Parameter> parameters) {
+        parameters.forEach((name, p) -> velocity.computeIfAbsent("momentum/" + name, k -> p.getArray().zerosLike()));
+    }
+}

@@ -1,0 +1,113 @@
+package io.streamssl.models.snapshot;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamssl.models.SslTrainer;
+import io.streamssl.models.TrainerSpec;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Writes encoder snapshots: a directory {@code step-000000123/} holding {@code encoder.params} (DJL parameter
+ * format) and {@code manifest.json}. A snapshot is built in a hidden temporary directory and renamed into
+ * place, and the {@code LATEST} file (the newest snapshot's directory name) is replaced by rename too, so a
+ * reader never sees a half-written snapshot.
+ */
+public final class EncoderSnapshot {
+
+    public static final String WEIGHTS_FILE = "encoder.params";
+    public static final String MANIFEST_FILE = "manifest.json";
+    public static final String LATEST_FILE = "LATEST";
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private EncoderSnapshot() {}
+
+    /** Directory name of the snapshot taken at {@code step}. */
+    public static String directoryName(long step) {
+        return String.format("step-%09d", step);
+    }
+
+    /**
+     * Writes the trainer's encoder as a snapshot under {@code root} and returns its directory.
+     *
+     * @param config the job configuration to record (flattened keys)
+     */
+    public static Path write(Path root, SslTrainer trainer, Map<String, String> config) {
+        TrainerSpec spec = trainer.spec();
+        long step = trainer.stepCount();
+        try {
+            Files.createDirectories(root);
+            Path tmp = Files.createTempDirectory(root, "." + directoryName(step) + "-");
+            Path weights = tmp.resolve(WEIGHTS_FILE);
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(weights));
+                    DataOutputStream out = new DataOutputStream(os)) {
+                trainer.method().encoder().saveParameters(out);
+            }
+            int size = spec.imageSize();
+            float[] embedding = trainer.embed(ReferenceImage.pixels(size), size, size);
+            SnapshotManifest manifest = new SnapshotManifest(SnapshotManifest.FORMAT, spec.method(), step,
+                    Instant.now().toString(),
+                    new SnapshotManifest.Encoder(spec.encoder().arch(), spec.encoder().stem().name().toLowerCase(),
+                            spec.encoder().width(), spec.encoder().featureDim()),
+                    spec.mean(), spec.std(), WEIGHTS_FILE, sha256(weights), Files.size(weights), config,
+                    new SnapshotManifest.Check(ReferenceImage.NAME, size, embedding));
+            JSON.writeValue(tmp.resolve(MANIFEST_FILE).toFile(), manifest);
+            Path target = root.resolve(directoryName(step));
+            if (Files.exists(target)) {
+                // the same step written again after a restore: the newer write wins
+                deleteRecursively(target);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            Path latestTmp = Files.createTempFile(root, "." + LATEST_FILE + "-", ".tmp");
+            Files.writeString(latestTmp, target.getFileName().toString() + "\n");
+            Files.move(latestTmp, root.resolve(LATEST_FILE), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write snapshot under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Lowercase hex SHA-256 of a file. */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
+            byte[] buf = new byte[1 << 16];
+            while (in.read(buf) >= 0) {
+                // reading feeds the digest
+            }
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        }
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

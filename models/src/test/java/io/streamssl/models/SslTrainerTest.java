@@ -1,0 +1,92 @@
+package io.streamssl.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SslTrainerTest {
+
+    static final int N = 8;
+    static SslTrainer trainer;
+
+    @BeforeAll
+    static void create() {
+        trainer = new SslTrainer(TrainerSpec.byolCifar(8, N, 1000));
+    }
+
+    @AfterAll
+    static void close() {
+        trainer.close();
+    }
+
+    static ViewBatch randomBatch(long seed) {
+        Random r = new Random(seed);
+        byte[] px = new byte[N * 2 * 32 * 32 * 3];
+        r.nextBytes(px);
+        int[] labels = new int[N];
+        for (int i = 0; i < N; i++) {
+            labels[i] = i % 2 == 0 ? r.nextInt(10) : -1;
+        }
+        return new ViewBatch(N, 2, 32, 32, px, labels);
+    }
+
+    @Test
+    void stepsReportFiniteLossAndCountSteps() {
+        long before = trainer.stepCount();
+        StepResult r = trainer.step(randomBatch(1));
+        assertThat(r.step()).isEqualTo(before + 1);
+        assertThat(r.loss()).isBetween(0f, 8f);
+        assertThat(r.probeLabelled()).isEqualTo(N / 2);
+        assertThat(r.scalars()).containsKey("tau");
+        assertThat(trainer.stepCount()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void noArrayOutlivesAStep() {
+        trainer.step(randomBatch(2));
+        int live = trainer.liveArrays();
+        for (int i = 0; i < 20; i++) {
+            trainer.step(randomBatch(10 + i));
+        }
+        assertThat(trainer.liveArrays()).as("arrays held after 20 more steps").isEqualTo(live);
+    }
+
+    @Test
+    void exportImportRoundTripIsBitExactAndTrainingContinuesIdentically() {
+        trainer.step(randomBatch(3));
+        TrainingState saved = trainer.exportState();
+        assertThat(saved.tensors()).containsKeys("student/encoder/" + firstEncoderParam(saved), "probe/weight");
+        assertThat(saved.tensors().keySet()).anyMatch(k -> k.startsWith("teacher/"));
+        assertThat(saved.tensors().keySet()).anyMatch(k -> k.startsWith("optimizer/momentum/"));
+
+        try (SslTrainer other = new SslTrainer(TrainerSpec.byolCifar(8, N, 1000))) {
+            assertThat(other.exportState().sameAs(saved)).isFalse();
+            other.importState(saved);
+            assertThat(other.exportState().sameAs(saved)).as("state after import").isTrue();
+        }
+    }
+
+    private static String firstEncoderParam(TrainingState s) {
+        return s.tensors().keySet().stream().filter(k -> k.startsWith("student/encoder/")).findFirst()
+                .orElseThrow().substring("student/encoder/".length());
+    }
+
+    @Test
+    void importRejectsStateOfAnotherModel() {
+        try (SslTrainer wider = new SslTrainer(TrainerSpec.byolCifar(16, N, 1000))) {
+            assertThatThrownBy(() -> wider.importState(trainer.exportState()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("different model configuration");
+        }
+    }
+
+    @Test
+    void wrongViewCountIsRejectedWithTheMethodsNeed() {
+        ViewBatch one = new ViewBatch(N, 1, 32, 32, new byte[N * 32 * 32 * 3], new int[N]);
+        assertThatThrownBy(() -> trainer.step(one)).hasMessageContaining("byol needs 2 views");
+    }
+}
