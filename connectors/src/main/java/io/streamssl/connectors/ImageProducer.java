@@ -1,0 +1,245 @@
+package io.streamssl.connectors;
+
+import io.streamssl.connectors.dataset.ImageDataset;
+import io.streamssl.connectors.dataset.LabeledImage;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Publishes a data set to a Kafka topic in the streamssl record format (see {@link ImageHeaders}).
+ *
+ * <pre>{@code
+ * long sent = ImageProducer.builder()
+ *         .setBootstrapServers("localhost:9092")
+ *         .setDataset(new GeneratedShapes(10_000, 1, 32))
+ *         .optTopic("images").optRepeat(3).optRecordsPerSecond(500)
+ *         .build().run();
+ * }</pre>
+ *
+ * Required: bootstrap servers and data set. Pass {@code e} of the data set carries header {@code epoch=e}.
+ */
+public final class ImageProducer {
+
+    /** Progress reported about once a second and at the end. */
+    public record Progress(long sent, long total, long epoch, double recordsPerSecond, boolean done) {}
+
+    private final String bootstrapServers;
+    private final ImageDataset dataset;
+    private final String topic;
+    private final long maxRecords;
+    private final double recordsPerSecond;
+    private final long repeat;
+    private final boolean labels;
+    private final Consumer<Progress> progress;
+    private final Properties extra;
+    private volatile boolean stopped;
+    private final AtomicReference<Exception> sendError = new AtomicReference<>();
+
+    private ImageProducer(Builder b) {
+        this.bootstrapServers = b.bootstrapServers;
+        this.dataset = b.dataset;
+        this.topic = b.topic;
+        this.maxRecords = b.maxRecords;
+        this.recordsPerSecond = b.recordsPerSecond;
+        this.repeat = b.repeat;
+        this.labels = b.labels;
+        this.progress = b.progress;
+        this.extra = b.extra;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Makes {@link #run()} return after the record in flight (from another thread). */
+    public void stop() {
+        stopped = true;
+    }
+
+    /** The Kafka record for one image of pass {@code epoch}. */
+    public static ProducerRecord<byte[], byte[]> toRecord(String topic, LabeledImage img, long epoch,
+            boolean withLabel, String source) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(ImageHeaders.CONTENT_TYPE, utf8(img.contentType()));
+        if (img.width() > 0 && img.height() > 0) {
+            h.add(ImageHeaders.WIDTH, utf8(Integer.toString(img.width())));
+            h.add(ImageHeaders.HEIGHT, utf8(Integer.toString(img.height())));
+        }
+        if (withLabel && img.label() >= 0) {
+            h.add(ImageHeaders.LABEL, utf8(Integer.toString(img.label())));
+        }
+        if (source != null) {
+            h.add(ImageHeaders.SOURCE, utf8(source));
+        }
+        h.add(ImageHeaders.TIMESTAMP, utf8(Long.toString(System.currentTimeMillis())));
+        h.add(ImageHeaders.EPOCH, utf8(Long.toString(epoch)));
+        return new ProducerRecord<>(topic, null, utf8(img.id()), img.data(), h);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Publishes until the data set has been sent {@code repeat} times, {@code maxRecords} is reached or {@link #stop()}. */
+    public long run() throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putAll(extra);
+        long perPass = dataset.size();
+        long total = maxRecords > 0 ? (repeat > 0 ? Math.min(maxRecords, perPass * repeat) : maxRecords)
+                : (repeat > 0 ? perPass * repeat : -1);
+        long sent = 0;
+        long start = System.nanoTime();
+        long lastReport = start;
+        long epoch = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            outer:
+            for (; repeat == 0 || epoch < repeat; epoch++) {
+                for (LabeledImage img : dataset) {
+                    if (stopped || (maxRecords > 0 && sent >= maxRecords)) {
+                        break outer;
+                    }
+                    Exception failed = sendError.get();
+                    if (failed != null) {
+                        throw new IllegalStateException("sending to topic '" + topic + "' at " + bootstrapServers
+                                + " failed: " + failed.getMessage(), failed);
+                    }
+                    producer.send(toRecord(topic, img, epoch, labels, dataset.name()), (md, e) -> {
+                        if (e != null) {
+                            sendError.compareAndSet(null, e);
+                        }
+                    });
+                    sent++;
+                    pace(start, sent);
+                    long now = System.nanoTime();
+                    if (progress != null && now - lastReport >= TimeUnit.SECONDS.toNanos(1)) {
+                        lastReport = now;
+                        progress.accept(new Progress(sent, total, epoch, rate(sent, start, now), false));
+                    }
+                }
+            }
+            producer.flush();
+        }
+        if (sendError.get() != null) {
+            throw new IllegalStateException("sending to topic '" + topic + "' at " + bootstrapServers + " failed: "
+                    + sendError.get().getMessage(), sendError.get());
+        }
+        if (progress != null) {
+            progress.accept(new Progress(sent, total, epoch, rate(sent, start, System.nanoTime()), true));
+        }
+        return sent;
+    }
+
+    private static double rate(long sent, long start, long now) {
+        return sent / Math.max(1e-9, (now - start) / 1e9);
+    }
+
+    private void pace(long start, long sent) throws InterruptedException {
+        if (recordsPerSecond <= 0) {
+            return;
+        }
+        long due = start + (long) (sent * 1e9 / recordsPerSecond);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    /** Builder; {@code set*} are required, {@code opt*} optional. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private ImageDataset dataset;
+        private String topic = Topics.IMAGES;
+        private long maxRecords;
+        private double recordsPerSecond;
+        private long repeat = 1;
+        private boolean labels = true;
+        private Consumer<Progress> progress;
+        private final Properties extra = new Properties();
+
+        public Builder setBootstrapServers(String servers) {
+            this.bootstrapServers = servers;
+            return this;
+        }
+
+        public Builder setDataset(ImageDataset dataset) {
+            this.dataset = dataset;
+            return this;
+        }
+
+        public Builder optTopic(String topic) {
+            this.topic = topic;
+            return this;
+        }
+
+        /** Stop after this many records; 0 = no limit. */
+        public Builder optMaxRecords(long max) {
+            this.maxRecords = max;
+            return this;
+        }
+
+        /** Rate limit; 0 = as fast as possible. */
+        public Builder optRecordsPerSecond(double rate) {
+            this.recordsPerSecond = rate;
+            return this;
+        }
+
+        /** Passes over the data set; 0 = forever (until {@link ImageProducer#stop()} or the record limit). */
+        public Builder optRepeat(long passes) {
+            this.repeat = passes;
+            return this;
+        }
+
+        /** Whether to send the {@code label} header. */
+        public Builder optLabels(boolean labels) {
+            this.labels = labels;
+            return this;
+        }
+
+        public Builder optProgress(Consumer<Progress> progress) {
+            this.progress = progress;
+            return this;
+        }
+
+        /** Any other Kafka producer property. */
+        public Builder optProperty(String key, String value) {
+            extra.put(key, value);
+            return this;
+        }
+
+        public ImageProducer build() {
+            StringBuilder missing = new StringBuilder();
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                missing.append(" bootstrap servers (setBootstrapServers)");
+            }
+            if (dataset == null) {
+                missing.append(" data set (setDataset)");
+            }
+            if (missing.length() > 0) {
+                throw new IllegalArgumentException("ImageProducer is missing:" + missing);
+            }
+            Objects.requireNonNull(topic, "topic");
+            if (topic.isBlank()) {
+                throw new IllegalArgumentException("topic must not be blank");
+            }
+            if (maxRecords < 0 || recordsPerSecond < 0 || repeat < 0) {
+                throw new IllegalArgumentException("max records, records/s and repeat must be >= 0 (0 = unlimited), got "
+                        + maxRecords + ", " + recordsPerSecond + ", " + repeat);
+            }
+            return new ImageProducer(this);
+        }
+    }
+}
