@@ -1,0 +1,140 @@
+package io.streamssl.pipeline.cli;
+
+import io.streamssl.connectors.ImageProducer;
+import io.streamssl.connectors.Topics;
+import io.streamssl.connectors.dataset.Cifar10Binary;
+import io.streamssl.connectors.dataset.GeneratedShapes;
+import io.streamssl.connectors.dataset.ImageDataset;
+import io.streamssl.connectors.kafka.EmbeddedKafka;
+import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.StreamsslOptions;
+import io.streamssl.pipeline.job.TrainingJob;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code streamssl demo}: everything in one process — an in-process Kafka broker (KRaft), a local Flink
+ * cluster with its web UI, a background producer of generated images — and the training job on top.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start an in-process Kafka broker and a local Flink cluster (web UI on localhost), stream a"
+                + " generated data set (or CIFAR-10 with --cifar10) and train. --max-steps N stops after N steps.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Mixin
+    JobOptions job;
+
+    @Option(names = "--work-dir", defaultValue = "streamssl-out/demo",
+            description = "Broker logs, checkpoints and snapshots go here (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Option(names = "--cifar10", paramLabel = "DIR", description = "Stream CIFAR-10 (binary format) instead of generated images.")
+    Path cifar10;
+
+    @Option(names = "--web-port", defaultValue = "8081",
+            description = "Port of the Flink web UI; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int webPort;
+
+    /**
+     * The demo's defaults: a ResNet-18 (CIFAR stem) narrowed to width 16 with 1024-wide heads so that a 2-core
+     * laptop CPU trains a few steps per second; every key can still be overridden.
+     */
+    static Map<String, String> demoDefaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(StreamsslOptions.WIDTH.key(), "16");
+        d.put(StreamsslOptions.BATCH_SIZE.key(), "64");
+        d.put("method.projector-hidden", "1024");
+        d.put("method.predictor-hidden", "1024");
+        d.put(StreamsslOptions.METRICS_EVERY.key(), "5");
+        d.put(StreamsslOptions.SNAPSHOT_EVERY.key(), "50");
+        d.put(StreamsslOptions.CHECKPOINT_INTERVAL.key(), "5 s");
+        return d;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = workDir.toAbsolutePath();
+        Files.createDirectories(work);
+        deleteRecursively(work.resolve("kafka"));
+        Map<String, String> base = demoDefaults();
+        base.put(StreamsslOptions.SNAPSHOT_DIR.key(), work.resolve("snapshots").toString());
+        base.put(StreamsslOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toString());
+        JobConfig probeConfig = job.load(base); // validate before starting anything
+        ImageDataset data = cifar10 != null ? Cifar10Binary.train(cifar10)
+                : new GeneratedShapes(10_000, 1, probeConfig.get(StreamsslOptions.IMAGE_SIZE));
+
+        System.out.println("starting an in-process Kafka broker …");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+            base.put(StreamsslOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+            JobConfig config = job.load(base);
+            kafka.createTopics(1, config.get(StreamsslOptions.IMAGES_TOPIC), config.get(StreamsslOptions.METRICS_TOPIC),
+                    config.get(StreamsslOptions.SNAPSHOTS_TOPIC), config.get(StreamsslOptions.DEAD_LETTER_TOPIC));
+            System.out.println("Kafka at " + kafka.bootstrapServers() + "; topics " + Topics.IMAGES + ", "
+                    + Topics.METRICS + ", " + Topics.SNAPSHOTS + ", " + Topics.DEAD_LETTERS);
+
+            ImageProducer producer = ImageProducer.builder()
+                    .setBootstrapServers(kafka.bootstrapServers())
+                    .setDataset(data)
+                    .optTopic(config.get(StreamsslOptions.IMAGES_TOPIC))
+                    .optRepeat(0)
+                    // keep ahead of the trainer without filling the disk
+                    .optRecordsPerSecond(2_000)
+                    .build();
+            Thread producing = new Thread(() -> {
+                try {
+                    producer.run();
+                } catch (Exception e) {
+                    System.err.println("producer stopped: " + e.getMessage());
+                }
+            }, "demo-producer");
+            producing.setDaemon(true);
+            producing.start();
+            System.out.println("producing " + data.name() + " (" + data.size() + " images per pass) in the background");
+
+            Configuration flink = TrainingJob.flinkConfiguration(config);
+            int port = webPort == 0 ? freePort() : webPort;
+            flink.set(RestOptions.PORT, port);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            System.out.println("Flink web UI: http://localhost:" + port);
+            try {
+                JobRunner.Summary s = new JobRunner(env, config, UUID.randomUUID().toString(), System.out).run();
+                System.out.println(s.line());
+            } finally {
+                producer.stop();
+                producing.join(10_000);
+            }
+        }
+        return 0;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.streamssl.pipeline.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.streamssl.models.TrainerSpec;
+import io.streamssl.models.encoder.EncoderSpec;
+import io.streamssl.models.encoder.Stem;
+import io.streamssl.models.method.MethodSettings;
+import io.streamssl.models.method.SslMethods;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.commons.text.similarity.LevenshteinDistance;
+
+/**
+ * A validated job configuration: the keys of {@link StreamsslOptions} plus {@code method.*} options, from a
+ * YAML file and {@code key=value} overrides. Construction fails on the first problem with a message naming the
+ * key and what is allowed, so a bad config stops the job before it starts.
+ */
+public final class JobConfig implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    public static final String METHOD_PREFIX = "method.";
+
+    private final TreeMap<String, String> values;
+    private transient Configuration flink;
+
+    private JobConfig(Map<String, String> values) {
+        this.values = new TreeMap<>(values);
+        validate();
+    }
+
+    /** A config from flattened keys (validated). */
+    public static JobConfig of(Map<String, String> values) {
+        return new JobConfig(values);
+    }
+
+    /** Reads a YAML file (nested maps, or flat dotted keys) and applies {@code overrides} on top. */
+    public static JobConfig load(Path yaml, Map<String, String> overrides) {
+        Map<String, String> flat = new LinkedHashMap<>();
+        if (yaml != null) {
+            if (!Files.isRegularFile(yaml)) {
+                throw new IllegalArgumentException("config file " + yaml + " does not exist");
+            }
+            try {
+                JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(yaml.toFile());
+                if (root != null && !root.isNull()) {
+                    if (!root.isObject()) {
+                        throw new IllegalArgumentException("config file " + yaml + " must be a YAML map of keys");
+                    }
+                    flatten("", root, flat);
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("config file " + yaml + " is not valid YAML: " + e.getMessage(), e);
+            }
+        }
+        flat.putAll(overrides);
+        return new JobConfig(flat);
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+            }
+        } else if (node.isArray()) {
+            StringBuilder sb = new StringBuilder();
+            node.forEach(n -> sb.append(sb.length() == 0 ? "" : ",").append(n.asText()));
+            out.put(prefix, sb.toString());
+        } else {
+            out.put(prefix, node.asText());
+        }
+    }
+
+    /** A copy with more overrides applied. */
+    public JobConfig with(Map<String, String> overrides) {
+        Map<String, String> v = new TreeMap<>(values);
+        v.putAll(overrides);
+        return new JobConfig(v);
+    }
+
+    private Configuration flink() {
+        if (flink == null) {
+            flink = Configuration.fromMap(values);
+        }
+        return flink;
+    }
+
+    public <T> T get(ConfigOption<T> option) {
+        try {
+            return flink().get(option);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config key '" + option.key() + "' has a bad value '"
+                    + values.get(option.key()) + "': " + rootMessage(e), e);
+        }
+    }
+
+    public boolean contains(ConfigOption<?> option) {
+        return values.containsKey(option.key());
+    }
+
+    /** All keys as given (flattened), for manifests and logs. */
+    public Map<String, String> asMap() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    /** The {@code method.*} options without their prefix. */
+    public Map<String, String> methodOptions() {
+        Map<String, String> m = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(METHOD_PREFIX)) {
+                m.put(k.substring(METHOD_PREFIX.length()), v);
+            }
+        });
+        return m;
+    }
+
+    public EncoderSpec encoderSpec() {
+        return new EncoderSpec(get(StreamsslOptions.ENCODER), Stem.parse(get(StreamsslOptions.STEM)),
+                get(StreamsslOptions.WIDTH));
+    }
+
+    public TrainerSpec trainerSpec() {
+        return new TrainerSpec(get(StreamsslOptions.METHOD), methodOptions(), encoderSpec(),
+                get(StreamsslOptions.IMAGE_SIZE), get(StreamsslOptions.BATCH_SIZE),
+                get(StreamsslOptions.LEARNING_RATE), get(StreamsslOptions.WARMUP_STEPS),
+                get(StreamsslOptions.SCHEDULE_STEPS), get(StreamsslOptions.MOMENTUM),
+                get(StreamsslOptions.WEIGHT_DECAY), get(StreamsslOptions.SEED), get(StreamsslOptions.DEVICE),
+                floats(StreamsslOptions.NORMALIZE_MEAN), floats(StreamsslOptions.NORMALIZE_STD),
+                get(StreamsslOptions.PROBE_CLASSES), get(StreamsslOptions.PROBE_LEARNING_RATE));
+    }
+
+    private float[] floats(ConfigOption<String> option) {
+        String[] parts = get(option).split(",");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("config key '" + option.key() + "' needs 3 comma-separated numbers"
+                    + " (R,G,B), got '" + get(option) + "'");
+        }
+        float[] out = new float[3];
+        for (int i = 0; i < 3; i++) {
+            try {
+                out[i] = Float.parseFloat(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("config key '" + option.key() + "' needs numbers, got '"
+                        + get(option) + "'");
+            }
+        }
+        return out;
+    }
+
+    private void validate() {
+        Map<String, ConfigOption<?>> known = new TreeMap<>();
+        StreamsslOptions.all().forEach(o -> known.put(o.key(), o));
+        for (String k : values.keySet()) {
+            if (!known.containsKey(k) && !k.startsWith(METHOD_PREFIX)) {
+                throw new IllegalArgumentException("unknown config key '" + k + "'" + suggestion(k, known)
+                        + " (all keys: `streamssl run --help`, or README.md \"Configuration\")");
+            }
+        }
+        for (ConfigOption<?> o : known.values()) {
+            get(o); // type check, names the key on failure
+        }
+        positive(StreamsslOptions.BATCH_SIZE, 2);
+        positive(StreamsslOptions.WIDTH, 4);
+        positive(StreamsslOptions.IMAGE_SIZE, 8);
+        positive(StreamsslOptions.AUGMENT_PARALLELISM, 1);
+        positive(StreamsslOptions.METRICS_EVERY, 1);
+        positive(StreamsslOptions.SNAPSHOT_EVERY, 1);
+        positive(StreamsslOptions.CHECKPOINTS_RETAINED, 1);
+        positive(StreamsslOptions.PROBE_CLASSES, 2);
+        if (get(StreamsslOptions.MAX_STEPS) < 0) {
+            throw new IllegalArgumentException("config key 'trainer.max-steps' must be >= 0 (0 = forever), got "
+                    + get(StreamsslOptions.MAX_STEPS));
+        }
+        if (get(StreamsslOptions.CHECKPOINT_INTERVAL).toMillis() < 100) {
+            throw new IllegalArgumentException("config key 'checkpoints.interval' must be at least 100 ms, got "
+                    + get(StreamsslOptions.CHECKPOINT_INTERVAL));
+        }
+        String offsets = get(StreamsslOptions.STARTING_OFFSETS);
+        if (!offsets.equals("earliest") && !offsets.equals("latest") && !offsets.equals("committed")) {
+            throw new IllegalArgumentException("config key 'kafka.starting-offsets' must be earliest, latest or"
+                    + " committed, got '" + offsets + "'");
+        }
+        String device = get(StreamsslOptions.DEVICE).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!device.matches("auto|cpu|gpu|gpu:\\d+")) {
+            throw new IllegalArgumentException("config key 'trainer.device' must be auto, cpu, gpu or gpu:N, got '"
+                    + device + "'");
+        }
+        if (!SslMethods.names().contains(get(StreamsslOptions.METHOD))) {
+            throw new IllegalArgumentException("config key 'trainer.method' must be one of " + SslMethods.names()
+                    + ", got '" + get(StreamsslOptions.METHOD) + "'");
+        }
+        try {
+            TrainerSpec spec = trainerSpec();
+            SslMethods.create(spec.method(), new MethodSettings(spec.encoder(), spec.scheduleSteps(),
+                    spec.methodOptions()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad trainer configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private void positive(ConfigOption<Integer> option, int min) {
+        if (get(option) < min) {
+            throw new IllegalArgumentException("config key '" + option.key() + "' must be >= " + min + ", got "
+                    + get(option));
+        }
+    }
+
+    private static String suggestion(String key, Map<String, ConfigOption<?>> known) {
+        return known.keySet().stream().min(Comparator.comparingInt(k -> distance(k, key)))
+                .filter(k -> distance(k, key) <= Math.max(3, key.length() / 4))
+                .map(k -> ": did you mean '" + k + "'?").orElse("");
+    }
+
+    private static int distance(String a, String b) {
+        // commons-text comes with Flink (flink-core depends on it)
+        return LevenshteinDistance.getDefaultInstance().apply(a, b);
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}

@@ -1,0 +1,128 @@
+package io.streamssl.pipeline.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every configuration key of a streamssl job, typed, with its default and description. A job YAML is a
+ * nested map of these keys ({@code trainer: {batch-size: 256}} is {@code trainer.batch-size}); the CLI's
+ * {@code --set key=value} overrides any of them. Method-specific options go under {@code method.} (e.g.
+ * {@code method.projector-hidden}) and are checked by the method.
+ */
+public final class StreamsslOptions {
+
+    private StreamsslOptions() {}
+
+    // ---- kafka
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers").stringType()
+            .noDefaultValue().withDescription("Kafka bootstrap servers, host:port[,host:port]. Required for `run`;"
+                    + " `demo` uses its in-process broker.");
+    public static final ConfigOption<String> IMAGES_TOPIC = key("kafka.images-topic").stringType()
+            .defaultValue("images").withDescription("Topic the images are read from.");
+    public static final ConfigOption<String> METRICS_TOPIC = key("kafka.metrics-topic").stringType()
+            .defaultValue("metrics").withDescription("Topic training metrics are written to (JSON).");
+    public static final ConfigOption<String> SNAPSHOTS_TOPIC = key("kafka.snapshots-topic").stringType()
+            .defaultValue("snapshots").withDescription("Topic snapshot announcements are written to (JSON).");
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC = key("kafka.dead-letter-topic").stringType()
+            .defaultValue("images.dlq").withDescription("Topic records that cannot be trained on go to, with the reason.");
+    public static final ConfigOption<String> GROUP_ID = key("kafka.group-id").stringType()
+            .defaultValue("streamssl").withDescription("Consumer group id of the image source.");
+    public static final ConfigOption<String> STARTING_OFFSETS = key("kafka.starting-offsets").stringType()
+            .defaultValue("earliest").withDescription("Where a new job starts reading: earliest, latest, or committed"
+                    + " (the group's committed offsets, else earliest). A restored job resumes from its checkpoint.");
+
+    // ---- trainer
+    public static final ConfigOption<String> MODEL_NAME = key("trainer.model-name").stringType()
+            .defaultValue("encoder").withDescription("Name of the model being trained: the state key, and the key of"
+                    + " metrics and snapshot records.");
+    public static final ConfigOption<String> METHOD = key("trainer.method").stringType().defaultValue("byol")
+            .withDescription("Self-supervised method (see `streamssl methods`).");
+    public static final ConfigOption<String> ENCODER = key("trainer.encoder").stringType().defaultValue("resnet18")
+            .withDescription("Backbone architecture.");
+    public static final ConfigOption<String> STEM = key("trainer.stem").stringType().defaultValue("cifar")
+            .withDescription("ResNet stem: cifar (3x3 conv, no max-pool) or imagenet (7x7/2 conv + max-pool).");
+    public static final ConfigOption<Integer> WIDTH = key("trainer.width").intType().defaultValue(64)
+            .withDescription("Channels of the first ResNet stage (64 = the published network; smaller = narrower).");
+    public static final ConfigOption<Integer> BATCH_SIZE = key("trainer.batch-size").intType().defaultValue(256)
+            .withDescription("Images per training step.");
+    public static final ConfigOption<Double> LEARNING_RATE = key("trainer.learning-rate").doubleType()
+            .defaultValue(0.05).withDescription("Peak learning rate (after warm-up), cosine-decayed to 0 over"
+                    + " trainer.schedule-steps.");
+    public static final ConfigOption<Long> WARMUP_STEPS = key("trainer.warmup-steps").longType().defaultValue(0L)
+            .withDescription("Linear learning-rate warm-up steps.");
+    public static final ConfigOption<Long> SCHEDULE_STEPS = key("trainer.schedule-steps").longType()
+            .defaultValue(100_000L).withDescription("Horizon of the cosine schedules (learning rate, teacher momentum);"
+                    + " on an endless stream they stay at their end values afterwards.");
+    public static final ConfigOption<Double> MOMENTUM = key("trainer.momentum").doubleType().defaultValue(0.9)
+            .withDescription("SGD momentum.");
+    public static final ConfigOption<Double> WEIGHT_DECAY = key("trainer.weight-decay").doubleType()
+            .defaultValue(1e-5).withDescription("L2 weight decay (not on biases and norms).");
+    public static final ConfigOption<Long> SEED = key("trainer.seed").longType().defaultValue(42L)
+            .withDescription("Seeds weight initialisation and augmentation.");
+    public static final ConfigOption<String> DEVICE = key("trainer.device").stringType().defaultValue("auto")
+            .withDescription("auto (a GPU if DJL sees one), cpu, gpu, or gpu:N.");
+    public static final ConfigOption<Long> MAX_STEPS = key("trainer.max-steps").longType().defaultValue(0L)
+            .withDescription("Stop cleanly after this many steps (0 = train forever).");
+    public static final ConfigOption<String> NORMALIZE_MEAN = key("trainer.normalize-mean").stringType()
+            .defaultValue("0.4914,0.4822,0.4465").withDescription("Per-channel mean (R,G,B in [0,1]) subtracted on the"
+                    + " device.");
+    public static final ConfigOption<String> NORMALIZE_STD = key("trainer.normalize-std").stringType()
+            .defaultValue("0.2470,0.2435,0.2616").withDescription("Per-channel standard deviation (R,G,B).");
+
+    // ---- augmentation
+    public static final ConfigOption<Integer> IMAGE_SIZE = key("augment.size").intType().defaultValue(32)
+            .withDescription("Side of the square views in pixels.");
+    public static final ConfigOption<Integer> AUGMENT_PARALLELISM = key("augment.parallelism").intType()
+            .defaultValue(1).withDescription("Parallel decode+augment subtasks.");
+    public static final ConfigOption<Integer> MAX_IMAGE_BYTES = key("augment.max-image-bytes").intType()
+            .defaultValue(16 << 20).withDescription("Larger encoded images are dead-lettered.");
+    public static final ConfigOption<Long> MAX_IMAGE_PIXELS = key("augment.max-image-pixels").longType()
+            .defaultValue(40_000_000L).withDescription("Images declaring more pixels are dead-lettered before decoding.");
+
+    // ---- probe
+    public static final ConfigOption<Integer> PROBE_CLASSES = key("probe.classes").intType().defaultValue(10)
+            .withDescription("Classes of the online linear probe (labels outside [0, classes) are ignored by it).");
+    public static final ConfigOption<Double> PROBE_LEARNING_RATE = key("probe.learning-rate").doubleType()
+            .defaultValue(0.5).withDescription("Learning rate of the online linear probe (on standardised features).");
+
+    // ---- outputs
+    public static final ConfigOption<Integer> METRICS_EVERY = key("metrics.every-steps").intType().defaultValue(10)
+            .withDescription("Publish metrics every this many steps.");
+    public static final ConfigOption<Integer> SNAPSHOT_EVERY = key("snapshots.every-steps").intType()
+            .defaultValue(500).withDescription("Write an encoder snapshot every this many steps (and at max-steps).");
+    public static final ConfigOption<String> SNAPSHOT_DIR = key("snapshots.dir").stringType()
+            .defaultValue("streamssl-out/snapshots").withDescription("Directory snapshots are written to (local or"
+                    + " shared filesystem path).");
+
+    // ---- checkpoints
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoints.interval").durationType()
+            .defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval, e.g. 10 s.");
+    public static final ConfigOption<String> CHECKPOINT_DIR = key("checkpoints.dir").stringType()
+            .defaultValue("streamssl-out/checkpoints").withDescription("Checkpoint directory: a path or any Flink"
+                    + " filesystem URI (file://, s3:// …).");
+    public static final ConfigOption<Integer> CHECKPOINTS_RETAINED = key("checkpoints.retained").intType()
+            .defaultValue(3).withDescription("Completed checkpoints kept.");
+    public static final ConfigOption<String> RESTORE_FROM = key("checkpoints.restore-from").stringType()
+            .noDefaultValue().withDescription("A checkpoint or savepoint path to restore the job from.");
+
+    /** Every option of this class, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> out = new ArrayList<>();
+        for (Field f : StreamsslOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+                try {
+                    out.add((ConfigOption<?>) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+package io.streamssl.pipeline.job;
+
+import io.streamssl.connectors.DeadLetter;
+import io.streamssl.connectors.ImageRecord;
+import io.streamssl.pipeline.augment.BadImageException;
+import io.streamssl.pipeline.augment.DecodeLimits;
+import io.streamssl.pipeline.augment.ImageDecoder;
+import io.streamssl.pipeline.augment.InterimViewTransform;
+import io.streamssl.pipeline.augment.MultiViewAugmenter;
+import io.streamssl.pipeline.augment.RgbImage;
+import io.streamssl.pipeline.augment.ViewTransform;
+import java.util.Collections;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes an {@link ImageRecord} and makes its views. A record that cannot become views is logged, counted
+ * ({@code records_dead_lettered}) and sent to the {@link #DEAD_LETTERS} side output with its reason; it never
+ * fails the job.
+ */
+public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, TrainingSample> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeAugmentFunction.class);
+    public static final String STAGE = "decode-augment";
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    // ---- configuration
+    private final long seed;
+    private final int size;
+    private final int views;
+    private final int maxBytes;
+    private final long maxPixels;
+
+    // ---- runtime (not checkpointed: a pure function of its input)
+    private transient ImageDecoder decoder;
+    private transient MultiViewAugmenter augmenter;
+    private transient Counter recordsIn;
+    private transient Counter deadLettered;
+    private transient Counter samplesOut;
+
+    public DecodeAugmentFunction(long seed, int size, int views, int maxBytes, long maxPixels) {
+        this.seed = seed;
+        this.size = size;
+        this.views = views;
+        this.maxBytes = maxBytes;
+        this.maxPixels = maxPixels;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        decoder = new ImageDecoder(new DecodeLimits(maxBytes, maxPixels));
+        ViewTransform view = new InterimViewTransform(size);
+        List<ViewTransform> transforms = Collections.nCopies(views, view);
+        augmenter = new MultiViewAugmenter(seed, transforms);
+        recordsIn = getRuntimeContext().getMetricGroup().counter("records_in");
+        deadLettered = getRuntimeContext().getMetricGroup().counter("records_dead_lettered");
+        samplesOut = getRuntimeContext().getMetricGroup().counter("samples_out");
+    }
+
+    @Override
+    public void processElement(ImageRecord record, Context ctx, Collector<TrainingSample> out) {
+        recordsIn.inc();
+        if (record.problem != null) {
+            reject(record, ctx, "BAD_HEADER", record.problem);
+            return;
+        }
+        RgbImage[] made;
+        try {
+            RgbImage image = decoder.decode(record.data, record.contentType, record.width, record.height);
+            made = augmenter.apply(image, record.id, record.epoch);
+        } catch (BadImageException e) {
+            reject(record, ctx, e.reason().name(), e.getMessage());
+            return;
+        }
+        TrainingSample s = new TrainingSample();
+        s.id = record.id;
+        s.label = record.label;
+        s.epoch = record.epoch;
+        s.views = made.length;
+        s.size = size;
+        int viewBytes = size * size * 3;
+        s.pixels = new byte[viewBytes * made.length];
+        for (int v = 0; v < made.length; v++) {
+            System.arraycopy(made[v].pixels(), 0, s.pixels, v * viewBytes, viewBytes);
+        }
+        samplesOut.inc();
+        out.collect(s);
+    }
+
+    private void reject(ImageRecord record, Context ctx, String reason, String detail) {
+        deadLettered.inc();
+        LOG.warn("dead-lettering record {} at {}: {}", record.id, record.position(), detail);
+        ctx.output(DEAD_LETTERS, DeadLetter.of(record, STAGE, reason, detail));
+    }
+}

@@ -1,0 +1,338 @@
+package io.streamssl.pipeline.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamssl.connectors.TrainerEvent;
+import io.streamssl.models.SslTrainer;
+import io.streamssl.models.StepResult;
+import io.streamssl.models.TrainerSpec;
+import io.streamssl.models.TrainingState;
+import io.streamssl.models.ViewBatch;
+import io.streamssl.models.snapshot.EncoderSnapshot;
+import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.StreamsslOptions;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.KeyedStateStore;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains one model on the samples of its key: assembles batches, runs the {@link SslTrainer} on its device,
+ * publishes metrics and snapshots, and owns the training state.
+ *
+ * <p>State model: the live model stays on the device between checkpoints. Right before each checkpoint
+ * barrier ({@link #prepareSnapshotPreBarrier}) every state tensor (student, teacher, optimiser slots, probe)
+ * is copied into keyed {@code MapState} — one RocksDB entry per tensor — with the step counters and the
+ * partially filled batch; {@link #initializeState} reads them back on restore, and {@link #open} loads them
+ * onto the device. Between checkpoints nothing is copied, so training runs at device speed.
+ *
+ * <p>Output: {@link TrainerEvent}s — metrics every {@code metrics.every-steps} steps, snapshot announcements,
+ * and two audit events: {@code checkpoint} (the step and teacher digest that went into checkpoint N) and
+ * {@code restored} (the step and teacher digest loaded on restore), which let tests and operators verify
+ * that a restore resumed exactly what was checkpointed.
+ */
+public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
+        implements OneInputStreamOperator<TrainingSample, TrainerEvent> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    // ---- configuration (final, checked in the constructor)
+    private final JobConfig config;
+    private final String runId;
+    private final String modelName;
+    private final int batchSize;
+    private final long maxSteps;
+    private final int metricsEvery;
+    private final int snapshotEvery;
+    private final String snapshotDir;
+
+    // ---- runtime, not checkpointed
+    private transient SslTrainer trainer;
+    private transient List<TrainingSample> pending;
+    private transient TrainingState restored;
+    private transient boolean finished;
+    private transient Window window;
+    private transient String lastSnapshot;
+    private transient volatile StepResult last;
+    private transient volatile double lastProbeAccuracy;
+    private transient volatile double lastImagesPerSecond;
+
+    // ---- checkpointed (keyed by model name)
+    private transient MapState<String, byte[]> tensorState;
+    private transient ValueState<Long> stepState;
+    private transient ValueState<Long> imageState;
+    private transient ListState<TrainingSample> pendingState;
+
+    public TrainerOperator(JobConfig config, String runId) {
+        this.config = config;
+        this.runId = runId;
+        this.modelName = config.get(StreamsslOptions.MODEL_NAME);
+        this.batchSize = config.get(StreamsslOptions.BATCH_SIZE);
+        this.maxSteps = config.get(StreamsslOptions.MAX_STEPS);
+        this.metricsEvery = config.get(StreamsslOptions.METRICS_EVERY);
+        this.snapshotEvery = config.get(StreamsslOptions.SNAPSHOT_EVERY);
+        this.snapshotDir = Path.of(config.get(StreamsslOptions.SNAPSHOT_DIR)).toAbsolutePath().toString();
+    }
+
+    /** State names (documented in the README). */
+    public static final String STATE_TENSORS = "trainer-tensors";
+    public static final String STATE_STEP = "trainer-step";
+    public static final String STATE_IMAGES = "trainer-images";
+    public static final String STATE_PENDING = "trainer-pending-batch";
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        if (tensorState != null) {
+            throw new IllegalStateException("trainer state initialised twice");
+        }
+        KeyedStateStore store = context.getKeyedStateStore();
+        tensorState = store.getMapState(new MapStateDescriptor<>(STATE_TENSORS, Types.STRING,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        stepState = store.getState(new ValueStateDescriptor<>(STATE_STEP, Types.LONG));
+        imageState = store.getState(new ValueStateDescriptor<>(STATE_IMAGES, Types.LONG));
+        pendingState = store.getListState(new ListStateDescriptor<>(STATE_PENDING,
+                TypeInformation.of(TrainingSample.class)));
+        pending = new ArrayList<>();
+        if (!context.isRestored()) {
+            return;
+        }
+        setCurrentKey(modelName);
+        Long step = stepState.value();
+        if (step == null) {
+            return; // restored job, but this model had not checkpointed yet
+        }
+        TreeMap<String, byte[]> tensors = new TreeMap<>();
+        for (Map.Entry<String, byte[]> e : tensorState.entries()) {
+            tensors.put(e.getKey(), e.getValue());
+        }
+        restored = new TrainingState(step, imageState.value(), tensors);
+        for (TrainingSample s : pendingState.get()) {
+            pending.add(s);
+        }
+        LOG.info("{}: restored step {} ({} tensors, {} MB) and {} pending samples from checkpoint {}", modelName,
+                step, tensors.size(), restored.tensorBytes() >> 20, pending.size(),
+                context.getRestoredCheckpointId());
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        TrainerSpec spec = config.trainerSpec();
+        trainer = new SslTrainer(spec);
+        LOG.info("{}: {} on {} ({}), batch {}", modelName, spec.method(), trainer.device(), spec.encoder(),
+                spec.batchSize());
+        window = new Window();
+        if (restored != null) {
+            trainer.importState(restored);
+            restored = null;
+            emit(TrainerEvent.METRICS, event("restored").put("teacher_sha256", teacherDigest()));
+        }
+        finished = maxSteps > 0 && trainer.stepCount() >= maxSteps;
+        var group = getMetricGroup();
+        group.gauge("step", () -> trainer == null ? 0L : trainer.stepCount());
+        group.gauge("images", () -> trainer == null ? 0L : trainer.imageCount());
+        group.gauge("loss", () -> last == null ? Double.NaN : (double) last.loss());
+        group.gauge("learning_rate", () -> last == null ? Double.NaN : (double) last.learningRate());
+        group.gauge("tau", () -> last == null ? Double.NaN : last.scalars().getOrDefault("tau", Double.NaN));
+        group.gauge("probe_accuracy", () -> lastProbeAccuracy);
+        group.gauge("images_per_second", () -> lastImagesPerSecond);
+    }
+
+    @Override
+    public void processElement(StreamRecord<TrainingSample> element) throws Exception {
+        if (finished) {
+            return; // max-steps reached: the job is being stopped
+        }
+        pending.add(element.getValue());
+        if (pending.size() >= batchSize) {
+            trainOn(pending.subList(0, batchSize));
+            pending.subList(0, batchSize).clear();
+        }
+    }
+
+    private void trainOn(List<TrainingSample> samples) {
+        TrainingSample first = samples.get(0);
+        int viewBytes = first.size * first.size * 3 * first.views;
+        byte[] pixels = new byte[viewBytes * samples.size()];
+        int[] labels = new int[samples.size()];
+        for (int i = 0; i < samples.size(); i++) {
+            TrainingSample s = samples.get(i);
+            if (s.views != first.views || s.size != first.size) {
+                throw new IllegalStateException("samples of one batch must have the same views and size: "
+                        + s.id + " has " + s.views + "x" + s.size + ", " + first.id + " has " + first.views + "x"
+                        + first.size);
+            }
+            System.arraycopy(s.pixels, 0, pixels, i * viewBytes, viewBytes);
+            labels[i] = s.label;
+        }
+        StepResult r = trainer.step(new ViewBatch(samples.size(), first.views, first.size, first.size, pixels, labels));
+        last = r;
+        window.add(r);
+        boolean reachedMax = maxSteps > 0 && r.step() >= maxSteps;
+        if (r.step() % snapshotEvery == 0 || reachedMax) {
+            writeSnapshot();
+        }
+        if (r.step() % metricsEvery == 0 || reachedMax) {
+            publishMetrics(reachedMax);
+        }
+        if (reachedMax) {
+            finished = true;
+            LOG.info("{}: reached trainer.max-steps={}, no further training", modelName, maxSteps);
+        }
+    }
+
+    private void publishMetrics(boolean finishedNow) {
+        ObjectNode m = event("metrics");
+        m.put("loss", window.meanLoss());
+        m.put("learning_rate", last.learningRate());
+        last.scalars().forEach(m::put);
+        m.put("images_per_s", window.imagesPerSecond());
+        m.put("train_images_per_s", window.trainImagesPerSecond());
+        if (window.probeLabelled > 0) {
+            m.put("probe_acc", window.probeAccuracy());
+            lastProbeAccuracy = window.probeAccuracy();
+        } else {
+            m.putNull("probe_acc");
+        }
+        m.put("probe_n", window.probeLabelled);
+        if (lastSnapshot != null) {
+            m.put("snapshot", lastSnapshot);
+        }
+        m.put("finished", finishedNow);
+        lastImagesPerSecond = window.imagesPerSecond();
+        emit(TrainerEvent.METRICS, m);
+        window = new Window();
+    }
+
+    private void writeSnapshot() {
+        Path dir = EncoderSnapshot.write(Path.of(snapshotDir), trainer, config.asMap());
+        lastSnapshot = dir.toString();
+        try {
+            ObjectNode s = event("snapshot");
+            s.put("path", lastSnapshot);
+            s.put("method", trainer.spec().method());
+            s.put("weights_sha256", EncoderSnapshot.sha256(dir.resolve(EncoderSnapshot.WEIGHTS_FILE)));
+            emit(TrainerEvent.SNAPSHOT, s);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private ObjectNode event(String kind) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("event", kind);
+        n.put("run_id", runId);
+        n.put("model", modelName);
+        n.put("step", trainer.stepCount());
+        n.put("images", trainer.imageCount());
+        n.put("ts", Instant.now().toString());
+        return n;
+    }
+
+    private void emit(String kind, ObjectNode json) {
+        output.collect(new StreamRecord<>(new TrainerEvent(kind, modelName, json.toString())));
+    }
+
+    /** SHA-256 over the teacher's tensors in name order: a compact fingerprint of the checkpointed teacher. */
+    private String teacherDigest() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            new TreeMap<>(trainer.stateTensors()).forEach((name, array) -> {
+                if (name.startsWith("teacher/")) {
+                    sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    sha.update(array.encode());
+                }
+            });
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Copies the live model into keyed state: the one place training state reaches a checkpoint. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        try {
+            setCurrentKey(modelName);
+            TrainingState s = trainer.exportState();
+            tensorState.putAll(s.tensors());
+            stepState.update(s.step());
+            imageState.update(s.images());
+            pendingState.update(new ArrayList<>(pending));
+            emit(TrainerEvent.METRICS, event("checkpoint").put("checkpoint_id", checkpointId)
+                    .put("teacher_sha256", teacherDigest()).put("state_bytes", s.tensorBytes()));
+        } catch (Exception e) {
+            throw new Exception("trainer '" + modelName + "' could not copy its state for checkpoint " + checkpointId
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (trainer != null) {
+            trainer.close();
+            trainer = null;
+        }
+        super.close();
+    }
+
+    /** Accumulates step results between two metrics records. */
+    private static final class Window {
+        private final long startNanos = System.nanoTime();
+        private double lossSum;
+        private int steps;
+        private long images;
+        private long trainNanos;
+        private int probeLabelled;
+        private int probeCorrect;
+
+        void add(StepResult r) {
+            lossSum += r.loss();
+            steps++;
+            images += r.images();
+            trainNanos += r.nanos();
+            probeLabelled += r.probeLabelled();
+            probeCorrect += r.probeCorrect();
+        }
+
+        double meanLoss() {
+            return steps == 0 ? Double.NaN : lossSum / steps;
+        }
+
+        double imagesPerSecond() {
+            return images / Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+        }
+
+        double trainImagesPerSecond() {
+            return images / Math.max(1e-9, trainNanos / 1e9);
+        }
+
+        double probeAccuracy() {
+            return probeLabelled == 0 ? Double.NaN : (double) probeCorrect / probeLabelled;
+        }
+    }
+}
