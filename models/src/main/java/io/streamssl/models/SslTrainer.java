@@ -102,7 +102,10 @@ public final class SslTrainer implements AutoCloseable {
         return images;
     }
 
-    /** One optimiser step on {@code batch}; the probe scores, then trains on, the labelled images. */
+    /**
+     * One optimiser step on {@code batch}; then the probe scores, and trains on, the labelled images (their
+     * un-augmented probe images when the batch has them, else view 0).
+     */
     public StepResult step(ViewBatch batch) {
         if (batch.views() != method.viewsPerImage()) {
             throw new IllegalArgumentException(method.name() + " needs " + method.viewsPerImage()
@@ -133,7 +136,9 @@ public final class SslTrainer implements AutoCloseable {
             }
             optimizer.step(method.trainableParameters(), lr);
             method.afterOptimizerStep(current);
-            score = probe.scoreThenTrain(forward.features(), batch.labels());
+            NDArray probeFeatures = batch.probePixels() == null ? forward.features()
+                    : encode(stepManager, ps, batch.probePixels(), batch.size(), batch.height(), batch.width());
+            score = probe.scoreThenTrain(probeFeatures, batch.labels());
         }
         step++;
         images += batch.size();
@@ -153,6 +158,12 @@ public final class SslTrainer implements AutoCloseable {
         return out;
     }
 
+    /** Encoder features, in inference mode, of (n, h, w, 3) uint8 images. */
+    private NDArray encode(NDManager m, ParameterStore ps, byte[] rgb, int n, int h, int w) {
+        NDArray x = toDevice(m, new ViewBatch(n, 1, h, w, rgb, new int[n])).get(0);
+        return method.encoder().forward(ps, new NDList(x), false).singletonOrThrow();
+    }
+
     /**
      * The encoder's features of one image in inference mode (batch-norm running statistics).
      *
@@ -161,11 +172,7 @@ public final class SslTrainer implements AutoCloseable {
     public float[] embed(byte[] rgb, int height, int width) {
         GradMode.disable();
         try (NDManager m = manager.newSubManager()) {
-            ViewBatch one = new ViewBatch(1, 1, height, width, rgb, new int[] {-1});
-            NDArray x = toDevice(m, one).get(0);
-            NDArray y = method.encoder().forward(new ParameterStore(m, false), new NDList(x), false)
-                    .singletonOrThrow();
-            return y.toFloatArray();
+            return encode(m, new ParameterStore(m, false), rgb, 1, height, width).toFloatArray();
         }
     }
 

@@ -5,8 +5,15 @@ package io.streamssl.models;
  * image-major, then view, then HWC pixels. Normalisation to float happens on the trainer's device.
  *
  * @param labels N labels, -1 where the image has none
+ * @param probePixels optional (N, H, W, 3): each image itself, resized but not augmented, for the online
+ *     probe; {@code null} makes the probe use the features of view 0
  */
-public record ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels) {
+public record ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels,
+        byte[] probePixels) {
+
+    public ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels) {
+        this(size, views, height, width, pixels, labels, null);
+    }
 
     public ViewBatch {
         long expected = (long) size * views * height * width * 3;
@@ -17,6 +24,10 @@ public record ViewBatch(int size, int views, int height, int width, byte[] pixel
         if (pixels.length != expected) {
             throw new IllegalArgumentException("a batch of N=" + size + " V=" + views + " " + height + "x" + width
                     + " RGB views has " + expected + " bytes, got " + pixels.length);
+        }
+        if (probePixels != null && probePixels.length != (long) size * height * width * 3) {
+            throw new IllegalArgumentException("probe images of a batch of N=" + size + " " + height + "x" + width
+                    + " need " + ((long) size * height * width * 3) + " bytes, got " + probePixels.length);
         }
         if (labels.length != size) {
             throw new IllegalArgumentException("need " + size + " labels, got " + labels.length);

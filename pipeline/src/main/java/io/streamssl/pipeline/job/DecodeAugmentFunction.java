@@ -75,8 +75,9 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
             return;
         }
         RgbImage[] made;
+        RgbImage image;
         try {
-            RgbImage image = decoder.decode(record.data, record.contentType, record.width, record.height);
+            image = decoder.decode(record.data, record.contentType, record.width, record.height);
             made = augmenter.apply(image, record.id, record.epoch);
         } catch (BadImageException e) {
             reject(record, ctx, e.reason().name(), e.getMessage());
@@ -92,6 +93,9 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
         s.pixels = new byte[viewBytes * made.length];
         for (int v = 0; v < made.length; v++) {
             System.arraycopy(made[v].pixels(), 0, s.pixels, v * viewBytes, viewBytes);
+        }
+        if (record.label >= 0) {
+            s.probe = ProbeView.of(image, size);
         }
         samplesOut.inc();
         out.collect(s);

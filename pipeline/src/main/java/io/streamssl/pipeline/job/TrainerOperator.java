@@ -178,6 +178,8 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         int viewBytes = first.size * first.size * 3 * first.views;
         byte[] pixels = new byte[viewBytes * samples.size()];
         int[] labels = new int[samples.size()];
+        int probeBytes = first.size * first.size * 3;
+        byte[] probe = samples.stream().anyMatch(s -> s.probe != null) ? new byte[probeBytes * samples.size()] : null;
         for (int i = 0; i < samples.size(); i++) {
             TrainingSample s = samples.get(i);
             if (s.views != first.views || s.size != first.size) {
@@ -187,8 +189,12 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             }
             System.arraycopy(s.pixels, 0, pixels, i * viewBytes, viewBytes);
             labels[i] = s.label;
+            if (probe != null && s.probe != null) {
+                System.arraycopy(s.probe, 0, probe, i * probeBytes, probeBytes);
+            }
         }
-        StepResult r = trainer.step(new ViewBatch(samples.size(), first.views, first.size, first.size, pixels, labels));
+        StepResult r = trainer.step(
+                new ViewBatch(samples.size(), first.views, first.size, first.size, pixels, labels, probe));
         last = r;
         window.add(r);
         boolean reachedMax = maxSteps > 0 && r.step() >= maxSteps;

@@ -13,6 +13,8 @@ public class TrainingSample {
     public int views;
     public int size;
     public byte[] pixels;
+    /** For labelled images: the image itself resized to (S, S, 3), not augmented, for the online probe. */
+    public byte[] probe;
 
     public TrainingSample() {}
 }

@@ -1,0 +1,91 @@
+package io.streamssl.pipeline.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamssl.models.TrainerSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void defaultsDescribeResNet18ByolOnCifar() {
+        TrainerSpec spec = JobConfig.of(Map.of()).trainerSpec();
+        assertThat(spec.method()).isEqualTo("byol");
+        assertThat(spec.encoder().arch()).isEqualTo("resnet18");
+        assertThat(spec.encoder().width()).isEqualTo(64);
+        assertThat(spec.encoder().featureDim()).isEqualTo(512);
+        assertThat(spec.imageSize()).isEqualTo(32);
+        assertThat(spec.mean()).containsExactly(0.4914f, 0.4822f, 0.4465f);
+    }
+
+    @Test
+    void nestedYamlIsFlattenedAndOverridesWin() throws Exception {
+        Path yaml = tmp.resolve("job.yaml");
+        Files.writeString(yaml, """
+                kafka:
+                  bootstrap-servers: broker:9092
+                trainer:
+                  batch-size: 128
+                  width: 32
+                method:
+                  projector-hidden: 512
+                checkpoints:
+                  interval: 30 s
+                """);
+        JobConfig c = JobConfig.load(yaml, Map.of("trainer.width", "16"));
+        assertThat(c.get(StreamsslOptions.BOOTSTRAP_SERVERS)).isEqualTo("broker:9092");
+        assertThat(c.get(StreamsslOptions.BATCH_SIZE)).isEqualTo(128);
+        assertThat(c.get(StreamsslOptions.WIDTH)).isEqualTo(16);
+        assertThat(c.get(StreamsslOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.methodOptions()).containsEntry("projector-hidden", "512");
+    }
+
+    @Test
+    void aMisspelledKeyFailsAndSuggestsTheRightOne() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.bach-size", "64")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown config key 'trainer.bach-size'")
+                .hasMessageContaining("did you mean 'trainer.batch-size'");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesTheKey() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.batch-size", "many")))
+                .hasMessageContaining("'trainer.batch-size'").hasMessageContaining("many");
+    }
+
+    @Test
+    void outOfRangeAndUnknownChoicesNameWhatIsAllowed() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.batch-size", "1")))
+                .hasMessageContaining("'trainer.batch-size' must be >= 2");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.device", "tpu")))
+                .hasMessageContaining("auto, cpu, gpu or gpu:N");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.method", "nope")))
+                .hasMessageContaining("'trainer.method' must be one of").hasMessageContaining("byol");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("kafka.starting-offsets", "middle")))
+                .hasMessageContaining("earliest, latest or committed");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.stem", "tiny")))
+                .hasMessageContaining("allowed are cifar, imagenet");
+    }
+
+    @Test
+    void anUnknownMethodOptionIsRejectedByTheMethod() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("method.projector-hiden", "64")))
+                .hasMessageContaining("'projector-hiden'").hasMessageContaining("projector-hidden");
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed() {
+        assertThatThrownBy(() -> JobConfig.load(tmp.resolve("nope.yaml"), Map.of()))
+                .hasMessageContaining("nope.yaml does not exist");
+    }
+}

@@ -1,0 +1,149 @@
+package io.streamssl.pipeline.job;
+
+import static io.streamssl.pipeline.job.PipelineFixture.TOPICS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamssl.connectors.dataset.GeneratedShapes;
+import io.streamssl.connectors.kafka.EmbeddedKafka;
+import io.streamssl.pipeline.cli.JobRunner;
+import io.streamssl.pipeline.config.JobConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job cancelled after some checkpoints and restored from its last retained checkpoint continues the step
+ * count where that checkpoint stood, with exactly the teacher weights that went into it; and the online
+ * probe beats chance on the generated set.
+ */
+class RestoreITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path work;
+
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        kafka.createTopics(1, TOPICS);
+        PipelineFixture.produce(kafka, new GeneratedShapes(1000, 5, 32), 4000);
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    @Test
+    void restoredJobContinuesStepCountWithTheCheckpointedTeacher() throws Exception {
+        Path checkpoints = work.resolve("checkpoints");
+        Map<String, String> values = PipelineFixture.smallJob(kafka, work);
+        values.put("checkpoints.dir", checkpoints.toString());
+        JobConfig first = JobConfig.of(values);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(first));
+        TrainingJob.build(env, first, "restore-1");
+        JobClient job = env.executeAsync("restore-1");
+        PipelineFixture.waitFor("a completed checkpoint after step 6", Duration.ofMinutes(3),
+                () -> latestCheckpoint(checkpoints).map(p -> checkpointEvent(id(p)).map(e -> e.path("step").asLong() >= 6)
+                        .orElse(false)).orElse(false));
+        job.cancel().get();
+        Path latest = latestCheckpoint(checkpoints).orElseThrow();
+        JsonNode checkpointed = checkpointEvent(id(latest)).orElseThrow();
+        long step = checkpointed.path("step").asLong();
+        System.out.println("restoring " + latest + " = " + checkpointed);
+
+        values.put("checkpoints.restore-from", latest.toString());
+        values.put("trainer.max-steps", Long.toString(step + 6));
+        JobConfig second = JobConfig.of(values);
+        JobRunner.Summary s = new JobRunner(
+                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(second)), second,
+                "restore-2", new PrintStream(System.out, true)).run();
+
+        JsonNode restored = events("restore-2", "restored").get(0);
+        assertThat(restored.path("step").asLong()).as("step restored").isEqualTo(step);
+        assertThat(restored.path("teacher_sha256").asText()).as("teacher restored")
+                .isEqualTo(checkpointed.path("teacher_sha256").asText());
+        assertThat(s.steps()).isEqualTo(step + 6);
+        // the restored job's first metrics record counts on from the checkpoint, not from zero
+        assertThat(events("restore-2", "metrics").get(0).path("step").asLong()).isGreaterThan(step);
+    }
+
+    @Test
+    void probeBeatsChanceOnTheGeneratedSet() throws Exception {
+        Map<String, String> values = PipelineFixture.smallJob(kafka, work.resolve("probe"));
+        values.put("trainer.max-steps", "80");
+        values.put("kafka.group-id", "probe");
+        values.put("metrics.every-steps", "10");
+        JobConfig config = JobConfig.of(values);
+        new JobRunner(StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(config)),
+                config, "probe", new PrintStream(System.out, true)).run();
+        List<JsonNode> m = events("probe", "metrics");
+        // accuracy over the second half: 40 steps x 32 labelled images, each scored before the probe trained on it
+        double correct = 0;
+        double n = 0;
+        for (JsonNode r : m) {
+            if (r.path("step").asLong() > 40) {
+                correct += r.path("probe_acc").asDouble() * r.path("probe_n").asLong();
+                n += r.path("probe_n").asLong();
+            }
+        }
+        System.out.printf("probe accuracy over steps 41-80: %.3f on %d images%n", correct / n, (long) n);
+        assertThat(n).isEqualTo(40 * 32);
+        assertThat(correct / n).as("online probe accuracy (chance = 0.1)").isGreaterThan(0.2);
+    }
+
+    private static List<JsonNode> events(String runId, String kind) {
+        try {
+            return PipelineFixture.readJson(kafka, "metrics", false).stream()
+                    .filter(e -> e.path("run_id").asText().equals(runId) && e.path("event").asText().equals(kind))
+                    .toList();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Optional<JsonNode> checkpointEvent(long checkpointId) {
+        return events("restore-1", "checkpoint").stream()
+                .filter(e -> e.path("checkpoint_id").asLong() == checkpointId).findFirst();
+    }
+
+    private static long id(Path chk) {
+        return Long.parseLong(chk.getFileName().toString().substring("chk-".length()));
+    }
+
+    /** The newest {@code chk-N} directory with a {@code _metadata} file (a completed checkpoint). */
+    static Optional<Path> latestCheckpoint(Path root) {
+        if (!Files.exists(root)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.walk(root, 3)) {
+            return s.filter(p -> p.getFileName().toString().equals("_metadata")).map(Path::getParent)
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max(Comparator.comparingLong(RestoreITCase::id));
+        } catch (Exception e) {
+            return Optional.empty(); // directories vanish while older checkpoints are subsumed
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.streamssl.pipeline.job;
+
+import static io.streamssl.pipeline.job.PipelineFixture.TOPICS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamssl.connectors.DeadLetterSerializationSchema;
+import io.streamssl.connectors.ImageHeaders;
+import io.streamssl.connectors.dataset.GeneratedShapes;
+import io.streamssl.connectors.kafka.EmbeddedKafka;
+import io.streamssl.models.snapshot.SnapshotEncoder;
+import io.streamssl.pipeline.cli.JobRunner;
+import io.streamssl.pipeline.config.JobConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole path on real parts: an in-process KRaft broker, the Flink MiniCluster with RocksDB and
+ * checkpoints, DJL training on the CPU; driven by the same {@link JobRunner} as {@code streamssl run}.
+ */
+class TrainingPipelineITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path work;
+
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        kafka.createTopics(1, TOPICS);
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    @Test
+    void trainsCheckpointsPublishesAndSnapshotsWithACorruptRecordInTheStream() throws Exception {
+        // 512 real images, one corrupt record in the middle, 512 more
+        long sent = PipelineFixture.produce(kafka, PipelineFixture.cifarOrGenerated(1024), 512);
+        sendCorruptRecord();
+        sent += PipelineFixture.produce(kafka, new GeneratedShapes(512, 9, 32), 512);
+        assertThat(sent).isEqualTo(1024);
+
+        Map<String, String> values = PipelineFixture.smallJob(kafka, work.resolve("run1"));
+        values.put("trainer.max-steps", "24");
+        JobConfig config = JobConfig.of(values);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        JobRunner.Summary summary = new JobRunner(
+                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(config)), config,
+                "it-run-1", new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+        System.out.println(console.toString(StandardCharsets.UTF_8));
+        System.out.println(summary.line());
+
+        assertThat(summary.steps()).isEqualTo(24);
+        assertThat(summary.images()).isEqualTo(24 * 32);
+        assertThat(summary.line()).matches("steps=24 images=768 loss=\\d+\\.\\d{4} probe_acc=\\S+ snapshot=\\S+");
+
+        // committed (read_committed) records exist only once a checkpoint holding them completed
+        List<JsonNode> committed = PipelineFixture.readJson(kafka, "metrics", true);
+        assertThat(committed).as("metrics committed by completed checkpoints").isNotEmpty();
+        assertThat(committed).anyMatch(m -> m.path("event").asText().equals("checkpoint"));
+        List<JsonNode> metrics = committed.stream().filter(m -> m.path("event").asText().equals("metrics")).toList();
+        assertThat(metrics).isNotEmpty().allMatch(m -> Double.isFinite(m.path("loss").asDouble()));
+        assertThat(metrics.get(metrics.size() - 1).path("step").asLong()).isEqualTo(24);
+
+        // the announced snapshot loads, its weights match the manifest, and it embeds the reference image to the
+        // very vector the trainer's encoder gave when it wrote the snapshot
+        List<JsonNode> snapshots = PipelineFixture.readJson(kafka, "snapshots", true);
+        assertThat(snapshots).extracting(s -> s.path("step").asLong()).contains(10L, 20L, 24L);
+        Path last = Path.of(snapshots.get(snapshots.size() - 1).path("path").asText());
+        assertThat(last.toString()).isEqualTo(summary.snapshot());
+        try (SnapshotEncoder encoder = SnapshotEncoder.load(last)) {
+            assertThat(encoder.manifest().step()).isEqualTo(24);
+            assertThat(encoder.manifest().check().embedding()).hasSize(64);
+            assertThat(encoder.maxCheckDifference()).isEqualTo(0.0);
+        }
+
+        // the corrupt record was dead-lettered with its reason; training went on past it
+        List<ConsumerRecord<byte[], byte[]>> dead = PipelineFixture.read(kafka, "images.dlq", false);
+        assertThat(dead).hasSize(1);
+        assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("corrupt-1");
+        assertThat(new String(dead.get(0).headers().lastHeader(DeadLetterSerializationSchema.REASON).value(),
+                StandardCharsets.UTF_8)).isIn("UNDECODABLE", "TRUNCATED");
+        assertThat(dead.get(0).value()).isEqualTo(CORRUPT);
+    }
+
+    static final byte[] CORRUPT = "definitely not a png".getBytes(StandardCharsets.UTF_8);
+
+    private static void sendCorruptRecord() throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>("images", "corrupt-1".getBytes(StandardCharsets.UTF_8),
+                    CORRUPT);
+            r.headers().add(ImageHeaders.CONTENT_TYPE, ImageHeaders.PNG.getBytes(StandardCharsets.UTF_8));
+            producer.send(r).get();
+        }
+    }
+}
