@@ -148,7 +148,8 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         if (restored != null) {
             trainer.importState(restored);
             restored = null;
-            emit(TrainerEvent.METRICS, event("restored").put("teacher_sha256", teacherDigest()));
+            // the digest of what is now on the device, to compare with the checkpoint's record
+            emit(TrainerEvent.METRICS, event("restored").put("teacher_sha256", teacherDigest(trainer.exportState())));
         }
         finished = maxSteps > 0 && trainer.stepCount() >= maxSteps;
         var group = getMetricGroup();
@@ -262,14 +263,14 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         output.collect(new StreamRecord<>(new TrainerEvent(kind, modelName, json.toString())));
     }
 
-    /** SHA-256 over the teacher's tensors in name order: a compact fingerprint of the checkpointed teacher. */
-    private String teacherDigest() {
+    /** SHA-256 over the teacher's encoded tensors in name order: a compact fingerprint of the teacher. */
+    static String teacherDigest(TrainingState state) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            new TreeMap<>(trainer.stateTensors()).forEach((name, array) -> {
+            state.tensors().forEach((name, bytes) -> {
                 if (name.startsWith("teacher/")) {
                     sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    sha.update(array.encode());
+                    sha.update(bytes);
                 }
             });
             return HexFormat.of().formatHex(sha.digest());
@@ -290,7 +291,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             imageState.update(s.images());
             pendingState.update(new ArrayList<>(pending));
             emit(TrainerEvent.METRICS, event("checkpoint").put("checkpoint_id", checkpointId)
-                    .put("teacher_sha256", teacherDigest()).put("state_bytes", s.tensorBytes()));
+                    .put("teacher_sha256", teacherDigest(s)).put("state_bytes", s.tensorBytes()));
         } catch (Exception e) {
             throw new Exception("trainer '" + modelName + "' could not copy its state for checkpoint " + checkpointId
                     + ": " + e.getMessage(), e);
