@@ -1,11 +1,9 @@
 package io.streamssl.pipeline.job;
 
-import static io.streamssl.pipeline.job.PipelineFixture.TOPICS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.dataset.GeneratedShapes;
-import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.pipeline.cli.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
 import java.io.PrintStream;
@@ -18,41 +16,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job cancelled after some checkpoints and restored from its last retained checkpoint continues the step
  * count where that checkpoint stood, with exactly the teacher weights that went into it; and the online
  * probe beats chance on the generated set.
  */
-class RestoreITCase {
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    @TempDir
-    static Path work;
-
-    static EmbeddedKafka kafka;
+class RestoreITCase extends PipelineITBase {
 
     @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start(work.resolve("kafka"));
-        kafka.createTopics(1, TOPICS);
+    static void produce() throws Exception {
         PipelineFixture.produce(kafka, new GeneratedShapes(1000, 5, 32), 4000);
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
     }
 
     @Test

@@ -1,13 +1,11 @@
 package io.streamssl.pipeline.job;
 
-import static io.streamssl.pipeline.job.PipelineFixture.TOPICS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.DeadLetterSerializationSchema;
 import io.streamssl.connectors.ImageHeaders;
 import io.streamssl.connectors.dataset.GeneratedShapes;
-import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.models.snapshot.SnapshotEncoder;
 import io.streamssl.pipeline.cli.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
@@ -18,45 +16,19 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole path on real parts: an in-process KRaft broker, the Flink MiniCluster with RocksDB and
  * checkpoints, DJL training on the CPU; driven by the same {@link JobRunner} as {@code streamssl run}.
  */
-class TrainingPipelineITCase {
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    @TempDir
-    static Path work;
-
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start(work.resolve("kafka"));
-        kafka.createTopics(1, TOPICS);
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+class TrainingPipelineITCase extends PipelineITBase {
 
     @Test
     void trainsCheckpointsPublishesAndSnapshotsWithACorruptRecordInTheStream() throws Exception {
