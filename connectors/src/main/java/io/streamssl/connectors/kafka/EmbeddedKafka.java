@@ -47,7 +47,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("num.io.threads", "2")
                 .setConfigProp("log.cleaner.enable", "false")
                 .build();
-        cluster.format();
+        // the formatter prints its bootstrap metadata to stdout: keep the demo's console for the demo
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(stdout);
+        }
         cluster.startup();
         cluster.waitForReadyBrokers();
         return new EmbeddedKafka(cluster);
