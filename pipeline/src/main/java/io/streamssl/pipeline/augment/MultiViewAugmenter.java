@@ -10,7 +10,16 @@ import java.util.SplittableRandom;
 /**
  * Makes the V views of one image, view {@code v} with {@code transforms.get(v)}. The randomness of each view
  * is seeded from (run seed, image id, epoch, view index) through SHA-256, so a replayed record gets the same
- * bytes in any thread and any subtask, and another epoch of the same image gets different views.
+ * bytes in any thread and any subtask, and another epoch of the same image gets different views. Nothing else
+ * (no clock, no thread-local or shared generator) feeds a view, which is what lets a restored job replay
+ * identically.
+ *
+ * <pre>{@code
+ * MultiViewAugmenter augmenter = AugmentationPresets.create("byol", runSeed, Map.of());
+ * RgbImage[] views = augmenter.apply(image, imageId, epoch);   // views[v] is viewSizes()[v] pixels square
+ * }</pre>
+ *
+ * Immutable and thread-safe when its transforms are (all of this package's are).
  */
 public final class MultiViewAugmenter {
 
@@ -18,7 +27,7 @@ public final class MultiViewAugmenter {
     private final List<ViewTransform> transforms;
 
     public MultiViewAugmenter(long runSeed, List<ViewTransform> transforms) {
-        if (transforms.isEmpty()) {
+        if (transforms == null || transforms.isEmpty()) {
             throw new IllegalArgumentException("at least one view transform is needed");
         }
         this.runSeed = runSeed;
@@ -27,6 +36,24 @@ public final class MultiViewAugmenter {
 
     public int views() {
         return transforms.size();
+    }
+
+    /** The side length of each view, in view order (multi-crop views differ: e.g. 224, 224, 96 × 8). */
+    public int[] viewSizes() {
+        int[] sizes = new int[transforms.size()];
+        for (int v = 0; v < sizes.length; v++) {
+            sizes[v] = transforms.get(v).outputSize();
+        }
+        return sizes;
+    }
+
+    /** The transform of each view, in view order. */
+    public List<ViewTransform> transforms() {
+        return transforms;
+    }
+
+    public long runSeed() {
+        return runSeed;
     }
 
     /** The views, in view order. */
@@ -38,7 +65,11 @@ public final class MultiViewAugmenter {
         return out;
     }
 
-    /** The seed of one view. */
+    /**
+     * The seed of one view: the first 8 bytes (big-endian) of SHA-256(runSeed ‖ epoch ‖ view ‖ UTF-8 imageId),
+     * the numbers big-endian. A cryptographic hash, so that neighbouring ids, epochs and views give unrelated
+     * generators (two SplittableRandom seeds that differ by its internal increment give the same sequence shifted by one).
+     */
     public long seed(String imageId, long epoch, int view) {
         MessageDigest sha;
         try {

@@ -1,0 +1,213 @@
+package io.streamssl.pipeline.augment;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * torchvision's {@code ColorJitter(brightness, contrast, saturation, hue)}: per sample, the four adjustments in
+ * a random order ({@code randperm(4)}), each with a factor drawn uniformly from
+ * <ul>
+ *   <li>brightness {@code b ~ U(max(0, 1−B), 1+B)}: {@code x ← clamp(b·x)};</li>
+ *   <li>contrast {@code c ~ U(max(0, 1−C), 1+C)}: {@code x ← clamp(c·x + (1−c)·m)}, {@code m} the mean of the
+ *       image's grayscale ({@link Grayscale#luma});</li>
+ *   <li>saturation {@code s ~ U(max(0, 1−S), 1+S)}: {@code x ← clamp(s·x + (1−s)·gray(pixel))};</li>
+ *   <li>hue {@code h ~ U(−H, H)}, {@code H ≤ 0.5}: RGB → HSV, {@code hue ← (hue + h) mod 1}, HSV → RGB, with
+ *       torchvision's {@code _rgb2hsv}/{@code _hsv2rgb} (saturation and value are kept).</li>
+ * </ul>
+ * An adjustment whose strength is 0 is skipped and draws no factor, as in torchvision. Pixels are HWC floats on
+ * the 0–255 scale and clamping is to [0, 255] after every adjustment (torchvision's {@code _blend}), so the
+ * result is the float-tensor result, rounded once at the end of the view. Immutable and thread-safe.
+ */
+public final class ColorJitter {
+
+    /** The four adjustments, in torchvision's {@code fn_idx} numbering. */
+    public enum Adjustment { BRIGHTNESS, CONTRAST, SATURATION, HUE }
+
+    /** The factors drawn for one sample, and the order to apply them in. */
+    public record Factors(List<Adjustment> order, double brightness, double contrast, double saturation,
+            double hue) {
+    }
+
+    private final double brightness;
+    private final double contrast;
+    private final double saturation;
+    private final double hue;
+
+    /**
+     * @param brightness B ≥ 0
+     * @param contrast C ≥ 0
+     * @param saturation S ≥ 0
+     * @param hue H in [0, 0.5]
+     */
+    public ColorJitter(double brightness, double contrast, double saturation, double hue) {
+        if (!(brightness >= 0 && contrast >= 0 && saturation >= 0)) {
+            throw new IllegalArgumentException("brightness, contrast and saturation must be >= 0, got " + brightness
+                    + ", " + contrast + ", " + saturation);
+        }
+        if (!(hue >= 0 && hue <= 0.5)) {
+            throw new IllegalArgumentException("hue must be in [0, 0.5], got " + hue);
+        }
+        this.brightness = brightness;
+        this.contrast = contrast;
+        this.saturation = saturation;
+        this.hue = hue;
+    }
+
+    public double brightness() {
+        return brightness;
+    }
+
+    public double contrast() {
+        return contrast;
+    }
+
+    public double saturation() {
+        return saturation;
+    }
+
+    public double hue() {
+        return hue;
+    }
+
+    /** Draws the order and factors for one sample (torchvision's {@code get_params}). */
+    public Factors sample(SplittableRandom random) {
+        Adjustment[] order = Adjustment.values().clone();
+        for (int i = order.length - 1; i > 0; i--) { // Fisher–Yates: each of the 24 orders equally likely
+            int j = random.nextInt(i + 1);
+            Adjustment t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        double b = brightness > 0 ? uniform(random, Math.max(0, 1 - brightness), 1 + brightness) : 1;
+        double c = contrast > 0 ? uniform(random, Math.max(0, 1 - contrast), 1 + contrast) : 1;
+        double s = saturation > 0 ? uniform(random, Math.max(0, 1 - saturation), 1 + saturation) : 1;
+        double h = hue > 0 ? uniform(random, -hue, hue) : 0;
+        return new Factors(List.of(order), b, c, s, h);
+    }
+
+    /** Applies {@code factors} to the first {@code pixels} pixels of {@code px} in their order. */
+    public void apply(float[] px, int pixels, Factors factors) {
+        for (Adjustment a : factors.order()) {
+            switch (a) {
+                case BRIGHTNESS -> {
+                    if (brightness > 0) {
+                        adjustBrightness(px, pixels, factors.brightness());
+                    }
+                }
+                case CONTRAST -> {
+                    if (contrast > 0) {
+                        adjustContrast(px, pixels, factors.contrast());
+                    }
+                }
+                case SATURATION -> {
+                    if (saturation > 0) {
+                        adjustSaturation(px, pixels, factors.saturation());
+                    }
+                }
+                case HUE -> {
+                    if (hue > 0) {
+                        adjustHue(px, pixels, factors.hue());
+                    }
+                }
+                default -> throw new IllegalStateException("unknown adjustment " + a);
+            }
+        }
+    }
+
+    /** {@code x ← min(255, f·x)} (a blend with black). */
+    public static void adjustBrightness(float[] px, int pixels, double factor) {
+        float f = (float) factor;
+        int n = pixels * 3;
+        for (int i = 0; i < n; i++) {
+            px[i] = Math.min(255f, f * px[i]);
+        }
+    }
+
+    /** {@code x ← clamp(f·x + (1−f)·m)}, {@code m} the mean grayscale value of the image. */
+    public static void adjustContrast(float[] px, int pixels, double factor) {
+        double sum = 0;
+        for (int i = 0, n = pixels * 3; i < n; i += 3) {
+            sum += Grayscale.luma(px[i], px[i + 1], px[i + 2]);
+        }
+        float f = (float) factor;
+        float offset = (float) ((1 - factor) * sum / pixels);
+        for (int i = 0, n = pixels * 3; i < n; i++) {
+            px[i] = clamp(f * px[i] + offset);
+        }
+    }
+
+    /** {@code x ← clamp(f·x + (1−f)·gray)} per pixel (a blend with the pixel's grayscale). */
+    public static void adjustSaturation(float[] px, int pixels, double factor) {
+        float f = (float) factor;
+        float g1 = 1 - f;
+        for (int i = 0, n = pixels * 3; i < n; i += 3) {
+            float gray = g1 * Grayscale.luma(px[i], px[i + 1], px[i + 2]);
+            px[i] = clamp(f * px[i] + gray);
+            px[i + 1] = clamp(f * px[i + 1] + gray);
+            px[i + 2] = clamp(f * px[i + 2] + gray);
+        }
+    }
+
+    /**
+     * Rotates every pixel's hue by {@code shift} turns (in [−0.5, 0.5]); torchvision's {@code adjust_hue} for float
+     * tensors. Gray pixels (max = min) have no hue and are unchanged.
+     *
+     * <p>torchvision's {@code _rgb2hsv} takes, in sixths of a turn, {@code h6 = (g − b)/C} if R is the maximum,
+     * else {@code 2 + (b − r)/C} if G is, else {@code 4 + (r − g)/C}, with chroma {@code C = max − min}; here the
+     * case is an index into small coefficient tables (no data-dependent branch, which on textured images
+     * mispredicts about every other pixel). The HSV → RGB step uses the sector-free form
+     * {@code x_n = V − C·clamp01(min(k, 4 − k))}, {@code k = (n + h6 + 6·shift) mod 6}, {@code n} = 5, 3, 1 for
+     * R, G, B, which equals torchvision's six-way {@code (v, q, p, p, t, v)} selection ({@code V·S = C}).
+     */
+    public static void adjustHue(float[] px, int pixels, double shift) {
+        float shift6 = (float) (shift * 6.0);
+        for (int i = 0, n = pixels * 3; i < n; i += 3) {
+            float r = px[i];
+            float g = px[i + 1];
+            float b = px[i + 2];
+            float max = Math.max(r, Math.max(g, b));
+            float min = Math.min(r, Math.min(g, b));
+            float chroma = max - min;
+            if (chroma == 0f) {
+                continue;
+            }
+            int code = (r >= g ? 4 : 0) | (r >= b ? 2 : 0) | (g >= b ? 1 : 0);
+            int c = HUE_CASE[code];
+            float h6 = HUE_BASE[c] + (HUE_R[c] * r + HUE_G[c] * g + HUE_B[c] * b) / chroma + shift6;
+            px[i] = max - chroma * sectorWeight(h6 + 5f);
+            px[i + 1] = max - chroma * sectorWeight(h6 + 3f);
+            px[i + 2] = max - chroma * sectorWeight(h6 + 1f);
+        }
+    }
+
+    /**
+     * The _rgb2hsv case by comparison code {@code (r≥g)·4 + (r≥b)·2 + (g≥b)}: 0 when R is the maximum (ties
+     * go to R first, then G, as in torchvision), 1 when G is, 2 when B is.
+     */
+    private static final int[] HUE_CASE = {2, 1, 2, 1, 2, 1, 0, 0};
+    private static final float[] HUE_BASE = {0f, 2f, 4f};
+    private static final float[] HUE_R = {0f, -1f, 1f};
+    private static final float[] HUE_G = {1f, 0f, -1f};
+    private static final float[] HUE_B = {-1f, 1f, 0f};
+
+    /** {@code clamp01(min(m, 4 − m))} with {@code m = k mod 6}. */
+    private static float sectorWeight(float k) {
+        float m = k - 6f * (float) Math.floor(k * (1f / 6f));
+        return Math.max(0f, Math.min(1f, Math.min(m, 4f - m)));
+    }
+
+    /** Clamps to [0, 255]; Math.min/max rather than branches, so that C2 can vectorise the loops using it. */
+    static float clamp(float v) {
+        return Math.max(0f, Math.min(255f, v));
+    }
+
+    private static double uniform(SplittableRandom random, double lo, double hi) {
+        return lo + (hi - lo) * random.nextDouble();
+    }
+
+    @Override
+    public String toString() {
+        return "ColorJitter" + Arrays.toString(new double[] {brightness, contrast, saturation, hue});
+    }
+}
