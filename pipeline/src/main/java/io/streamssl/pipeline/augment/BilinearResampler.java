@@ -70,9 +70,10 @@ public final class BilinearResampler {
         }
         Weights wx = weights(box.width(), size);
         Weights wy = weights(box.height(), size);
-        float[][] rows = new float[box.height()][size * 3];
+        ViewScratch scratch = ViewScratch.current();
+        float[][] rows = scratch.grid(ViewScratch.Slot.RESAMPLE_ROWS, box.height(), size * 3);
         horizontal(src, box, size, flip, wx, rows);
-        vertical(rows, size, wy, dst);
+        vertical(rows, size, wy, dst, scratch.line(ViewScratch.Slot.RESAMPLE_LINE, size * 3));
     }
 
     private static void horizontal(RgbImage src, CropBox box, int size, boolean flip, Weights wx, float[][] rows) {
@@ -104,13 +105,12 @@ public final class BilinearResampler {
         }
     }
 
-    private static void vertical(float[][] rows, int size, Weights wy, float[] dst) {
+    private static void vertical(float[][] rows, int size, Weights wy, float[] dst, float[] out) {
         int[] first = wy.first();
         int[] count = wy.count();
         float[] w = wy.weights();
         int taps = wy.taps();
-        float[] out = new float[size * 3];
-        int n = out.length;
+        int n = size * 3;
         for (int y = 0; y < size; y++) {
             // tap by tap over whole rows at the same index: a multiply-add C2 vectorises (see GaussianBlur)
             float[] src = rows[first[y]];

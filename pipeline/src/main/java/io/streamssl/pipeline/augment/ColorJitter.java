@@ -119,8 +119,14 @@ public final class ColorJitter {
     public static void adjustBrightness(float[] px, int pixels, double factor) {
         float f = (float) factor;
         int n = pixels * 3;
-        for (int i = 0; i < n; i++) {
-            px[i] = Math.min(255f, f * px[i]);
+        if (f <= 1f) { // cannot leave [0, 255]: no clamp (see adjustSaturation)
+            for (int i = 0; i < n; i++) {
+                px[i] = f * px[i];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                px[i] = Math.min(255f, f * px[i]);
+            }
         }
     }
 
@@ -132,15 +138,35 @@ public final class ColorJitter {
         }
         float f = (float) factor;
         float offset = (float) ((1 - factor) * sum / pixels);
-        for (int i = 0, n = pixels * 3; i < n; i++) {
-            px[i] = clamp(f * px[i] + offset);
+        int n = pixels * 3;
+        if (f <= 1f) { // a convex blend of values in [0, 255]: no clamp (see adjustSaturation)
+            for (int i = 0; i < n; i++) {
+                px[i] = f * px[i] + offset;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                px[i] = clamp(f * px[i] + offset);
+            }
         }
     }
 
-    /** {@code x ← clamp(f·x + (1−f)·gray)} per pixel (a blend with the pixel's grayscale). */
+    /**
+     * {@code x ← clamp(f·x + (1−f)·gray)} per pixel (a blend with the pixel's grayscale). For {@code f ≤ 1} the
+     * blend is a convex combination of two values in [0, 255] and the clamp is skipped: half the draws, and the
+     * clamps (Math.min/max on floats) were half the cost of this stride-3 loop, which C2 does not vectorise.
+     */
     public static void adjustSaturation(float[] px, int pixels, double factor) {
         float f = (float) factor;
         float g1 = 1 - f;
+        if (f <= 1f) {
+            for (int i = 0, n = pixels * 3; i < n; i += 3) {
+                float gray = g1 * Grayscale.luma(px[i], px[i + 1], px[i + 2]);
+                px[i] = f * px[i] + gray;
+                px[i + 1] = f * px[i + 1] + gray;
+                px[i + 2] = f * px[i + 2] + gray;
+            }
+            return;
+        }
         for (int i = 0, n = pixels * 3; i < n; i += 3) {
             float gray = g1 * Grayscale.luma(px[i], px[i + 1], px[i + 2]);
             px[i] = clamp(f * px[i] + gray);
@@ -154,48 +180,55 @@ public final class ColorJitter {
      * tensors. Gray pixels (max = min) have no hue and are unchanged.
      *
      * <p>torchvision's {@code _rgb2hsv} takes, in sixths of a turn, {@code h6 = (g − b)/C} if R is the maximum,
-     * else {@code 2 + (b − r)/C} if G is, else {@code 4 + (r − g)/C}, with chroma {@code C = max − min}; here the
-     * case is an index into small coefficient tables (no data-dependent branch, which on textured images
-     * mispredicts about every other pixel). The HSV → RGB step uses the sector-free form
-     * {@code x_n = V − C·clamp01(min(k, 4 − k))}, {@code k = (n + h6 + 6·shift) mod 6}, {@code n} = 5, 3, 1 for
-     * R, G, B, which equals torchvision's six-way {@code (v, q, p, p, t, v)} selection ({@code V·S = C}).
+     * else {@code 2 + (b − r)/C} if G is, else {@code 4 + (r − g)/C}, with chroma {@code C = max − min}, and
+     * {@code _hsv2rgb} puts, in sector {@code ⌊h6⌋ mod 6} with fraction {@code f}, the value V = max, p = min and
+     * t = min + C·f (even sectors) or q = max − C·f (odd sectors) into the channels (v,t,p), (q,v,p), (p,v,t),
+     * (p,q,v), (t,p,v), (v,p,q). A hue rotation keeps V and p, so only the middle value and the channel order
+     * change. Here the comparisons become a 3-bit code and every case an index into small tables: no
+     * data-dependent branch (on textured images about every other pixel would mispredict) and no min/max.
      */
     public static void adjustHue(float[] px, int pixels, double shift) {
-        float shift6 = (float) (shift * 6.0);
+        // +6 keeps h6 positive (it is in [−1, 5) plus a shift in [−3, 3]), so (int) is floor
+        float offset = (float) (shift * 6.0) + 6f;
         for (int i = 0, n = pixels * 3; i < n; i += 3) {
             float r = px[i];
             float g = px[i + 1];
             float b = px[i + 2];
-            float max = Math.max(r, Math.max(g, b));
-            float min = Math.min(r, Math.min(g, b));
+            int code = (r >= g ? 4 : 0) | (r >= b ? 2 : 0) | (g >= b ? 1 : 0);
+            float max = px[i + MAX_CHANNEL[code]];
+            float min = px[i + MIN_CHANNEL[code]];
             float chroma = max - min;
             if (chroma == 0f) {
                 continue;
             }
-            int code = (r >= g ? 4 : 0) | (r >= b ? 2 : 0) | (g >= b ? 1 : 0);
             int c = HUE_CASE[code];
-            float h6 = HUE_BASE[c] + (HUE_R[c] * r + HUE_G[c] * g + HUE_B[c] * b) / chroma + shift6;
-            px[i] = max - chroma * sectorWeight(h6 + 5f);
-            px[i + 1] = max - chroma * sectorWeight(h6 + 3f);
-            px[i + 2] = max - chroma * sectorWeight(h6 + 1f);
+            float h6 = HUE_BASE[c] + (HUE_R[c] * r + HUE_G[c] * g + HUE_B[c] * b) / chroma + offset;
+            int whole = (int) h6;
+            int sector = whole % 6;
+            float f = h6 - whole;
+            float mid = min + chroma * (MID_A[sector] + MID_B[sector] * f);
+            px[i + SECTOR_MAX[sector]] = max;
+            px[i + SECTOR_MID[sector]] = mid;
+            px[i + SECTOR_MIN[sector]] = min;
         }
     }
 
-    /**
-     * The _rgb2hsv case by comparison code {@code (r≥g)·4 + (r≥b)·2 + (g≥b)}: 0 when R is the maximum (ties
-     * go to R first, then G, as in torchvision), 1 when G is, 2 when B is.
-     */
-    private static final int[] HUE_CASE = {2, 1, 2, 1, 2, 1, 0, 0};
+    // By comparison code (r≥g)·4 + (r≥b)·2 + (g≥b); codes 2 and 5 cannot occur. Ties resolve as torchvision's
+    // (R first, then G).
+    private static final int[] MAX_CHANNEL = {2, 1, 1, 1, 2, 0, 0, 0};
+    private static final int[] MIN_CHANNEL = {0, 0, 0, 2, 1, 2, 1, 2};
+    /** The _rgb2hsv case: 0 when R is the maximum, 1 when G is, 2 when B is; h6 = base + (R·r + G·g + B·b)/C. */
+    private static final int[] HUE_CASE = {2, 1, 1, 1, 2, 0, 0, 0};
     private static final float[] HUE_BASE = {0f, 2f, 4f};
     private static final float[] HUE_R = {0f, -1f, 1f};
     private static final float[] HUE_G = {1f, 0f, -1f};
     private static final float[] HUE_B = {-1f, 1f, 0f};
-
-    /** {@code clamp01(min(m, 4 − m))} with {@code m = k mod 6}. */
-    private static float sectorWeight(float k) {
-        float m = k - 6f * (float) Math.floor(k * (1f / 6f));
-        return Math.max(0f, Math.min(1f, Math.min(m, 4f - m)));
-    }
+    // By HSV sector: the channels receiving V, the middle value and p; middle = min + C·(A + B·f)
+    private static final int[] SECTOR_MAX = {0, 1, 1, 2, 2, 0};
+    private static final int[] SECTOR_MID = {1, 0, 2, 1, 0, 2};
+    private static final int[] SECTOR_MIN = {2, 2, 0, 0, 1, 1};
+    private static final float[] MID_A = {0f, 1f, 0f, 1f, 0f, 1f};
+    private static final float[] MID_B = {1f, -1f, 1f, -1f, 1f, -1f};
 
     /** Clamps to [0, 255]; Math.min/max rather than branches, so that C2 can vectorise the loops using it. */
     static float clamp(float v) {

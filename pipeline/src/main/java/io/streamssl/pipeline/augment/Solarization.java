@@ -36,6 +36,9 @@ public final class Solarization {
     }
 
     private static int round(float v) {
-        return (int) (ColorJitter.clamp(v) + 0.5f);
+        // (int) truncates toward zero, so values in (−1.5, 0) also give 0; the int clamp covers the rest
+        // without float min/max, which C2 does not turn into cheap instructions here
+        int q = (int) (v + 0.5f);
+        return q < 0 ? 0 : (q > 255 ? 255 : q);
     }
 }

@@ -76,7 +76,7 @@ public final class ViewPipeline implements ViewTransform {
         int pixels = size * size;
         CropBox box = crop.sample(source.width(), source.height(), random);
         boolean flip = random.nextDouble() < flipProbability;
-        float[] px = new float[pixels * 3];
+        float[] px = ViewScratch.current().line(ViewScratch.Slot.VIEW, pixels * 3);
         BilinearResampler.resizeCrop(source, box, size, flip, px);
         t0 = lap(stageNanos, Stage.CROP_RESIZE_FLIP, t0);
 
@@ -98,7 +98,7 @@ public final class ViewPipeline implements ViewTransform {
 
         boolean solarize = random.nextDouble() < solarizeProbability;
         byte[] out = new byte[pixels * 3];
-        Solarization.toBytes(px, out, solarize);
+        Solarization.toBytes(px, out, solarize); // reads only the first pixels·3 floats of the scratch buffer
         lap(stageNanos, Stage.ROUND_SOLARIZE, t0);
         return new RgbImage(size, size, out);
     }

@@ -58,6 +58,18 @@ class ImageDecoderTest {
     }
 
     @Test
+    void grayWithAlphaPngKeepsTheGray() {
+        ComponentColorModel grayAlpha = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), true,
+                false, Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
+        WritableRaster raster = grayAlpha.createCompatibleWritableRaster(2, 1);
+        raster.setPixel(0, 0, new int[] {40, 0});
+        raster.setPixel(1, 0, new int[] {220, 255});
+        RgbImage image = decoder.decode(ImageFixtures.png(new BufferedImage(grayAlpha, raster, false, null)),
+                ImageDecoder.PNG, 0, 0);
+        assertThat(image.pixels()).containsExactly(40, 40, 40, (byte) 220, (byte) 220, (byte) 220);
+    }
+
+    @Test
     void sixteenBitPngKeepsTheHighByte() {
         ComponentColorModel rgb16 = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
                 Transparency.OPAQUE, DataBuffer.TYPE_USHORT);

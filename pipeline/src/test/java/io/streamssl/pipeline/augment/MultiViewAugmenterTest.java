@@ -57,6 +57,28 @@ class MultiViewAugmenterTest {
     }
 
     @Test
+    void reusedPerThreadBuffersDoNotLeakBetweenViewsOfDifferentSizes() throws Exception {
+        // multi-crop views of several sizes on one thread (its scratch buffers grow and are reused) must equal
+        // the same views made each on a fresh thread (fresh buffers)
+        MultiViewAugmenter dino = AugmentationPresets.create("dino", 3,
+                Map.of("size", "40", "local-size", "17", "local-crops", "3"));
+        List<RgbImage> images = List.of(BilinearResamplerTest.randomImage(64, 50, 1),
+                BilinearResamplerTest.randomImage(9, 7, 2), BilinearResamplerTest.randomImage(120, 90, 3));
+        byte[][][] sameThread = new byte[images.size()][][];
+        for (int i = 0; i < images.size(); i++) {
+            sameThread[i] = bytes(dino.apply(images.get(i), "id-" + i, 0));
+        }
+        for (int i = 0; i < images.size(); i++) {
+            int index = i;
+            byte[][][] fresh = new byte[1][][];
+            Thread thread = new Thread(() -> fresh[0] = bytes(dino.apply(images.get(index), "id-" + index, 0)));
+            thread.start();
+            thread.join();
+            assertThat(Arrays.deepEquals(fresh[0], sameThread[i])).as("image %d", i).isTrue();
+        }
+    }
+
+    @Test
     void anotherEpochViewOrRunSeedGivesDifferentViews() {
         RgbImage image = BilinearResamplerTest.randomImage(64, 48, 1);
         MultiViewAugmenter augmenter = AugmentationPresets.create("simclr", 7, Map.of("size", "32"));
