@@ -31,6 +31,15 @@ public final class BilinearResampler {
 
     /** The antialiased bilinear weights for resizing {@code inLength} samples to {@code outLength}. */
     public static Weights weights(int inLength, int outLength) {
+        return weights(inLength, outLength, false);
+    }
+
+    /**
+     * @param fixedTaps when the input has at least {@code taps} samples, give every output exactly {@code taps}
+     *     inputs: the window is moved left where it would pass the end, and the extra inputs get weight 0 (adding
+     *     {@code 0·x} leaves a float sum bit-identical). A fixed count lets the horizontal pass run unrolled code.
+     */
+    static Weights weights(int inLength, int outLength, boolean fixedTaps) {
         double scale = (double) inLength / outLength;
         double filterScale = Math.max(scale, 1.0);
         double support = filterScale; // bilinear support is 1, stretched by the filter scale
@@ -50,11 +59,12 @@ public final class BilinearResampler {
                 w[k] = Math.max(0.0, 1.0 - Math.abs((k + lo - center + 0.5) / filterScale));
                 sum += w[k];
             }
+            int start = fixedTaps && inLength >= taps ? Math.min(lo, inLength - taps) : lo;
             for (int k = 0; k < n; k++) {
-                weights[i * taps + k] = (float) (sum != 0 ? w[k] / sum : 0);
+                weights[i * taps + (lo - start) + k] = (float) (sum != 0 ? w[k] / sum : 0);
             }
-            first[i] = lo;
-            count[i] = n;
+            first[i] = start;
+            count[i] = fixedTaps && inLength >= taps ? taps : n;
         }
         return new Weights(first, count, weights, taps);
     }
@@ -68,7 +78,7 @@ public final class BilinearResampler {
             throw new IllegalArgumentException(box + " does not fit in a " + src.width() + "x" + src.height()
                     + " image");
         }
-        Weights wx = weights(box.width(), size);
+        Weights wx = weights(box.width(), size, true);
         Weights wy = weights(box.height(), size);
         ViewScratch scratch = ViewScratch.current();
         float[][] rows = scratch.grid(ViewScratch.Slot.RESAMPLE_ROWS, box.height(), size * 3);
@@ -82,20 +92,47 @@ public final class BilinearResampler {
         int[] count = wx.count();
         float[] w = wx.weights();
         int taps = wx.taps();
+        // fixed-tap weights (see weights(..., true)) of the common sizes get straight-line code: 3 taps when
+        // upscaling, 5 for downscaling by up to 2 (every preset's usual case)
+        boolean fixed = box.width() >= taps;
         for (int y = 0; y < box.height(); y++) {
             int srcRow = ((box.top() + y) * src.width() + box.left()) * 3;
             float[] row = rows[y];
             for (int x = 0; x < size; x++) {
-                float r = 0;
-                float g = 0;
-                float b = 0;
+                float r;
+                float g;
+                float b;
                 int p = srcRow + first[x] * 3;
                 int wi = x * taps;
-                for (int k = 0; k < count[x]; k++, p += 3) {
-                    float wk = w[wi + k];
-                    r += wk * (px[p] & 0xFF);
-                    g += wk * (px[p + 1] & 0xFF);
-                    b += wk * (px[p + 2] & 0xFF);
+                if (fixed && taps == 3) {
+                    float w0 = w[wi];
+                    float w1 = w[wi + 1];
+                    float w2 = w[wi + 2];
+                    r = w0 * (px[p] & 0xFF) + w1 * (px[p + 3] & 0xFF) + w2 * (px[p + 6] & 0xFF);
+                    g = w0 * (px[p + 1] & 0xFF) + w1 * (px[p + 4] & 0xFF) + w2 * (px[p + 7] & 0xFF);
+                    b = w0 * (px[p + 2] & 0xFF) + w1 * (px[p + 5] & 0xFF) + w2 * (px[p + 8] & 0xFF);
+                } else if (fixed && taps == 5) {
+                    float w0 = w[wi];
+                    float w1 = w[wi + 1];
+                    float w2 = w[wi + 2];
+                    float w3 = w[wi + 3];
+                    float w4 = w[wi + 4];
+                    r = w0 * (px[p] & 0xFF) + w1 * (px[p + 3] & 0xFF) + w2 * (px[p + 6] & 0xFF)
+                            + w3 * (px[p + 9] & 0xFF) + w4 * (px[p + 12] & 0xFF);
+                    g = w0 * (px[p + 1] & 0xFF) + w1 * (px[p + 4] & 0xFF) + w2 * (px[p + 7] & 0xFF)
+                            + w3 * (px[p + 10] & 0xFF) + w4 * (px[p + 13] & 0xFF);
+                    b = w0 * (px[p + 2] & 0xFF) + w1 * (px[p + 5] & 0xFF) + w2 * (px[p + 8] & 0xFF)
+                            + w3 * (px[p + 11] & 0xFF) + w4 * (px[p + 14] & 0xFF);
+                } else {
+                    r = 0;
+                    g = 0;
+                    b = 0;
+                    for (int k = 0; k < count[x]; k++, p += 3) {
+                        float wk = w[wi + k];
+                        r += wk * (px[p] & 0xFF);
+                        g += wk * (px[p + 1] & 0xFF);
+                        b += wk * (px[p + 2] & 0xFF);
+                    }
                 }
                 int o = (flip ? size - 1 - x : x) * 3;
                 row[o] = r;

@@ -31,11 +31,15 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * RgbImage image = decoder.decode(bytes, ImageDecoder.JPEG, 0, 0);   // or PNG, or RAW_RGB8 with width/height
  * }</pre>
  *
- * <p>Codecs: PNG with the JDK's reader; JPEG (baseline, progressive, grayscale, and CMYK/YCCK Adobe files, which
- * the JDK's reader rejects) with TwelveMonkeys' reader, which wraps the JDK's native decoder for the entropy
- * decoding and adds the colour conversions. Readers are created from their service providers directly rather
- * than through ImageIO's registry, so decoding works the same in a Flink job class loader (the registry only
- * scans the system class path) and no temporary cache files are written.
+ * <p>Codecs: PNG with the JDK's reader; JPEG (baseline, progressive, grayscale, CMYK and Adobe YCCK) with
+ * TwelveMonkeys' reader, which wraps the JDK's native decoder for the entropy decoding (so it decodes at the same
+ * speed: 1.2–1.4 ms for a 256 × 256 JPEG either way, measured here) and adds what photographs "in the wild" need:
+ * CMYK/YCCK converted with the embedded ICC profile, and files whose ICC profile or metadata segments are corrupt
+ * or non-conformant read with a warning where the JDK's reader throws. (The JDK 17 used here reads plain Adobe
+ * CMYK since the backport of JDK-8274735, with a naive profile-free conversion; older JDKs reject it.) Readers are
+ * created from their service providers directly rather than through ImageIO's registry, so decoding works the
+ * same in a Flink job class loader (the registry only sees the class path it was created from) and no temporary
+ * cache files are written.
  *
  * <p>Before any codec runs: the byte limit, then the header's declared dimensions against the pixel limit, then
  * (PNG) that the chunk sequence reaches IEND. Every failure is a {@link BadImageException} with its reason.
