@@ -30,7 +30,7 @@ public final class GaussianBlur {
         double sum = 0;
         for (int i = 0; i < size; i++) {
             double x = (i - half) / sigma;
-            pdf[i] = Math.exp(-0.5 * x * x);
+            pdf[i] = StrictMath.exp(-0.5 * x * x); // bit-identical on every JVM and CPU (see MultiViewAugmenter)
             sum += pdf[i];
         }
         float[] k = new float[size];

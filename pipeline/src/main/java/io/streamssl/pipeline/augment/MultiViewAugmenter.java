@@ -12,7 +12,10 @@ import java.util.SplittableRandom;
  * is seeded from (run seed, image id, epoch, view index) through SHA-256, so a replayed record gets the same
  * bytes in any thread and any subtask, and another epoch of the same image gets different views. Nothing else
  * (no clock, no thread-local or shared generator) feeds a view, which is what lets a restored job replay
- * identically.
+ * identically. The arithmetic is reproducible too: Java float/double operations are IEEE-exact (no fused
+ * multiply-add unless asked for, and C2's vector code gives the same bits as scalar code for element-wise loops),
+ * reductions run in a fixed order, and the few transcendental functions use {@code StrictMath}, so the bytes do
+ * not depend on the JVM, the CPU or which JIT tier ran.
  *
  * <pre>{@code
  * MultiViewAugmenter augmenter = AugmentationPresets.create("byol", runSeed, Map.of());

@@ -78,11 +78,13 @@ public final class RandomResizedCrop {
     /** Draws a crop box for a {@code width × height} image (torchvision's {@code get_params}). */
     public CropBox sample(int width, int height, SplittableRandom random) {
         double area = (double) width * height;
-        double logMin = Math.log(minRatio);
-        double logMax = Math.log(maxRatio);
+        // StrictMath, not Math: Math.log/exp may differ in the last bit between JVMs and CPUs, and a box one pixel
+        // off would break the replay of a restored job elsewhere (see MultiViewAugmenter)
+        double logMin = StrictMath.log(minRatio);
+        double logMax = StrictMath.log(maxRatio);
         for (int attempt = 0; attempt < TRIES; attempt++) {
             double targetArea = area * uniform(random, minScale, maxScale);
-            double aspect = Math.exp(uniform(random, logMin, logMax));
+            double aspect = StrictMath.exp(uniform(random, logMin, logMax));
             int w = (int) Math.rint(Math.sqrt(targetArea * aspect));
             int h = (int) Math.rint(Math.sqrt(targetArea / aspect));
             if (w > 0 && w <= width && h > 0 && h <= height) {
