@@ -24,9 +24,11 @@ public final class BilinearResampler {
 
     /**
      * Resampling weights from {@code inLength} samples to {@code outLength}: output {@code i} reads
-     * {@code count[i]} inputs from {@code first[i]} with weights {@code weights[i·taps + k]}.
+     * {@code count[i]} inputs from {@code first[i]} with weights {@code weights[i·taps + k]}. {@code window} is
+     * the common count when every output reads the same number of inputs (see
+     * {@link #weights(int, int, boolean)}), else 0.
      */
-    public record Weights(int[] first, int[] count, float[] weights, int taps) {
+    public record Weights(int[] first, int[] count, float[] weights, int taps, int window) {
     }
 
     /** The antialiased bilinear weights for resizing {@code inLength} samples to {@code outLength}. */
@@ -35,19 +37,21 @@ public final class BilinearResampler {
     }
 
     /**
-     * @param fixedTaps when the input has at least {@code taps} samples, give every output exactly {@code taps}
-     *     inputs: the window is moved left where it would pass the end, and the extra inputs get weight 0 (adding
-     *     {@code 0·x} leaves a float sum bit-identical). A fixed count lets the horizontal pass run unrolled code.
+     * @param fixedWindow give every output the same number of inputs, the largest any output needs, when the
+     *     input is that long: windows that would pass the end move left and the inputs they gain get weight 0
+     *     (adding {@code 0·x} leaves a float sum bit-identical). A fixed count lets the horizontal pass run
+     *     straight-line code; it is also smaller than {@code taps}, the bound used for the array stride (e.g. 3
+     *     rather than 5 inputs for 256 → 224).
      */
-    static Weights weights(int inLength, int outLength, boolean fixedTaps) {
+    static Weights weights(int inLength, int outLength, boolean fixedWindow) {
         double scale = (double) inLength / outLength;
         double filterScale = Math.max(scale, 1.0);
         double support = filterScale; // bilinear support is 1, stretched by the filter scale
         int taps = (int) Math.ceil(support) * 2 + 1;
         int[] first = new int[outLength];
         int[] count = new int[outLength];
-        float[] weights = new float[outLength * taps];
-        double[] w = new double[taps];
+        double[] w = new double[outLength * taps];
+        int widest = 0;
         for (int i = 0; i < outLength; i++) {
             double center = (i + 0.5) * scale;
             // (int) truncates toward zero, as the C code does; the max() then clamps
@@ -56,17 +60,29 @@ public final class BilinearResampler {
             int n = hi - lo;
             double sum = 0;
             for (int k = 0; k < n; k++) {
-                w[k] = Math.max(0.0, 1.0 - Math.abs((k + lo - center + 0.5) / filterScale));
-                sum += w[k];
+                w[i * taps + k] = Math.max(0.0, 1.0 - Math.abs((k + lo - center + 0.5) / filterScale));
+                sum += w[i * taps + k];
             }
-            int start = fixedTaps && inLength >= taps ? Math.min(lo, inLength - taps) : lo;
             for (int k = 0; k < n; k++) {
-                weights[i * taps + (lo - start) + k] = (float) (sum != 0 ? w[k] / sum : 0);
+                w[i * taps + k] = sum != 0 ? w[i * taps + k] / sum : 0;
+            }
+            first[i] = lo;
+            count[i] = n;
+            widest = Math.max(widest, n);
+        }
+        boolean fixed = fixedWindow && inLength >= widest;
+        float[] weights = new float[outLength * taps];
+        for (int i = 0; i < outLength; i++) {
+            int start = fixed ? Math.min(first[i], inLength - widest) : first[i];
+            for (int k = 0; k < count[i]; k++) {
+                weights[i * taps + (first[i] - start) + k] = (float) w[i * taps + k];
             }
             first[i] = start;
-            count[i] = fixedTaps && inLength >= taps ? taps : n;
+            if (fixed) {
+                count[i] = widest;
+            }
         }
-        return new Weights(first, count, weights, taps);
+        return new Weights(first, count, weights, taps, fixed ? widest : 0);
     }
 
     /**
@@ -92,52 +108,36 @@ public final class BilinearResampler {
         int[] count = wx.count();
         float[] w = wx.weights();
         int taps = wx.taps();
-        // fixed-tap weights (see weights(..., true)) of the common sizes get straight-line code: 3 taps when
-        // upscaling, 5 for downscaling by up to 2 (every preset's usual case)
-        boolean fixed = box.width() >= taps;
+        // fixed windows (see weights(..., true)) of the common widths get straight-line code: 2 inputs when
+        // upscaling, 3–5 when downscaling by up to 2 (every preset's usual case)
+        int window = wx.window();
         for (int y = 0; y < box.height(); y++) {
             int srcRow = ((box.top() + y) * src.width() + box.left()) * 3;
             float[] row = rows[y];
             for (int x = 0; x < size; x++) {
-                float r;
-                float g;
-                float b;
                 int p = srcRow + first[x] * 3;
                 int wi = x * taps;
-                if (fixed && taps == 3) {
-                    float w0 = w[wi];
-                    float w1 = w[wi + 1];
-                    float w2 = w[wi + 2];
-                    r = w0 * (px[p] & 0xFF) + w1 * (px[p + 3] & 0xFF) + w2 * (px[p + 6] & 0xFF);
-                    g = w0 * (px[p + 1] & 0xFF) + w1 * (px[p + 4] & 0xFF) + w2 * (px[p + 7] & 0xFF);
-                    b = w0 * (px[p + 2] & 0xFF) + w1 * (px[p + 5] & 0xFF) + w2 * (px[p + 8] & 0xFF);
-                } else if (fixed && taps == 5) {
-                    float w0 = w[wi];
-                    float w1 = w[wi + 1];
-                    float w2 = w[wi + 2];
-                    float w3 = w[wi + 3];
-                    float w4 = w[wi + 4];
-                    r = w0 * (px[p] & 0xFF) + w1 * (px[p + 3] & 0xFF) + w2 * (px[p + 6] & 0xFF)
-                            + w3 * (px[p + 9] & 0xFF) + w4 * (px[p + 12] & 0xFF);
-                    g = w0 * (px[p + 1] & 0xFF) + w1 * (px[p + 4] & 0xFF) + w2 * (px[p + 7] & 0xFF)
-                            + w3 * (px[p + 10] & 0xFF) + w4 * (px[p + 13] & 0xFF);
-                    b = w0 * (px[p + 2] & 0xFF) + w1 * (px[p + 5] & 0xFF) + w2 * (px[p + 8] & 0xFF)
-                            + w3 * (px[p + 11] & 0xFF) + w4 * (px[p + 14] & 0xFF);
-                } else {
-                    r = 0;
-                    g = 0;
-                    b = 0;
-                    for (int k = 0; k < count[x]; k++, p += 3) {
-                        float wk = w[wi + k];
-                        r += wk * (px[p] & 0xFF);
-                        g += wk * (px[p + 1] & 0xFF);
-                        b += wk * (px[p + 2] & 0xFF);
-                    }
-                }
                 int o = (flip ? size - 1 - x : x) * 3;
-                row[o] = r;
-                row[o + 1] = g;
-                row[o + 2] = b;
+                for (int c = 0; c < 3; c++, p++) {
+                    float v;
+                    switch (window) {
+                        case 2 -> v = w[wi] * (px[p] & 0xFF) + w[wi + 1] * (px[p + 3] & 0xFF);
+                        case 3 -> v = w[wi] * (px[p] & 0xFF) + w[wi + 1] * (px[p + 3] & 0xFF)
+                                + w[wi + 2] * (px[p + 6] & 0xFF);
+                        case 4 -> v = w[wi] * (px[p] & 0xFF) + w[wi + 1] * (px[p + 3] & 0xFF)
+                                + w[wi + 2] * (px[p + 6] & 0xFF) + w[wi + 3] * (px[p + 9] & 0xFF);
+                        case 5 -> v = w[wi] * (px[p] & 0xFF) + w[wi + 1] * (px[p + 3] & 0xFF)
+                                + w[wi + 2] * (px[p + 6] & 0xFF) + w[wi + 3] * (px[p + 9] & 0xFF)
+                                + w[wi + 4] * (px[p + 12] & 0xFF);
+                        default -> {
+                            v = 0;
+                            for (int k = 0, q = p; k < count[x]; k++, q += 3) {
+                                v += w[wi + k] * (px[q] & 0xFF);
+                            }
+                        }
+                    }
+                    row[o + c] = v;
+                }
             }
         }
     }

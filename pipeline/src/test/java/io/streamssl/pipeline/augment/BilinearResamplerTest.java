@@ -54,7 +54,9 @@ class BilinearResamplerTest {
         // each weight the normalised triangle max(0, 1 − |(i − c + 0.5)/fs|) over its window
         RgbImage image = randomImage(23, 17, 2);
         CropBox box = new CropBox(3, 4, 13, 17);
-        for (int size : new int[] {5, 13, 29}) {
+        java.util.Set<Integer> windows = new java.util.TreeSet<>();
+        for (int size : new int[] {5, 7, 9, 13, 17, 29}) {
+            windows.add(BilinearResampler.weights(box.width(), size, true).window());
             float[] out = new float[size * size * 3];
             BilinearResampler.resizeCrop(image, box, size, false, out);
             double[][] wx = triangle(box.width(), size);
@@ -74,6 +76,32 @@ class BilinearResamplerTest {
                 }
             }
         }
+        // the straight-line code for fixed windows of 2 to 5 inputs and the general loop all ran
+        assertThat(windows).contains(2, 3, 4, 5).anyMatch(w -> w > 5);
+    }
+
+    @Test
+    void fixedWindowsAreTheExactWeightsShiftedInsideTheInput() {
+        for (int[] sizes : new int[][] {{256, 224}, {162, 96}, {20, 32}, {9, 7}}) {
+            BilinearResampler.Weights exact = BilinearResampler.weights(sizes[0], sizes[1]);
+            BilinearResampler.Weights fixed = BilinearResampler.weights(sizes[0], sizes[1], true);
+            int taps = exact.taps();
+            for (int i = 0; i < sizes[1]; i++) {
+                assertThat(fixed.count()[i]).isEqualTo(fixed.window());
+                assertThat(fixed.first()[i] + fixed.window()).isLessThanOrEqualTo(sizes[0]);
+                double sum = 0;
+                for (int k = 0; k < fixed.window(); k++) {
+                    int input = fixed.first()[i] + k;
+                    int e = input - exact.first()[i];
+                    float expected = e >= 0 && e < exact.count()[i] ? exact.weights()[i * taps + e] : 0f;
+                    assertThat(fixed.weights()[i * taps + k]).as("%s output %d input %d", java.util.Arrays
+                            .toString(sizes), i, input).isEqualTo(expected);
+                    sum += expected;
+                }
+                assertThat(sum).isCloseTo(1.0, offset(1e-6));
+            }
+        }
+        assertThat(BilinearResampler.weights(256, 224, true).window()).as("256 → 224 reads 3 inputs").isEqualTo(3);
     }
 
     @Test
