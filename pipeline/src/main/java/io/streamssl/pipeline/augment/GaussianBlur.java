@@ -50,6 +50,9 @@ public final class GaussianBlur {
      */
     public static void apply(float[] px, int width, int height, float[] kernel) {
         float[] k = trim(kernel);
+        if (k.length == 1 && k[0] == 1f) {
+            return; // σ < 0.155 (outer taps trimmed), or images under 20 px (a 1-tap kernel): the identity
+        }
         ViewScratch scratch = ViewScratch.current();
         int columnLength = height * 3;
         int rowLength = width * 3;

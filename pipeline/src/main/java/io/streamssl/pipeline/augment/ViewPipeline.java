@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * blur 0 with σ ∈ [0.1, 2.0], solarize 0. The view is computed in one float buffer on the 0–255 scale and
  * rounded once at the end. Random draws, in order: crop box, flip, jitter (apply?, then order and factors),
  * grayscale, blur (apply?, then σ), solarize. Images smaller than the crop are upscaled by the resize, not
- * rejected. Immutable and thread-safe.
+ * rejected. Immutable and thread-safe; the float buffers are per-thread scratch memory reused between views.
  */
 public final class ViewPipeline implements ViewTransform {
 
