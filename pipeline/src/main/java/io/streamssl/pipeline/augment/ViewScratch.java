@@ -10,7 +10,7 @@ package io.streamssl.pipeline.augment;
 final class ViewScratch {
 
     /** Who uses a buffer. */
-    enum Slot { VIEW, RESAMPLE_ROWS, RESAMPLE_LINE, BLUR_COLUMNS, BLUR_BLURRED_COLUMNS, BLUR_ROWS, BLUR_LINE }
+    enum Slot { VIEW, RESAMPLE_SOURCE, RESAMPLE_ROWS, RESAMPLE_LINE, BLUR_COLUMNS, BLUR_BLURRED_COLUMNS, BLUR_ROWS, BLUR_LINE }
 
     private static final ThreadLocal<ViewScratch> CURRENT = ThreadLocal.withInitial(ViewScratch::new);
 
