@@ -179,56 +179,57 @@ public final class ColorJitter {
      * Rotates every pixel's hue by {@code shift} turns (in [−0.5, 0.5]); torchvision's {@code adjust_hue} for float
      * tensors. Gray pixels (max = min) have no hue and are unchanged.
      *
-     * <p>torchvision's {@code _rgb2hsv} takes, in sixths of a turn, {@code h6 = (g − b)/C} if R is the maximum,
-     * else {@code 2 + (b − r)/C} if G is, else {@code 4 + (r − g)/C}, with chroma {@code C = max − min}, and
-     * {@code _hsv2rgb} puts, in sector {@code ⌊h6⌋ mod 6} with fraction {@code f}, the value V = max, p = min and
-     * t = min + C·f (even sectors) or q = max − C·f (odd sectors) into the channels (v,t,p), (q,v,p), (p,v,t),
-     * (p,q,v), (t,p,v), (v,p,q). A hue rotation keeps V and p, so only the middle value and the channel order
-     * change. Here the comparisons become a 3-bit code and every case an index into small tables: no
-     * data-dependent branch (on textured images about every other pixel would mispredict) and no min/max.
+     * <p>torchvision converts to HSV ({@code _rgb2hsv}), adds the shift to the hue and converts back
+     * ({@code _hsv2rgb}). In sixths of a turn the hue is {@code u = s + f}: the sector {@code s} is fixed by the
+     * channel order (R≥G≥B is 0, G≥R≥B 1, G≥B≥R 2, B≥G≥R 3, B≥R≥G 4, R≥B≥G 5) and the fraction is
+     * {@code f = (mid − min)/C} in even sectors, {@code (max − mid)/C} in odd ones, {@code C = max − min}. The way
+     * back puts V = max and p = min into the channels the sector names and {@code min + C·f} (even) or
+     * {@code max − C·f} (odd) into the third. A rotation keeps max and min; with the shift split into whole
+     * sectors {@code D} and a fraction {@code δ}, the new sector is {@code s + D} plus a carry when
+     * {@code f + δ ≥ 1}, and the new {@code C·f' = C·f + C·δ − carry·C}: no division is needed. The channel
+     * order becomes a 3-bit code and every case an index into small tables, so the loop has no data-dependent
+     * branch (on textured images about every other pixel would mispredict).
      */
     public static void adjustHue(float[] px, int pixels, double shift) {
-        // +6 keeps h6 positive (it is in [−1, 5) plus a shift in [−3, 3]), so (int) is floor
-        float offset = (float) (shift * 6.0) + 6f;
+        double turns = shift * 6.0;
+        turns -= 6.0 * Math.floor(turns / 6.0); // into [0, 6)
+        int whole = Math.min(5, (int) turns);
+        float delta = (float) (turns - whole);
         for (int i = 0, n = pixels * 3; i < n; i += 3) {
             float r = px[i];
             float g = px[i + 1];
             float b = px[i + 2];
             int code = (r >= g ? 4 : 0) | (r >= b ? 2 : 0) | (g >= b ? 1 : 0);
-            float max = px[i + MAX_CHANNEL[code]];
-            float min = px[i + MIN_CHANNEL[code]];
+            float max = px[i + ORDER_MAX[code]];
+            float mid = px[i + ORDER_MID[code]];
+            float min = px[i + ORDER_MIN[code]];
             float chroma = max - min;
-            if (chroma == 0f) {
-                continue;
-            }
-            int c = HUE_CASE[code];
-            float h6 = HUE_BASE[c] + (HUE_R[c] * r + HUE_G[c] * g + HUE_B[c] * b) / chroma + offset;
-            int whole = (int) h6;
-            int sector = whole % 6;
-            float f = h6 - whole;
-            float mid = min + chroma * (MID_A[sector] + MID_B[sector] * f);
-            px[i + SECTOR_MAX[sector]] = max;
-            px[i + SECTOR_MID[sector]] = mid;
-            px[i + SECTOR_MIN[sector]] = min;
+            int sector = ORDER_SECTOR[code];
+            float even = EVEN[sector];
+            float cf = even * (mid - min) + (1f - even) * (max - mid) + chroma * delta; // C·(f + δ)
+            int carry = cf >= chroma ? 1 : 0; // gray (C = 0) carries too, harmlessly: all three values are equal
+            cf -= carry * chroma;
+            int to = MOD6[sector + whole + carry];
+            float evenTo = EVEN[to];
+            px[i + SECTOR_MAX[to]] = max;
+            px[i + SECTOR_MID[to]] = evenTo * (min + cf) + (1f - evenTo) * (max - cf);
+            px[i + SECTOR_MIN[to]] = min;
         }
     }
 
-    // By comparison code (r≥g)·4 + (r≥b)·2 + (g≥b); codes 2 and 5 cannot occur. Ties resolve as torchvision's
-    // (R first, then G).
-    private static final int[] MAX_CHANNEL = {2, 1, 1, 1, 2, 0, 0, 0};
-    private static final int[] MIN_CHANNEL = {0, 0, 0, 2, 1, 2, 1, 2};
-    /** The _rgb2hsv case: 0 when R is the maximum, 1 when G is, 2 when B is; h6 = base + (R·r + G·g + B·b)/C. */
-    private static final int[] HUE_CASE = {2, 1, 1, 1, 2, 0, 0, 0};
-    private static final float[] HUE_BASE = {0f, 2f, 4f};
-    private static final float[] HUE_R = {0f, -1f, 1f};
-    private static final float[] HUE_G = {1f, 0f, -1f};
-    private static final float[] HUE_B = {-1f, 1f, 0f};
-    // By HSV sector: the channels receiving V, the middle value and p; middle = min + C·(A + B·f)
+    // By comparison code (r≥g)·4 + (r≥b)·2 + (g≥b): the channels holding max, mid and min, and the HSV sector.
+    // Codes 2 and 5 cannot occur. Ties land on a sector boundary, where both neighbours give the same colour.
+    private static final int[] ORDER_MAX = {2, 1, 0, 1, 2, 0, 0, 0};
+    private static final int[] ORDER_MID = {1, 2, 1, 0, 0, 1, 2, 1};
+    private static final int[] ORDER_MIN = {0, 0, 2, 2, 1, 2, 1, 2};
+    private static final int[] ORDER_SECTOR = {3, 2, 0, 1, 4, 0, 5, 0};
+    // By HSV sector: the channels receiving max, the middle value and min ((v,t,p), (q,v,p), (p,v,t), (p,q,v),
+    // (t,p,v), (v,p,q) in _hsv2rgb), and whether the middle value rises (even) or falls (odd) with the hue
     private static final int[] SECTOR_MAX = {0, 1, 1, 2, 2, 0};
     private static final int[] SECTOR_MID = {1, 0, 2, 1, 0, 2};
     private static final int[] SECTOR_MIN = {2, 2, 0, 0, 1, 1};
-    private static final float[] MID_A = {0f, 1f, 0f, 1f, 0f, 1f};
-    private static final float[] MID_B = {1f, -1f, 1f, -1f, 1f, -1f};
+    private static final float[] EVEN = {1f, 0f, 1f, 0f, 1f, 0f};
+    private static final int[] MOD6 = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5};
 
     /** Clamps to [0, 255]; Math.min/max rather than branches, so that C2 can vectorise the loops using it. */
     static float clamp(float v) {
