@@ -120,7 +120,6 @@ public final class AugmentBenchmark {
         AtomicBoolean counting = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
         CountDownLatch done = new CountDownLatch(threads);
-        List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int offset = t * sources.size() / threads;
             Thread worker = new Thread(() -> {
@@ -147,7 +146,6 @@ public final class AugmentBenchmark {
                 }
             }, "augment-bench-" + t);
             worker.setDaemon(true);
-            workers.add(worker);
             worker.start();
         }
         sleep(warmup);
@@ -168,7 +166,7 @@ public final class AugmentBenchmark {
         double wallPerCore = viewsPerSecond / Math.min(threads, cores);
         // per core = per second of CPU time the workers actually got: the machine may be shared, and then
         // wall-clock rates understate what a dedicated core does
-        double perCore = samples.sum() * viewSizes.length / (cpuNanos.sum() / 1e9);
+        double perCore = cpuNanos.sum() == 0 ? 0 : samples.sum() * viewSizes.length / (cpuNanos.sum() / 1e9);
         out.printf(Locale.ROOT, "throughput: %.0f views/s per core (views per CPU-second of the workers); "
                 + "wall clock: %.0f samples/s, %.0f views/s, %.0f views/s per thread (%d thread%s on %d cores, "
                 + "%.1f s measured after %.1f s warm-up, CPU share %.0f%%)%n", perCore, samplesPerSecond,
