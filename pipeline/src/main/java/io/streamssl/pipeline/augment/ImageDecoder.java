@@ -11,7 +11,6 @@ import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferUShort;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.Iterator;
@@ -19,7 +18,6 @@ import javax.imageio.ImageReader;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes record payloads into {@link RgbImage}s, the way PIL's {@code Image.open(...).convert("RGB")} does for
@@ -38,8 +36,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * or non-conformant read with a warning where the JDK's reader throws. (The JDK 17 used here reads plain Adobe
  * CMYK since the backport of JDK-8274735, with a naive profile-free conversion; older JDKs reject it.) Readers are
  * created from their service providers directly rather than through ImageIO's registry, so decoding works the
- * same in a Flink job class loader (the registry only sees the class path it was created from) and no temporary
- * cache files are written.
+ * same in a Flink job class loader (the registry only sees the class path it was created from); the bytes are
+ * read through {@link BytesImageInputStream}, with no cache and no JVM-wide lock.
  *
  * <p>Before any codec runs: the byte limit, then the header's declared dimensions against the pixel limit, then
  * (PNG) that the chunk sequence reaches IEND. Every failure is a {@link BadImageException} with its reason.
@@ -125,7 +123,7 @@ public final class ImageDecoder {
         // encoder grey bands, so a truncation warning rejects the image like an exception does.
         String[] truncation = new String[1];
         ImageReader reader = null;
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+        try (ImageInputStream in = new BytesImageInputStream(data)) {
             reader = spi.createReaderInstance(null);
             reader.addIIOReadWarningListener((source, warning) -> {
                 String w = warning.toLowerCase();

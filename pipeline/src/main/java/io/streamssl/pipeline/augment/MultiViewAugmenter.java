@@ -26,6 +26,12 @@ import java.util.SplittableRandom;
  */
 public final class MultiViewAugmenter {
 
+    /**
+     * Cloned per seed: {@code MessageDigest.getInstance} takes a JVM-wide lock in the provider lookup, which
+     * threads making small views at thousands per second contend on.
+     */
+    private static final MessageDigest SHA256_PROTOTYPE = newSha256();
+
     private final long runSeed;
     private final List<ViewTransform> transforms;
 
@@ -74,14 +80,25 @@ public final class MultiViewAugmenter {
      * generators (two SplittableRandom seeds that differ by its internal increment give the same sequence shifted by one).
      */
     public long seed(String imageId, long epoch, int view) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+        MessageDigest sha = sha256();
         sha.update(ByteBuffer.allocate(20).putLong(runSeed).putLong(epoch).putInt(view).array());
         sha.update(imageId.getBytes(StandardCharsets.UTF_8));
         return ByteBuffer.wrap(sha.digest()).getLong();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256_PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256(); // a provider whose digests cannot be cloned: fall back to the lookup
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
     }
 }

@@ -48,8 +48,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * generated images (gradients plus noise) are used and a message says so. Each worker thread loops over the
  * sources with its own epoch counter; the first part of the run warms the JIT and is not counted.
  *
- * <p>"Per core" is views per second of CPU time the worker threads consumed (their thread CPU clocks), which is
- * what one dedicated core would do even when the machine is shared; the wall-clock rates and the workers' CPU
+ * <p>"Per core" is views per second of CPU time the JVM consumed while counting (workers, GC and JIT threads),
+ * which is what dedicated cores would do even when the machine is shared; the wall-clock rates and the JVM's CPU
  * share are printed beside it. A single-thread per-stage profile (wall time per stage, decode split by format)
  * follows.
  */
@@ -58,7 +58,7 @@ public final class AugmentBenchmark {
     private static final int SOURCES = 2000;
     private static final int LARGE_SOURCES = 256;
 
-    /** What one run measured; {@code viewsPerSecondPerCore} is per CPU-second of the worker threads. */
+    /** What one run measured; {@code viewsPerSecondPerCore} is per CPU-second of the JVM. */
     public record Result(String preset, int size, int threads, int viewsPerSample, double samplesPerSecond,
             double viewsPerSecond, double viewsPerSecondPerCore) {
     }
@@ -115,8 +115,6 @@ public final class AugmentBenchmark {
 
         double warmup = Math.min(3.0, seconds / 2);
         LongAdder samples = new LongAdder();
-        LongAdder cpuNanos = new LongAdder();
-        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         AtomicBoolean counting = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
         CountDownLatch done = new CountDownLatch(threads);
@@ -128,13 +126,10 @@ public final class AugmentBenchmark {
                     int i = offset;
                     while (!stop.get()) {
                         Source s = sources.get(i);
-                        boolean counted = counting.get();
-                        long cpuStart = counted ? cpu.getCurrentThreadCpuTime() : 0;
                         RgbImage image = decoder.decode(s.bytes(), s.contentType(), 0, 0);
                         augmenter.apply(image, s.id(), epoch);
-                        if (counted && counting.get()) {
+                        if (counting.get()) {
                             samples.increment();
-                            cpuNanos.add(cpu.getCurrentThreadCpuTime() - cpuStart);
                         }
                         if (++i == sources.size()) {
                             i = 0;
@@ -151,8 +146,10 @@ public final class AugmentBenchmark {
         sleep(warmup);
         counting.set(true);
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         sleep(seconds);
         counting.set(false);
+        long cpuNanos = processCpuNanos() - cpuStart;
         double elapsed = (System.nanoTime() - start) / 1e9;
         stop.set(true);
         try {
@@ -164,14 +161,14 @@ public final class AugmentBenchmark {
         double samplesPerSecond = samples.sum() / elapsed;
         double viewsPerSecond = samplesPerSecond * viewSizes.length;
         double wallPerCore = viewsPerSecond / Math.min(threads, cores);
-        // per core = per second of CPU time the workers actually got: the machine may be shared, and then
+        // per core = per second of CPU time this JVM used (workers, GC, JIT): the machine may be shared, and then
         // wall-clock rates understate what a dedicated core does
-        double perCore = cpuNanos.sum() == 0 ? 0 : samples.sum() * viewSizes.length / (cpuNanos.sum() / 1e9);
-        out.printf(Locale.ROOT, "throughput: %.0f views/s per core (views per CPU-second of the workers); "
-                + "wall clock: %.0f samples/s, %.0f views/s, %.0f views/s per thread (%d thread%s on %d cores, "
-                + "%.1f s measured after %.1f s warm-up, CPU share %.0f%%)%n", perCore, samplesPerSecond,
-                viewsPerSecond, wallPerCore, threads, threads == 1 ? "" : "s", cores, elapsed, warmup,
-                100 * cpuNanos.sum() / 1e9 / (elapsed * threads));
+        double perCore = cpuNanos <= 0 ? 0 : samples.sum() * viewSizes.length / (cpuNanos / 1e9);
+        out.printf(Locale.ROOT, "throughput: %.0f views/s per core (views per CPU-second of the JVM, GC and JIT "
+                + "included); wall clock: %.0f samples/s, %.0f views/s, %.0f views/s per thread (%d thread%s on %d "
+                + "cores, %.1f s measured after %.1f s warm-up, JVM CPU %.0f%% of %d thread%s)%n", perCore,
+                samplesPerSecond, viewsPerSecond, wallPerCore, threads, threads == 1 ? "" : "s", cores, elapsed,
+                warmup, 100 * cpuNanos / 1e9 / (elapsed * threads), threads, threads == 1 ? "" : "s");
         profile(augmenter, decoder, sources, Math.max(1.0, seconds / 3), out);
         return new Result(preset, size, threads, viewSizes.length, samplesPerSecond, viewsPerSecond, perCore);
     }
@@ -228,6 +225,14 @@ public final class AugmentBenchmark {
         decodeByType.forEach((type, nc) -> decode.append(String.format(Locale.ROOT, " %s %.0f µs", type,
                 nc[0] / 1e3 / nc[1])));
         out.println(decode);
+    }
+
+    /** CPU time of the whole JVM, or of this thread where the JVM does not report it. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     private static String part(long nanos, long total, long count) {
