@@ -8,13 +8,22 @@ public final class BadImageException extends RuntimeException {
 
     /** Why an image was rejected. */
     public enum Reason {
+        /** No bytes at all. */
         EMPTY,
+        /** The bytes end before the image does (header, chunk or entropy-coded data cut off). */
         TRUNCATED,
+        /** Not an image of the declared type, or corrupt beyond what the codec tolerates. */
         UNDECODABLE,
+        /** A content type other than PNG, JPEG or raw RGB8. */
         UNSUPPORTED_CONTENT_TYPE,
+        /** More encoded bytes than {@link DecodeLimits#maxBytes()}. */
         TOO_MANY_BYTES,
+        /** The header declares more pixels than {@link DecodeLimits#maxPixels()}. */
         TOO_MANY_PIXELS,
-        BAD_RAW_DIMENSIONS
+        /** Raw RGB8 whose width/height headers do not match its length. */
+        BAD_RAW_DIMENSIONS,
+        /** The header declares a zero width or height. */
+        ZERO_DIMENSIONS
     }
 
     private final Reason reason;

@@ -10,15 +10,33 @@ import java.util.SplittableRandom;
 /**
  * Makes the V views of one image, view {@code v} with {@code transforms.get(v)}. The randomness of each view
  * is seeded from (run seed, image id, epoch, view index) through SHA-256, so a replayed record gets the same
- * bytes in any thread and any subtask, and another epoch of the same image gets different views.
+ * bytes in any thread and any subtask, and another epoch of the same image gets different views. Nothing else
+ * (no clock, no thread-local or shared generator) feeds a view, which is what lets a restored job replay
+ * identically. The arithmetic is reproducible too: Java float/double operations are IEEE-exact (no fused
+ * multiply-add unless asked for, and C2's vector code gives the same bits as scalar code for element-wise loops),
+ * reductions run in a fixed order, and the few transcendental functions use {@code StrictMath}, so the bytes do
+ * not depend on the JVM, the CPU or which JIT tier ran.
+ *
+ * <pre>{@code
+ * MultiViewAugmenter augmenter = AugmentationPresets.create("byol", runSeed, Map.of());
+ * RgbImage[] views = augmenter.apply(image, imageId, epoch);   // views[v] is viewSizes()[v] pixels square
+ * }</pre>
+ *
+ * Immutable and thread-safe when its transforms are (all of this package's are).
  */
 public final class MultiViewAugmenter {
+
+    /**
+     * Cloned per seed: {@code MessageDigest.getInstance} takes a JVM-wide lock in the provider lookup, which
+     * threads making small views at thousands per second contend on.
+     */
+    private static final MessageDigest SHA256_PROTOTYPE = newSha256();
 
     private final long runSeed;
     private final List<ViewTransform> transforms;
 
     public MultiViewAugmenter(long runSeed, List<ViewTransform> transforms) {
-        if (transforms.isEmpty()) {
+        if (transforms == null || transforms.isEmpty()) {
             throw new IllegalArgumentException("at least one view transform is needed");
         }
         this.runSeed = runSeed;
@@ -27,6 +45,24 @@ public final class MultiViewAugmenter {
 
     public int views() {
         return transforms.size();
+    }
+
+    /** The side length of each view, in view order (multi-crop views differ: e.g. 224, 224, 96 × 8). */
+    public int[] viewSizes() {
+        int[] sizes = new int[transforms.size()];
+        for (int v = 0; v < sizes.length; v++) {
+            sizes[v] = transforms.get(v).outputSize();
+        }
+        return sizes;
+    }
+
+    /** The transform of each view, in view order. */
+    public List<ViewTransform> transforms() {
+        return transforms;
+    }
+
+    public long runSeed() {
+        return runSeed;
     }
 
     /** The views, in view order. */
@@ -38,16 +74,31 @@ public final class MultiViewAugmenter {
         return out;
     }
 
-    /** The seed of one view. */
+    /**
+     * The seed of one view: the first 8 bytes (big-endian) of SHA-256(runSeed ‖ epoch ‖ view ‖ UTF-8 imageId),
+     * the numbers big-endian. A cryptographic hash, so that neighbouring ids, epochs and views give unrelated
+     * generators (two SplittableRandom seeds that differ by its internal increment give the same sequence shifted by one).
+     */
     public long seed(String imageId, long epoch, int view) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+        MessageDigest sha = sha256();
         sha.update(ByteBuffer.allocate(20).putLong(runSeed).putLong(epoch).putInt(view).array());
         sha.update(imageId.getBytes(StandardCharsets.UTF_8));
         return ByteBuffer.wrap(sha.digest()).getLong();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256_PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256(); // a provider whose digests cannot be cloned: fall back to the lookup
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
     }
 }

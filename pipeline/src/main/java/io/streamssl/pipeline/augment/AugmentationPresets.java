@@ -1,0 +1,190 @@
+package io.streamssl.pipeline.augment;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The augmentation pipelines of the published SSL methods, by the name used in config.
+ *
+ * <pre>{@code
+ * MultiViewAugmenter augmenter = AugmentationPresets.create("dino", runSeed, Map.of("local-crops", "6"));
+ * }</pre>
+ *
+ * Every view: RandomResizedCrop with ratio (3/4, 4/3), flip p 0.5, ColorJitter with p 0.8, grayscale p 0.2,
+ * blur σ ∈ [0.1, 2.0] with a kernel of 10 % of the size (see {@link ViewPipeline}). Per preset:
+ *
+ * <table>
+ *   <caption>presets</caption>
+ *   <tr><th>preset</th><th>size</th><th>crop scale</th><th>jitter (b, c, s, h)</th><th>blur p</th>
+ *       <th>solarize p</th><th>source</th></tr>
+ *   <tr><td>{@code simclr}</td><td>224</td><td>0.08–1</td><td>0.8, 0.8, 0.8, 0.2</td><td>0.5</td><td>0</td>
+ *       <td>SimCLR (Chen et al. 2020), appendix A, s = 1</td></tr>
+ *   <tr><td>{@code mocov2}</td><td>224</td><td>0.2–1</td><td>0.4, 0.4, 0.4, 0.1</td><td>0.5</td><td>0</td>
+ *       <td>MoCo v2 (Chen et al. 2020), main_moco.py {@code --aug-plus}</td></tr>
+ *   <tr><td>{@code byol}</td><td>224</td><td>0.08–1</td><td>0.4, 0.4, 0.2, 0.1</td><td>1.0 / 0.1</td>
+ *       <td>0 / 0.2</td><td>BYOL (Grill et al. 2020), table 6: view 1 / view 2</td></tr>
+ *   <tr><td>{@code dino}</td><td>224 global, 96 local</td><td>0.4–1 global, 0.05–0.4 local</td>
+ *       <td>0.4, 0.4, 0.2, 0.1</td><td>1.0 / 0.1 / local 0.5</td><td>0 / 0.2 / local 0</td>
+ *       <td>DINO (Caron et al. 2021), main_dino.py {@code DataAugmentationDINO}: 2 global + 8 local crops</td></tr>
+ *   <tr><td>{@code cifar-asymmetric}</td><td>32</td><td>0.08–1</td><td>0.4, 0.4, 0.2, 0.1</td><td>0</td>
+ *       <td>0 / 0.2</td><td>BYOL's views without blur, as solo-learn's asymmetric CIFAR config</td></tr>
+ *   <tr><td>{@code cifar-symmetric}</td><td>32</td><td>0.08–1</td><td>0.8, 0.8, 0.8, 0.2</td><td>0</td><td>0</td>
+ *       <td>SimCLR's CIFAR-10 setting (no blur at 32 px), as solo-learn's symmetric CIFAR config</td></tr>
+ * </table>
+ *
+ * <p>Override keys (values are decimal integers):
+ * <ul>
+ *   <li>{@value #SIZE}: side of the main (global) views, default 224 or 32 as above;</li>
+ *   <li>{@value #GLOBAL_CROPS}: number of main views, default 2, ≥ 1; view {@code i} takes the settings of the
+ *       preset's view {@code i mod 2} (so asymmetric presets alternate);</li>
+ *   <li>{@value #LOCAL_CROPS} ({@code dino} only): number of local views, default 8, ≥ 0;</li>
+ *   <li>{@value #LOCAL_SIZE} ({@code dino} only): side of the local views, default 96.</li>
+ * </ul>
+ * Views are ordered global first, then local. Unknown presets and keys, and bad values, are rejected with an
+ * {@link IllegalArgumentException} that lists the valid choices.
+ */
+public final class AugmentationPresets {
+
+    public static final String SIMCLR = "simclr";
+    public static final String MOCOV2 = "mocov2";
+    public static final String BYOL = "byol";
+    public static final String DINO = "dino";
+    public static final String CIFAR_ASYMMETRIC = "cifar-asymmetric";
+    public static final String CIFAR_SYMMETRIC = "cifar-symmetric";
+
+    public static final String SIZE = "size";
+    public static final String GLOBAL_CROPS = "global-crops";
+    public static final String LOCAL_CROPS = "local-crops";
+    public static final String LOCAL_SIZE = "local-size";
+
+    private static final ColorJitter SIMCLR_JITTER = new ColorJitter(0.8, 0.8, 0.8, 0.2);
+    private static final ColorJitter MOCO_JITTER = new ColorJitter(0.4, 0.4, 0.4, 0.1);
+    private static final ColorJitter BYOL_JITTER = new ColorJitter(0.4, 0.4, 0.2, 0.1);
+    private static final double JITTER_P = 0.8;
+    private static final double GRAYSCALE_P = 0.2;
+
+    /**
+     * One preset: the two main-view settings (equal for symmetric presets) and, for multi-crop, the local ones.
+     */
+    private record Preset(int size, double minScale, double maxScale, ColorJitter jitter, double blur1, double blur2,
+            double solarize1, double solarize2, boolean multiCrop) {
+    }
+
+    private static final Map<String, Preset> PRESETS = new LinkedHashMap<>();
+
+    static {
+        PRESETS.put(SIMCLR, new Preset(224, 0.08, 1.0, SIMCLR_JITTER, 0.5, 0.5, 0, 0, false));
+        PRESETS.put(MOCOV2, new Preset(224, 0.2, 1.0, MOCO_JITTER, 0.5, 0.5, 0, 0, false));
+        PRESETS.put(BYOL, new Preset(224, 0.08, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, false));
+        PRESETS.put(DINO, new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true));
+        PRESETS.put(CIFAR_ASYMMETRIC, new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false));
+        PRESETS.put(CIFAR_SYMMETRIC, new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false));
+    }
+
+    // DINO's local crops (main_dino.py defaults)
+    private static final int DINO_LOCAL_CROPS = 8;
+    private static final int DINO_LOCAL_SIZE = 96;
+    private static final double DINO_LOCAL_MIN_SCALE = 0.05;
+    private static final double DINO_LOCAL_MAX_SCALE = 0.4;
+    private static final double DINO_LOCAL_BLUR = 0.5;
+
+    private AugmentationPresets() {
+    }
+
+    /** The preset names, in a stable order. */
+    public static Set<String> names() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(PRESETS.keySet()));
+    }
+
+    /** The override keys {@code presetName} accepts. */
+    public static Set<String> overrideKeys(String presetName) {
+        Preset preset = preset(presetName);
+        Set<String> keys = new LinkedHashSet<>(List.of(SIZE, GLOBAL_CROPS));
+        if (preset.multiCrop()) {
+            keys.add(LOCAL_CROPS);
+            keys.add(LOCAL_SIZE);
+        }
+        return Collections.unmodifiableSet(keys);
+    }
+
+    /**
+     * The augmenter of {@code presetName} with {@code overrides} applied.
+     *
+     * @param overrides keys from {@link #overrideKeys(String)}; may be empty, not null
+     * @throws IllegalArgumentException for an unknown preset or key, or a value that is not a valid count/size
+     */
+    public static MultiViewAugmenter create(String presetName, long runSeed, Map<String, String> overrides) {
+        Preset preset = preset(presetName);
+        if (overrides == null) {
+            throw new IllegalArgumentException("overrides must not be null: pass Map.of() for none");
+        }
+        Set<String> allowed = overrideKeys(presetName);
+        Set<String> unknown = new TreeSet<>(overrides.keySet());
+        unknown.removeAll(allowed);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown override " + unknown + " for augmentation preset '"
+                    + presetName + "': allowed keys are " + allowed);
+        }
+        int size = intOverride(overrides, SIZE, preset.size(), 1);
+        int globalCrops = intOverride(overrides, GLOBAL_CROPS, 2, 1);
+        int localCrops = intOverride(overrides, LOCAL_CROPS, preset.multiCrop() ? DINO_LOCAL_CROPS : 0, 0);
+        int localSize = intOverride(overrides, LOCAL_SIZE, DINO_LOCAL_SIZE, 1);
+
+        List<ViewTransform> views = new ArrayList<>();
+        for (int v = 0; v < globalCrops; v++) {
+            boolean second = v % 2 == 1;
+            views.add(ViewPipeline.builder()
+                    .setSize(size)
+                    .optScale(preset.minScale(), preset.maxScale())
+                    .optColorJitter(preset.jitter(), JITTER_P)
+                    .optGrayscale(GRAYSCALE_P)
+                    .optBlur(second ? preset.blur2() : preset.blur1())
+                    .optSolarize(second ? preset.solarize2() : preset.solarize1())
+                    .build());
+        }
+        for (int v = 0; v < localCrops; v++) {
+            views.add(ViewPipeline.builder()
+                    .setSize(localSize)
+                    .optScale(DINO_LOCAL_MIN_SCALE, DINO_LOCAL_MAX_SCALE)
+                    .optColorJitter(preset.jitter(), JITTER_P)
+                    .optGrayscale(GRAYSCALE_P)
+                    .optBlur(DINO_LOCAL_BLUR)
+                    .build());
+        }
+        return new MultiViewAugmenter(runSeed, views);
+    }
+
+    private static Preset preset(String name) {
+        Preset preset = name == null ? null : PRESETS.get(name);
+        if (preset == null) {
+            throw new IllegalArgumentException("unknown augmentation preset '" + name + "': use one of "
+                    + PRESETS.keySet());
+        }
+        return preset;
+    }
+
+    private static int intOverride(Map<String, String> overrides, String key, int defaultValue, int min) {
+        String raw = overrides.get(key);
+        if (raw == null) {
+            return defaultValue;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("augmentation override '" + key + "' must be an integer >= " + min
+                    + ", got '" + raw + "'", e);
+        }
+        if (value < min) {
+            throw new IllegalArgumentException("augmentation override '" + key + "' must be >= " + min + ", got "
+                    + value);
+        }
+        return value;
+    }
+}

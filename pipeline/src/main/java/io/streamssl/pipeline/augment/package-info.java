@@ -1,0 +1,27 @@
+/**
+ * Decoding and augmentation of stream images into the views self-supervised methods learn from, with
+ * torchvision's semantics, over plain {@link io.streamssl.pipeline.augment.RgbImage} buffers (no Flink types).
+ *
+ * <pre>{@code
+ * ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULT);
+ * MultiViewAugmenter augmenter = AugmentationPresets.create("byol", runSeed, Map.of());
+ * RgbImage[] views = augmenter.apply(decoder.decode(bytes, ImageDecoder.JPEG, 0, 0), imageId, epoch);
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@link io.streamssl.pipeline.augment.ImageDecoder}: PNG / JPEG / raw RGB8 to RGB8, limits checked from the
+ *       header first; every bad input is one {@link io.streamssl.pipeline.augment.BadImageException} with a
+ *       reason, for the dead-letter topic.</li>
+ *   <li>{@link io.streamssl.pipeline.augment.ViewPipeline}: one view — RandomResizedCrop (torchvision's sampling,
+ *       antialiased bilinear), flip, ColorJitter in random order, grayscale, Gaussian blur, solarize — each
+ *       operation its own class with its maths in the Javadoc.</li>
+ *   <li>{@link io.streamssl.pipeline.augment.AugmentationPresets}: simclr, mocov2, byol, dino (multi-crop),
+ *       cifar-asymmetric, cifar-symmetric, with their papers' numbers; sizes and counts overridable.</li>
+ *   <li>{@link io.streamssl.pipeline.augment.MultiViewAugmenter}: the views of one image, each seeded from
+ *       (run seed, image id, epoch, view) alone, so a restored job replays the same bytes.</li>
+ * </ul>
+ *
+ * Normalisation (mean/std) is not done here: views travel as 8-bit HWC and are normalised on the trainer's
+ * device.
+ */
+package io.streamssl.pipeline.augment;
