@@ -70,30 +70,6 @@ public final class AugmentBenchmark {
     private AugmentBenchmark() {
     }
 
-    public static void main(String[] args) {
-        String preset = AugmentationPresets.CIFAR_ASYMMETRIC;
-        Integer size = null;
-        int threads = 1;
-        double seconds = 10;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--preset" -> preset = value;
-                case "--size" -> size = Integer.parseInt(value);
-                case "--threads" -> threads = Integer.parseInt(value);
-                case "--seconds" -> seconds = Double.parseDouble(value);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + ": use --preset P [--size S] [--threads T] [--seconds X]; presets "
-                        + AugmentationPresets.names());
-            }
-            i++;
-        }
-        if (size == null) {
-            size = AugmentationPresets.create(preset, 0, Map.of()).viewSizes()[0];
-        }
-        run(preset, size, threads, seconds, System.out);
-    }
-
     /**
      * Runs {@code preset} with its main views at {@code size} px on {@code threads} threads for {@code seconds}
      * (after a warm-up), prints views/s per core and a per-stage profile to {@code out}, and returns the figures.

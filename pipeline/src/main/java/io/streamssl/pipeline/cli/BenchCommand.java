@@ -4,6 +4,8 @@ import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.ViewBatch;
+import io.streamssl.pipeline.augment.AugmentationPresets;
+import io.streamssl.pipeline.bench.AugmentBenchmark;
 import io.streamssl.pipeline.config.JobConfig;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code streamssl bench …}: throughput figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print throughput figures.",
-        subcommands = {BenchCommand.Trainer.class})
+        subcommands = {BenchCommand.Trainer.class, BenchCommand.Augment.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -24,6 +26,34 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** Decode + augmentation throughput of a preset on real images. */
+    @Command(name = "augment", mixinStandardHelpOptions = true,
+            description = "Decode + augment real images (CIFAR-10 from ../shared at 32 px, else generated; 256x256"
+                    + " JPEG/PNG sources at 224 px) and print views/s per core with a per-stage profile.")
+    public static final class Augment implements Callable<Integer> {
+
+        @Option(names = "--preset", defaultValue = "cifar-asymmetric",
+                description = "Preset (default: ${DEFAULT-VALUE}); one of simclr, mocov2, byol, dino, cifar-asymmetric,"
+                        + " cifar-symmetric.")
+        String preset;
+
+        @Option(names = "--size", description = "View size in px (default: the preset's natural size).")
+        Integer size;
+
+        @Option(names = "--threads", defaultValue = "1", description = "Worker threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Override
+        public Integer call() {
+            int s = size != null ? size : AugmentationPresets.create(preset, 0, Map.of()).viewSizes()[0];
+            AugmentBenchmark.run(preset, s, threads, seconds, System.out);
+            return 0;
+        }
     }
 
     /** The bare trainer on pre-made tensors: no Flink, no Kafka, no augmentation. */

@@ -8,6 +8,8 @@ import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.models.encoder.Stem;
 import io.streamssl.models.method.MethodSettings;
 import io.streamssl.models.method.SslMethods;
+import io.streamssl.pipeline.augment.AugmentationPresets;
+import io.streamssl.pipeline.augment.MultiViewAugmenter;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -125,6 +127,12 @@ public final class JobConfig implements Serializable {
         return m;
     }
 
+    /** The configured augmentation: preset, run seed, view size. */
+    public MultiViewAugmenter augmenter() {
+        return AugmentationPresets.create(get(StreamsslOptions.AUGMENT_PRESET), get(StreamsslOptions.SEED),
+                Map.of(AugmentationPresets.SIZE, Integer.toString(get(StreamsslOptions.IMAGE_SIZE))));
+    }
+
     public EncoderSpec encoderSpec() {
         return new EncoderSpec(get(StreamsslOptions.ENCODER), Stem.parse(get(StreamsslOptions.STEM)),
                 get(StreamsslOptions.WIDTH));
@@ -200,12 +208,27 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException("config key 'trainer.method' must be one of " + SslMethods.names()
                     + ", got '" + get(StreamsslOptions.METHOD) + "'");
         }
+        int methodViews;
         try {
             TrainerSpec spec = trainerSpec();
-            SslMethods.create(spec.method(), new MethodSettings(spec.encoder(), spec.scheduleSteps(),
-                    spec.methodOptions()));
+            methodViews = SslMethods.create(spec.method(), new MethodSettings(spec.encoder(), spec.scheduleSteps(),
+                    spec.methodOptions())).viewsPerImage();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad trainer configuration: " + e.getMessage(), e);
+        }
+        String preset = get(StreamsslOptions.AUGMENT_PRESET);
+        if (!AugmentationPresets.names().contains(preset)) {
+            throw new IllegalArgumentException("config key 'augment.preset' must be one of "
+                    + AugmentationPresets.names() + ", got '" + preset + "'");
+        }
+        int[] sizes = augmenter().viewSizes();
+        if (sizes.length != methodViews) {
+            throw new IllegalArgumentException("config key 'augment.preset': '" + preset + "' makes " + sizes.length
+                    + " views per image but " + get(StreamsslOptions.METHOD) + " trains on " + methodViews);
+        }
+        if (java.util.Arrays.stream(sizes).anyMatch(v -> v != sizes[0])) {
+            throw new IllegalArgumentException("config key 'augment.preset': multi-crop views of different sizes ("
+                    + preset + ") are not supported by the trainer operator yet");
         }
     }
 

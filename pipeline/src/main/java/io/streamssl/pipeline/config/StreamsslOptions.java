@@ -76,8 +76,11 @@ public final class StreamsslOptions {
             .defaultValue("0.2470,0.2435,0.2616").withDescription("Per-channel standard deviation (R,G,B).");
 
     // ---- augmentation
+    public static final ConfigOption<String> AUGMENT_PRESET = key("augment.preset").stringType()
+            .defaultValue("cifar-asymmetric").withDescription("Augmentation preset: simclr, mocov2, byol, dino,"
+                    + " cifar-asymmetric, cifar-symmetric (its view count must match the method's).");
     public static final ConfigOption<Integer> IMAGE_SIZE = key("augment.size").intType().defaultValue(32)
-            .withDescription("Side of the square views in pixels.");
+            .withDescription("Side of the square views in pixels (the preset's global crops).");
     public static final ConfigOption<Integer> AUGMENT_PARALLELISM = key("augment.parallelism").intType()
             .defaultValue(1).withDescription("Parallel decode+augment subtasks.");
     public static final ConfigOption<Integer> MAX_IMAGE_BYTES = key("augment.max-image-bytes").intType()

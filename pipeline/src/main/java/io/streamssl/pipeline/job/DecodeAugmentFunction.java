@@ -5,12 +5,10 @@ import io.streamssl.connectors.ImageRecord;
 import io.streamssl.pipeline.augment.BadImageException;
 import io.streamssl.pipeline.augment.DecodeLimits;
 import io.streamssl.pipeline.augment.ImageDecoder;
-import io.streamssl.pipeline.augment.InterimViewTransform;
 import io.streamssl.pipeline.augment.MultiViewAugmenter;
 import io.streamssl.pipeline.augment.RgbImage;
-import io.streamssl.pipeline.augment.ViewTransform;
-import java.util.Collections;
-import java.util.List;
+import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.StreamsslOptions;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
@@ -21,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes an {@link ImageRecord} and makes its views. A record that cannot become views is logged, counted
+ * Decodes an {@link ImageRecord} and makes its views with the configured augmentation preset. A record that cannot become views is logged, counted
  * ({@code records_dead_lettered}) and sent to the {@link #DEAD_LETTERS} side output with its reason; it never
  * fails the job.
  */
@@ -35,9 +33,8 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     // ---- configuration
-    private final long seed;
+    private final JobConfig config;
     private final int size;
-    private final int views;
     private final int maxBytes;
     private final long maxPixels;
 
@@ -48,20 +45,17 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
     private transient Counter deadLettered;
     private transient Counter samplesOut;
 
-    public DecodeAugmentFunction(long seed, int size, int views, int maxBytes, long maxPixels) {
-        this.seed = seed;
-        this.size = size;
-        this.views = views;
-        this.maxBytes = maxBytes;
-        this.maxPixels = maxPixels;
+    public DecodeAugmentFunction(JobConfig config) {
+        this.config = config;
+        this.size = config.get(StreamsslOptions.IMAGE_SIZE);
+        this.maxBytes = config.get(StreamsslOptions.MAX_IMAGE_BYTES);
+        this.maxPixels = config.get(StreamsslOptions.MAX_IMAGE_PIXELS);
     }
 
     @Override
     public void open(OpenContext ctx) {
         decoder = new ImageDecoder(new DecodeLimits(maxBytes, maxPixels));
-        ViewTransform view = new InterimViewTransform(size);
-        List<ViewTransform> transforms = Collections.nCopies(views, view);
-        augmenter = new MultiViewAugmenter(seed, transforms);
+        augmenter = config.augmenter();
         recordsIn = getRuntimeContext().getMetricGroup().counter("records_in");
         deadLettered = getRuntimeContext().getMetricGroup().counter("records_dead_lettered");
         samplesOut = getRuntimeContext().getMetricGroup().counter("samples_out");

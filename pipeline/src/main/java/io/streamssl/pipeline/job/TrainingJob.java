@@ -6,8 +6,6 @@ import io.streamssl.connectors.ImageRecord;
 import io.streamssl.connectors.ImageRecordDeserializationSchema;
 import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.TrainerEventSerializationSchema;
-import io.streamssl.models.method.MethodSettings;
-import io.streamssl.models.method.SslMethods;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import java.net.URI;
@@ -86,9 +84,6 @@ public final class TrainingJob {
         }
         String model = config.get(StreamsslOptions.MODEL_NAME);
         int augmentParallelism = config.get(StreamsslOptions.AUGMENT_PARALLELISM);
-        int views = SslMethods.create(config.get(StreamsslOptions.METHOD),
-                new MethodSettings(config.encoderSpec(), config.get(StreamsslOptions.SCHEDULE_STEPS),
-                        config.methodOptions())).viewsPerImage();
 
         KafkaSource<ImageRecord> source = KafkaSource.<ImageRecord>builder()
                 .setBootstrapServers(bootstrap)
@@ -101,9 +96,7 @@ public final class TrainingJob {
         SingleOutputStreamOperator<TrainingSample> samples = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + config.get(StreamsslOptions.IMAGES_TOPIC))
                 .uid(UID_SOURCE).setParallelism(augmentParallelism)
-                .process(new DecodeAugmentFunction(config.get(StreamsslOptions.SEED),
-                        config.get(StreamsslOptions.IMAGE_SIZE), views, config.get(StreamsslOptions.MAX_IMAGE_BYTES),
-                        config.get(StreamsslOptions.MAX_IMAGE_PIXELS)))
+                .process(new DecodeAugmentFunction(config))
                 .returns(TypeInformation.of(TrainingSample.class))
                 .uid(UID_AUGMENT).name("decode + augment").setParallelism(augmentParallelism);
 

@@ -78,6 +78,16 @@ class JobConfigTest {
     }
 
     @Test
+    void thePresetMustExistAndMakeTheMethodsViews() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("augment.preset", "fancy")))
+                .hasMessageContaining("'augment.preset' must be one of").hasMessageContaining("cifar-symmetric");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("augment.preset", "dino")))
+                .hasMessageContaining("makes 10 views per image but byol trains on 2");
+        assertThat(JobConfig.of(Map.of("augment.preset", "byol", "augment.size", "64")).augmenter().viewSizes())
+                .containsExactly(64, 64);
+    }
+
+    @Test
     void anUnknownMethodOptionIsRejectedByTheMethod() {
         assertThatThrownBy(() -> JobConfig.of(Map.of("method.projector-hiden", "64")))
                 .hasMessageContaining("'projector-hiden'").hasMessageContaining("projector-hidden");
