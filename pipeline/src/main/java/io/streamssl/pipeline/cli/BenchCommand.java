@@ -93,7 +93,12 @@ public final class BenchCommand implements Runnable {
                     for (int i = 0; i < n; i++) {
                         labels[i] = r.nextInt(spec.probeClasses());
                     }
-                    batches[b] = new ViewBatch(n, views, s, s, px, labels);
+                    // the pipeline's batches carry un-augmented probe images: the same work per step here
+                    byte[] probe = new byte[n * s * s * 3];
+                    for (int i = 0; i < probe.length; i++) {
+                        probe[i] = (byte) r.nextInt(256);
+                    }
+                    batches[b] = new ViewBatch(n, views, s, s, px, labels, probe);
                 }
                 System.out.printf(Locale.ROOT, "bench trainer: %s on %s, %s width %d, batch %d, %d px, device %s%n",
                         spec.method(), spec.encoder().arch(), spec.encoder().stem().name().toLowerCase(Locale.ROOT),

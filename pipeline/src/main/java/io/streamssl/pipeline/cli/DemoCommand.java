@@ -45,6 +45,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--cifar10", paramLabel = "DIR", description = "Stream CIFAR-10 (binary format) instead of generated images.")
     Path cifar10;
 
+    @Option(names = "--rate", defaultValue = "256", paramLabel = "IMAGES_PER_S",
+            description = "Rate of the background producer (default: ${DEFAULT-VALUE}); it only needs to stay ahead of"
+                    + " the trainer, and every image it makes costs CPU the trainer could use.")
+    double rate;
+
     @Option(names = "--web-port", defaultValue = "8081",
             description = "Port of the Flink web UI; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int webPort;
@@ -91,8 +96,7 @@ public final class DemoCommand implements Callable<Integer> {
                     .setDataset(data)
                     .optTopic(config.get(StreamsslOptions.IMAGES_TOPIC))
                     .optRepeat(0)
-                    // keep ahead of the trainer without filling the disk
-                    .optRecordsPerSecond(2_000)
+                    .optRecordsPerSecond(rate)
                     .build();
             Thread producing = new Thread(() -> {
                 try {

@@ -135,9 +135,10 @@ public final class JobRunner {
     }
 
     private void progress(JsonNode m, long maxSteps) {
-        String line = String.format(Locale.ROOT, "step %d%s | loss %.4f | %.1f img/s | lr %.4f%s | probe %s%s",
+        String line = String.format(Locale.ROOT, "step %d%s | loss %.4f | %.1f img/s (in steps %.1f) | lr %.4f%s | probe %s%s",
                 m.path("step").asLong(), maxSteps > 0 ? "/" + maxSteps : "", m.path("loss").asDouble(),
-                m.path("images_per_s").asDouble(), m.path("learning_rate").asDouble(),
+                m.path("images_per_s").asDouble(), m.path("train_images_per_s").asDouble(),
+                m.path("learning_rate").asDouble(),
                 m.has("tau") ? String.format(Locale.ROOT, " | tau %.4f", m.get("tau").asDouble()) : "",
                 m.hasNonNull("probe_acc") ? String.format(Locale.ROOT, "%.1f%%", 100 * m.get("probe_acc").asDouble())
                         : "n/a",
