@@ -38,11 +38,11 @@ public final class BarlowTwinsLoss {
         NDArray eye = z0.getManager().eye((int) d);
         NDArray onDiagonal = c.mul(eye).sum(new int[] {1}).sub(1).square().sum();
         NDArray offDiagonal = c.mul(eye.mul(-1).add(1)).square().sum();
-        return onDiagonal.add(offDiagonal.mul(lambda));
+        return onDiagonal.add(offDiagonal.mul((float) lambda));
     }
 
     private static NDArray standardise(NDArray z) {
         NDArray centred = z.sub(z.mean(new int[] {0}, true));
-        return centred.div(centred.square().mean(new int[] {0}, true).add(BN_EPS).sqrt());
+        return centred.div(centred.square().mean(new int[] {0}, true).add((float) BN_EPS).sqrt());
     }
 }

@@ -36,7 +36,7 @@ public final class SinkhornKnopp {
         long k = scores.getShape().get(1);
         NDArray s = scores.stopGradient();
         // subtracting the maximum changes nothing after normalisation but keeps exp() finite
-        NDArray q = s.sub(s.max()).div(epsilon).exp();
+        NDArray q = s.sub(s.max()).div((float) epsilon).exp();
         q = q.div(q.sum());
         for (int i = 0; i < iterations; i++) {
             q = q.div(q.sum(new int[] {0}, true)).div(k); // each prototype (column) gets mass 1/K

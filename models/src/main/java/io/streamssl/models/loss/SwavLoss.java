@@ -44,7 +44,7 @@ public final class SwavLoss {
                 if (v == a) {
                     continue;
                 }
-                NDArray logProb = scores.get(v).div(temperature).logSoftmax(1);
+                NDArray logProb = scores.get(v).div((float) temperature).logSoftmax(1);
                 NDArray ce = q.mul(logProb).sum(new int[] {1}).mean().neg();
                 total = total == null ? ce : total.add(ce);
                 pairs++;

@@ -43,12 +43,12 @@ public final class VicregLoss {
         NDArray c1 = z1.sub(z1.mean(new int[] {0}, true));
         NDArray std = varianceTerm(c0).add(varianceTerm(c1)).div(2);
         NDArray cov = covarianceTerm(c0).add(covarianceTerm(c1));
-        return sim.mul(invariance).add(std.mul(variance)).add(cov.mul(covariance));
+        return sim.mul((float) invariance).add(std.mul((float) variance)).add(cov.mul((float) covariance));
     }
 
     private static NDArray varianceTerm(NDArray centred) {
         long n = centred.getShape().get(0);
-        NDArray std = centred.square().sum(new int[] {0}).div(n - 1).add(VAR_EPS).sqrt();
+        NDArray std = centred.square().sum(new int[] {0}).div(n - 1).add((float) VAR_EPS).sqrt();
         return std.neg().add(1).maximum(0).mean();
     }
 

@@ -55,7 +55,7 @@ public final class MocoV3 extends MomentumMethod {
         NDArray q1 = run(predictor, ps, run(projector, ps, encode(ps, views.get(1))));
         NDArray k0 = teacher("projector", ps, teacher("encoder", ps, views.get(0)));
         NDArray k1 = teacher("projector", ps, teacher("encoder", ps, views.get(1)));
-        NDArray total = loss.compute(q0, k1).add(loss.compute(q1, k0)).mul(2 * loss.temperature());
+        NDArray total = loss.compute(q0, k1).add(loss.compute(q1, k0)).mul((float) (2 * loss.temperature()));
         return new Forward(total, y0.stopGradient());
     }
 }

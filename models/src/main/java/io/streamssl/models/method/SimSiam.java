@@ -52,7 +52,7 @@ public final class SimSiam extends BaseMethod {
         NDArray z1 = run(projector, ps, encode(ps, views.get(1)));
         NDArray p0 = run(predictor, ps, z0);
         NDArray p1 = run(predictor, ps, z1);
-        NDArray loss = NegativeCosineLoss.compute(p0, z1).add(NegativeCosineLoss.compute(p1, z0)).mul(0.5);
+        NDArray loss = NegativeCosineLoss.compute(p0, z1).add(NegativeCosineLoss.compute(p1, z0)).mul(0.5f);
         return new Forward(loss, y0.stopGradient());
     }
 }
