@@ -133,6 +133,7 @@ public final class SslTrainer implements AutoCloseable {
         float lr = (float) learningRate.valueAt(current);
         float wd = (float) weightDecay.valueAt(current);
         float loss;
+        double embeddingStd;
         LinearProbe.Score score;
         try (NDManager stepManager = manager.newSubManager()) {
             List<NDArray> views = new ArrayList<>(batch.views());
@@ -158,11 +159,27 @@ public final class SslTrainer implements AutoCloseable {
             optimizer.step(method.trainableParameters(), lr, wd);
             method.afterOptimizerStep(current);
             score = probe.scoreThenTrain(forward.features(), batch.labels());
+            embeddingStd = normalizedStd(forward.embeddings());
         }
         step++;
         images += batch.size();
-        return new StepResult(current + 1, loss, lr, method.scalars(current), score.labelled(), score.correct(),
+        Map<String, Double> scalars = new LinkedHashMap<>(method.scalars(current));
+        scalars.put("embedding-std", embeddingStd);
+        scalars.put("weight-decay", (double) wd);
+        return new StepResult(current + 1, loss, lr, scalars, score.labelled(), score.correct(),
                 batch.size(), System.nanoTime() - t0);
+    }
+
+    /**
+     * The collapse measure of Grill et al. / lightly: the mean over dimensions of the per-dimension standard
+     * deviation of the L2-normalised embeddings over the batch. 0 means collapse to one point; embeddings
+     * spread uniformly over the sphere give about 1/√d.
+     */
+    static double normalizedStd(NDArray embeddings) {
+        NDArray norm = embeddings.norm(new int[] {1}, true).maximum(1e-12f);
+        NDArray unit = embeddings.div(norm);
+        NDArray centred = unit.sub(unit.mean(new int[] {0}, true));
+        return centred.square().mean(new int[] {0}).sqrt().mean().getFloat();
     }
 
     /** (N, V, H, W, 3) uint8 → V normalised (N, 3, H, W) float tensors on the device. */

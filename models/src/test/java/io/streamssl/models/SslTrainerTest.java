@@ -85,6 +85,36 @@ class SslTrainerTest {
     }
 
     @Test
+    void multiCropBatchesMustMatchTheMethodsViewPlan() {
+        TrainerSpec dino = TrainerSpec.byolCifar(8, 4, 1000).withMethod("dino", java.util.Map.of("out-dim", "64",
+                "head-hidden", "32", "head-bottleneck", "16", "local-views", "2"));
+        try (SslTrainer t = new SslTrainer(dino)) {
+            assertThat(t.viewPlan().describe()).isEqualTo("2×32px dino + 2×16px dino; teacher: 0,1");
+            int[] labels = {1, 2, 3, 4};
+            ViewBatch global = new ViewBatch(4, 2, 32, 32, new byte[4 * 2 * 32 * 32 * 3], labels);
+            ViewBatch wrongLocal = new ViewBatch(4, 2, 24, 24, new byte[4 * 2 * 24 * 24 * 3], labels);
+            assertThatThrownBy(() -> t.step(MultiCropBatch.of(global, wrongLocal)))
+                    .hasMessageContaining("dino needs views of sizes [32, 32, 16, 16]");
+            ViewBatch local = new ViewBatch(4, 2, 16, 16, new byte[4 * 2 * 16 * 16 * 3], labels);
+            StepResult r = t.step(MultiCropBatch.of(global, local));
+            assertThat(r.loss()).isFinite();
+            assertThat(r.scalars()).containsKeys("tau", "teacher-temperature", "embedding-std", "weight-decay");
+        }
+    }
+
+    @Test
+    void trainerOptionsAreValidatedAndTheOldConstructorStillWorks() {
+        TrainerSpec spec = TrainerSpec.byolCifar(8, N, 1000);
+        assertThat(spec.optimizer()).isEqualTo("sgd");
+        assertThat(spec.weightDecayEnd()).isEqualTo(spec.weightDecay());
+        assertThat(spec.withTrainerOption("optimizer", "lars").optimizer()).isEqualTo("lars");
+        assertThatThrownBy(() -> spec.withTrainerOption("optimizer", "adam"))
+                .hasMessageContaining("one of sgd, lars, adamw");
+        assertThatThrownBy(() -> spec.withTrainerOption("optimiser", "sgd"))
+                .hasMessageContaining("unknown trainer option 'optimiser'");
+    }
+
+    @Test
     void wrongViewCountIsRejectedWithTheMethodsNeed() {
         ViewBatch one = new ViewBatch(N, 1, 32, 32, new byte[N * 32 * 32 * 3], new int[N]);
         assertThatThrownBy(() -> trainer.step(one)).hasMessageContaining("byol needs 2 views");

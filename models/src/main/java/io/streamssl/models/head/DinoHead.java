@@ -19,7 +19,7 @@ import io.streamssl.models.loss.NormalizedMseLoss;
  * weight-normalised linear layer without bias to K outputs, {@code y = x·(V/‖V‖_rows)ᵀ}, the weight's norm
  * fixed at 1 ({@code norm_last_layer=True}, which the paper finds stabilises training).
  *
- * <p>Input (N, in); output (N, K) logits. Because the last layer is scale-invariant in V, weight decay on V
+ * <p>Input (N, in); outputs the (N, K) logits and, second, the (N, bottleneck) L2-normalised embedding. Because the last layer is scale-invariant in V, weight decay on V
  * changes nothing the network computes. DINO freezes V during the first epoch: a method does so by zeroing
  * the gradient of {@link #lastLayer()} before the optimiser step. Defaults in DINO: hidden 2048, bottleneck
  * 256, K 65536 (4096 for CIFAR-sized runs).
@@ -29,6 +29,7 @@ public final class DinoHead extends AbstractBlock {
     private static final byte VERSION = 1;
 
     private final int outDim;
+    private final int bottleneck;
     private final SequentialBlock mlp;
     private final Parameter lastLayer;
 
@@ -39,6 +40,7 @@ public final class DinoHead extends AbstractBlock {
                     + ", " + bottleneck + ", " + outDim);
         }
         this.outDim = outDim;
+        this.bottleneck = bottleneck;
         this.mlp = addChildBlock("mlp", new SequentialBlock()
                 .add(Linear.builder().setUnits(hidden).build())
                 .add(Activation.geluBlock())
@@ -69,7 +71,7 @@ public final class DinoHead extends AbstractBlock {
         NDArray v = ps.getValue(lastLayer, x.getDevice(), training);
         // start from an array of this step: ops on the parameter itself would land in the model's manager
         NDArray w = NormalizedMseLoss.l2Normalize(x.getManager().zeros(new Shape(1)).add(v));
-        return new NDList(x.matMul(w.transpose()));
+        return new NDList(x.matMul(w.transpose()), x);
     }
 
     @Override
@@ -79,6 +81,6 @@ public final class DinoHead extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputs) {
-        return new Shape[] {new Shape(inputs[0].get(0), outDim)};
+        return new Shape[] {new Shape(inputs[0].get(0), outDim), new Shape(inputs[0].get(0), bottleneck)};
     }
 }

@@ -47,6 +47,6 @@ public final class BarlowTwins extends BaseMethod {
         NDArray y0 = encode(ps, views.get(0));
         NDArray z0 = run(projector, ps, y0);
         NDArray z1 = run(projector, ps, encode(ps, views.get(1)));
-        return new Forward(loss.compute(z0, z1), y0.stopGradient());
+        return new Forward(loss.compute(z0, z1), y0, z0);
     }
 }

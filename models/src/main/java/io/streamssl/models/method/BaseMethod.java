@@ -190,8 +190,9 @@ public abstract class BaseMethod implements SslMethod {
         return run(encoder, ps, view);
     }
 
+    /** The (first) output of {@code block} on {@code x}, in training mode. */
     protected static NDArray run(Block block, ParameterStore ps, NDArray x) {
-        return block.forward(ps, new NDList(x), true).singletonOrThrow();
+        return block.forward(ps, new NDList(x), true).head();
     }
 
     /** Fails unless {@code views} matches the plan's count. */

@@ -48,11 +48,12 @@ public final class Byol extends MomentumMethod {
     public Forward forward(ParameterStore ps, List<NDArray> views, long step) {
         requireViews(views);
         NDArray y0 = encode(ps, views.get(0));
-        NDArray p0 = run(predictor, ps, run(projector, ps, y0));
+        NDArray e0 = run(projector, ps, y0);
+        NDArray p0 = run(predictor, ps, e0);
         NDArray p1 = run(predictor, ps, run(projector, ps, encode(ps, views.get(1))));
         NDArray z0 = teacher("projector", ps, teacher("encoder", ps, views.get(0)));
         NDArray z1 = teacher("projector", ps, teacher("encoder", ps, views.get(1)));
         NDArray loss = NormalizedMseLoss.compute(p0, z1).add(NormalizedMseLoss.compute(p1, z0));
-        return new Forward(loss, y0.stopGradient());
+        return new Forward(loss, y0, e0);
     }
 }

@@ -1,6 +1,7 @@
 package io.streamssl.models.method;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.streamssl.models.head.DinoHead;
@@ -87,11 +88,11 @@ public final class Dino extends MomentumMethod {
     public Forward forward(ParameterStore ps, List<NDArray> views, long step) {
         requireViews(views);
         List<NDArray> student = new ArrayList<>(views.size());
-        NDArray y0 = null;
-        for (NDArray view : views) {
-            NDArray y = encode(ps, view);
-            y0 = y0 == null ? y : y0;
-            student.add(run(head, ps, y));
+        NDArray y0 = encode(ps, views.get(0));
+        NDList out0 = head.forward(ps, new NDList(y0), true);
+        student.add(out0.get(0));
+        for (NDArray view : views.subList(1, views.size())) {
+            student.add(run(head, ps, encode(ps, view)));
         }
         List<NDArray> teacher = new ArrayList<>(2);
         for (int v = 0; v < 2; v++) {
@@ -99,7 +100,7 @@ public final class Dino extends MomentumMethod {
         }
         pendingTeacherOutputs = teacher;
         NDArray total = loss.compute(student, teacher, center.value(), teacherTemperature(step));
-        return new Forward(total, y0.stopGradient());
+        return new Forward(total, y0, out0.get(1)); // the bottleneck embedding: logits are cosines to 4096 prototypes
     }
 
     @Override

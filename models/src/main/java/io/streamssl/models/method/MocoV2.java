@@ -61,7 +61,7 @@ public final class MocoV2 extends MomentumMethod {
         NDArray q = run(projector, ps, y0);
         NDArray k = teacher("projector", ps, teacher("encoder", ps, views.get(1)));
         pendingKeys = NormalizedMseLoss.l2Normalize(k);
-        return new Forward(loss.compute(q, k, queue.rows()), y0.stopGradient());
+        return new Forward(loss.compute(q, k, queue.rows()), y0, q);
     }
 
     @Override

@@ -51,11 +51,12 @@ public final class MocoV3 extends MomentumMethod {
     public Forward forward(ParameterStore ps, List<NDArray> views, long step) {
         requireViews(views);
         NDArray y0 = encode(ps, views.get(0));
-        NDArray q0 = run(predictor, ps, run(projector, ps, y0));
+        NDArray e0 = run(projector, ps, y0);
+        NDArray q0 = run(predictor, ps, e0);
         NDArray q1 = run(predictor, ps, run(projector, ps, encode(ps, views.get(1))));
         NDArray k0 = teacher("projector", ps, teacher("encoder", ps, views.get(0)));
         NDArray k1 = teacher("projector", ps, teacher("encoder", ps, views.get(1)));
         NDArray total = loss.compute(q0, k1).add(loss.compute(q1, k0)).mul((float) (2 * loss.temperature()));
-        return new Forward(total, y0.stopGradient());
+        return new Forward(total, y0, e0);
     }
 }

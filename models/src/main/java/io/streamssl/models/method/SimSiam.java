@@ -53,6 +53,6 @@ public final class SimSiam extends BaseMethod {
         NDArray p0 = run(predictor, ps, z0);
         NDArray p1 = run(predictor, ps, z1);
         NDArray loss = NegativeCosineLoss.compute(p0, z1).add(NegativeCosineLoss.compute(p1, z0)).mul(0.5f);
-        return new Forward(loss, y0.stopGradient());
+        return new Forward(loss, y0, z0);
     }
 }

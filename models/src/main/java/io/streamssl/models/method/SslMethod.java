@@ -63,6 +63,15 @@ public interface SslMethod {
     /**
      * @param loss the scalar loss to back-propagate
      * @param features the encoder's features of the first view, detached, (N, featureDim): the probe's input
+     * @param embeddings the method's output embedding of the first view (its projection, or DINO's logits),
+     *     detached, (N, e): the trainer watches it for collapse
      */
-    record Forward(NDArray loss, NDArray features) {}
+    record Forward(NDArray loss, NDArray features, NDArray embeddings) {
+
+        public Forward {
+            java.util.Objects.requireNonNull(loss, "loss");
+            features = features.stopGradient();
+            embeddings = embeddings.stopGradient();
+        }
+    }
 }

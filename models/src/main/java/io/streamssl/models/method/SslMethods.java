@@ -55,8 +55,9 @@ public final class SslMethods {
      */
     public static String describe() {
         StringBuilder out = new StringBuilder();
-        out.append("Self-supervised methods (select with --method NAME, override an option with "
-                + "method options KEY=VALUE; every method also takes 'augmentation' = one preset for all views)\n");
+        out.append("Self-supervised methods: select one by NAME and override any option with KEY=VALUE.\n"
+                + "Every method also takes augmentation=PRESET, one preset for all its views\n  ("
+                + String.join(", ", new java.util.TreeSet<>(ViewPlan.PRESETS)) + ").\n");
         MethodSettings defaults = new MethodSettings(EncoderSpec.resnet18Cifar(), 100_000, Map.of());
         for (String name : names()) {
             SslMethod m = create(name, defaults); // constructing allocates no tensors

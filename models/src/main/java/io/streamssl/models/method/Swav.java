@@ -109,7 +109,7 @@ public final class Swav extends BaseMethod {
             codes.add(assign(scores.get(v), v));
         }
         pendingEmbeddings = embeddings.subList(0, ASSIGNED_VIEWS).stream().map(NDArray::stopGradient).toList();
-        return new Forward(loss.compute(scores, codes), y0.stopGradient());
+        return new Forward(loss.compute(scores, codes), y0, embeddings.get(0));
     }
 
     /** Codes of view {@code v}'s batch, computed together with the queued embeddings once the queue is full. */
