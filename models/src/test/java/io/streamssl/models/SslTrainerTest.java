@@ -103,6 +103,32 @@ class SslTrainerTest {
     }
 
     @Test
+    void dinoTrainsAVisionTransformerOnGlobalAndLocalCropsWithAdamW() {
+        TrainerSpec base = TrainerSpec.byolCifar(8, 4, 1000);
+        TrainerSpec vit = new TrainerSpec("dino", java.util.Map.of("out-dim", "64", "head-hidden", "32",
+                "head-bottleneck", "16", "local-views", "2"), new io.streamssl.models.encoder.EncoderSpec("vit-tiny",
+                io.streamssl.models.encoder.Stem.CIFAR, 8), 32, 4, 1e-3, 0, 1000, 0.9, 0.04, 42, "cpu",
+                TrainerSpec.CIFAR_MEAN, TrainerSpec.CIFAR_STD, 10, 0.05,
+                java.util.Map.of("optimizer", "adamw", "weight-decay-end", "0.4"));
+        try (SslTrainer t = new SslTrainer(vit)) {
+            Random r = new Random(5);
+            int[] labels = {1, 2, 3, 4};
+            byte[] g = new byte[4 * 2 * 32 * 32 * 3];
+            byte[] l = new byte[4 * 2 * 16 * 16 * 3];
+            for (int i = 0; i < 3; i++) {
+                r.nextBytes(g);
+                r.nextBytes(l);
+                StepResult res = t.step(MultiCropBatch.of(new ViewBatch(4, 2, 32, 32, g, labels),
+                        new ViewBatch(4, 2, 16, 16, l, labels)));
+                assertThat(res.loss()).isFinite();
+            }
+            assertThat(t.stateTensors().keySet()).anyMatch(k -> k.startsWith("optimizer/adam-m/"))
+                    .anyMatch(k -> k.startsWith("center/")).anyMatch(k -> k.contains("pos_embed"));
+            assertThat(base.optimizer()).isEqualTo("sgd");
+        }
+    }
+
+    @Test
     void trainerOptionsAreValidatedAndTheOldConstructorStillWorks() {
         TrainerSpec spec = TrainerSpec.byolCifar(8, N, 1000);
         assertThat(spec.optimizer()).isEqualTo("sgd");

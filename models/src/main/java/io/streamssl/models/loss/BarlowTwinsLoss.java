@@ -30,8 +30,8 @@ public final class BarlowTwinsLoss {
     }
 
     public NDArray compute(NDArray z0, NDArray z1) {
-        Tensors.requireMatrix(NAME, "z0", z0, 2);
-        Tensors.requireSameShape(NAME, z0, z1);
+        LossInputs.requireMatrix(NAME, "z0", z0, 2);
+        LossInputs.requireSameShape(NAME, z0, z1);
         long n = z0.getShape().get(0);
         long d = z0.getShape().get(1);
         NDArray c = standardise(z0).transpose().matMul(standardise(z1)).div(n);

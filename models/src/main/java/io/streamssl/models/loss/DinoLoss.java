@@ -23,7 +23,7 @@ public final class DinoLoss {
     private final double studentTemperature;
 
     public DinoLoss(double studentTemperature) {
-        Tensors.requireTemperature(NAME, "student temperature", studentTemperature);
+        LossInputs.requireTemperature(NAME, "student temperature", studentTemperature);
         this.studentTemperature = studentTemperature;
     }
 
@@ -33,7 +33,7 @@ public final class DinoLoss {
 
     /** The teacher's targets: centred, sharpened and detached, (N, K) with rows summing to 1. */
     public static NDArray teacherTargets(NDArray teacherOutput, NDArray center, double teacherTemperature) {
-        Tensors.requireTemperature(NAME, "teacher temperature", teacherTemperature);
+        LossInputs.requireTemperature(NAME, "teacher temperature", teacherTemperature);
         return teacherOutput.stopGradient().sub(center).div((float) teacherTemperature).softmax(1);
     }
 
@@ -43,8 +43,8 @@ public final class DinoLoss {
                     + "more teacher than student views, got " + teacher.size() + " and " + student.size());
         }
         for (NDArray s : student) {
-            Tensors.requireMatrix(NAME, "a student output", s, 1);
-            Tensors.requireSameShape(NAME, s, teacher.get(0));
+            LossInputs.requireMatrix(NAME, "a student output", s, 1);
+            LossInputs.requireSameShape(NAME, s, teacher.get(0));
         }
         if (center.getShape().dimension() != 2 || center.getShape().get(0) != 1
                 || center.getShape().get(1) != student.get(0).getShape().get(1)) {

@@ -26,7 +26,7 @@ public final class InfoNceLoss {
     private final double temperature;
 
     public InfoNceLoss(double temperature) {
-        Tensors.requireTemperature(NAME, "temperature", temperature);
+        LossInputs.requireTemperature(NAME, "temperature", temperature);
         this.temperature = temperature;
     }
 
@@ -36,9 +36,9 @@ public final class InfoNceLoss {
 
     /** Queue negatives: the positive is {@code key[n]}, the negatives every row of {@code queue}. */
     public NDArray compute(NDArray query, NDArray key, NDArray queue) {
-        Tensors.requireMatrix(NAME, "query", query, 1);
-        Tensors.requireSameShape(NAME, query, key);
-        Tensors.requireMatrix(NAME, "queue", queue, 1);
+        LossInputs.requireMatrix(NAME, "query", query, 1);
+        LossInputs.requireSameShape(NAME, query, key);
+        LossInputs.requireMatrix(NAME, "queue", queue, 1);
         if (queue.getShape().get(1) != query.getShape().get(1)) {
             throw new IllegalArgumentException(NAME + ": queue rows have " + queue.getShape().get(1)
                     + " dimensions but queries " + query.getShape().get(1));
@@ -54,8 +54,8 @@ public final class InfoNceLoss {
 
     /** In-batch negatives: the positive of query n is {@code key[n]}, the negatives the other N − 1 keys. */
     public NDArray compute(NDArray query, NDArray key) {
-        Tensors.requireMatrix(NAME, "query", query, 2);
-        Tensors.requireSameShape(NAME, query, key);
+        LossInputs.requireMatrix(NAME, "query", query, 2);
+        LossInputs.requireSameShape(NAME, query, key);
         long n = query.getShape().get(0);
         NDArray q = NormalizedMseLoss.l2Normalize(query);
         NDArray k = NormalizedMseLoss.l2Normalize(key);

@@ -16,8 +16,8 @@ public final class NegativeCosineLoss {
     private NegativeCosineLoss() {}
 
     public static NDArray compute(NDArray prediction, NDArray target) {
-        Tensors.requireMatrix(NAME, "prediction", prediction, 1);
-        Tensors.requireSameShape(NAME, prediction, target);
+        LossInputs.requireMatrix(NAME, "prediction", prediction, 1);
+        LossInputs.requireSameShape(NAME, prediction, target);
         NDArray p = NormalizedMseLoss.l2Normalize(prediction);
         NDArray z = NormalizedMseLoss.l2Normalize(target.stopGradient());
         return p.mul(z).sum(new int[] {1}).mean().neg();

@@ -22,7 +22,7 @@ public final class NtXentLoss {
     private final double temperature;
 
     public NtXentLoss(double temperature) {
-        Tensors.requireTemperature(NAME, "temperature", temperature);
+        LossInputs.requireTemperature(NAME, "temperature", temperature);
         this.temperature = temperature;
     }
 
@@ -31,8 +31,8 @@ public final class NtXentLoss {
     }
 
     public NDArray compute(NDArray z0, NDArray z1) {
-        Tensors.requireMatrix(NAME, "z0", z0, 2); // one image has no negatives
-        Tensors.requireSameShape(NAME, z0, z1);
+        LossInputs.requireMatrix(NAME, "z0", z0, 2); // one image has no negatives
+        LossInputs.requireSameShape(NAME, z0, z1);
         int n = (int) z0.getShape().get(0);
         NDManager m = z0.getManager();
         NDArray z = NormalizedMseLoss.l2Normalize(z0.concat(z1, 0));

@@ -24,14 +24,14 @@ public final class SinkhornKnopp {
         if (iterations < 1 || iterations > 100) {
             throw new IllegalArgumentException(NAME + ": iterations must be in [1, 100], got " + iterations);
         }
-        Tensors.requireTemperature(NAME, "epsilon", epsilon);
+        LossInputs.requireTemperature(NAME, "epsilon", epsilon);
         this.iterations = iterations;
         this.epsilon = epsilon;
     }
 
     /** The transport plan itself, (B, K): rows sum to 1/B, columns to 1/K (approximately, after few iterations). */
     public NDArray plan(NDArray scores) {
-        Tensors.requireMatrix(NAME, "scores", scores, 1);
+        LossInputs.requireMatrix(NAME, "scores", scores, 1);
         long b = scores.getShape().get(0);
         long k = scores.getShape().get(1);
         NDArray s = scores.stopGradient();

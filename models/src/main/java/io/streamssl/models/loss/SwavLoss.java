@@ -19,7 +19,7 @@ public final class SwavLoss {
     private final double temperature;
 
     public SwavLoss(double temperature) {
-        Tensors.requireTemperature(NAME, "temperature", temperature);
+        LossInputs.requireTemperature(NAME, "temperature", temperature);
         this.temperature = temperature;
     }
 
@@ -33,8 +33,8 @@ public final class SwavLoss {
                     + " and no more codes than views, got " + codes.size() + " and " + scores.size());
         }
         for (NDArray s : scores) {
-            Tensors.requireMatrix(NAME, "scores", s, 1);
-            Tensors.requireSameShape(NAME, s, codes.get(0));
+            LossInputs.requireMatrix(NAME, "scores", s, 1);
+            LossInputs.requireSameShape(NAME, s, codes.get(0));
         }
         NDArray total = null;
         int pairs = 0;

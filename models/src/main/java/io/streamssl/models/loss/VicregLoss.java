@@ -36,8 +36,8 @@ public final class VicregLoss {
     }
 
     public NDArray compute(NDArray z0, NDArray z1) {
-        Tensors.requireMatrix(NAME, "z0", z0, 2);
-        Tensors.requireSameShape(NAME, z0, z1);
+        LossInputs.requireMatrix(NAME, "z0", z0, 2);
+        LossInputs.requireSameShape(NAME, z0, z1);
         NDArray sim = z0.sub(z1).square().mean();
         NDArray c0 = z0.sub(z0.mean(new int[] {0}, true));
         NDArray c1 = z1.sub(z1.mean(new int[] {0}, true));

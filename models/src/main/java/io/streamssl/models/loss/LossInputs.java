@@ -2,10 +2,10 @@ package io.streamssl.models.loss;
 
 import ai.djl.ndarray.NDArray;
 
-/** Shape checks shared by the losses: each names the loss and the offending shape in its message. */
-final class Tensors {
+/** Checks of a loss's inputs and hyper-parameters; each message names the loss and the offending value. */
+final class LossInputs {
 
-    private Tensors() {}
+    private LossInputs() {}
 
     /** Fails unless {@code x} is (N, d) with N ≥ {@code minRows}. */
     static void requireMatrix(String loss, String what, NDArray x, int minRows) {
