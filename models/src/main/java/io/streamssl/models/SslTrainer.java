@@ -12,7 +12,8 @@ import ai.djl.training.ParameterStore;
 import io.streamssl.models.method.MethodSettings;
 import io.streamssl.models.method.SslMethod;
 import io.streamssl.models.method.SslMethods;
-import io.streamssl.models.optim.SgdMomentum;
+import io.streamssl.models.method.ViewPlan;
+import io.streamssl.models.optim.ParameterOptimizer;
 import io.streamssl.models.probe.LinearProbe;
 import io.streamssl.models.schedule.CosineSchedule;
 import io.streamssl.models.tensor.TensorCodec;
@@ -46,8 +47,10 @@ public final class SslTrainer implements AutoCloseable {
     private final Device device;
     private final NDManager manager;
     private final SslMethod method;
-    private final SgdMomentum optimizer;
+    private final ParameterOptimizer optimizer;
     private final CosineSchedule learningRate;
+    private final CosineSchedule weightDecay;
+    private final ViewPlan viewPlan;
     private final LinearProbe probe;
     private final NDArray mean; // (3), [0, 255] units
     private final NDArray std; // (3), [0, 255] units
@@ -64,9 +67,11 @@ public final class SslTrainer implements AutoCloseable {
         this.method = SslMethods.create(spec.method(),
                 new MethodSettings(spec.encoder(), spec.scheduleSteps(), spec.methodOptions()));
         method.initialize(manager, new Shape(spec.batchSize(), 3, spec.imageSize(), spec.imageSize()));
-        this.optimizer = new SgdMomentum((float) spec.momentum(), (float) spec.weightDecay());
+        this.viewPlan = method.viewPlan(spec.imageSize());
+        this.optimizer = ParameterOptimizer.create(spec.optimizer(), spec.momentum(), spec.larsEta());
         optimizer.createSlots(method.trainableParameters());
         this.learningRate = new CosineSchedule(spec.learningRate(), 0, spec.warmupSteps(), spec.scheduleSteps());
+        this.weightDecay = CosineSchedule.of(spec.weightDecay(), spec.weightDecayEnd(), spec.scheduleSteps());
         this.probe = new LinearProbe(manager, spec.encoder().featureDim(), spec.probeClasses(),
                 (float) spec.probeLearningRate());
         this.mean = scaled(spec.mean());
@@ -102,23 +107,42 @@ public final class SslTrainer implements AutoCloseable {
         return images;
     }
 
+    /** The views each image must arrive with: counts, sizes and augmentation presets. */
+    public ViewPlan viewPlan() {
+        return viewPlan;
+    }
+
+    /** One optimiser step on {@code batch} (views of one size); see {@link #step(MultiCropBatch)}. */
+    public StepResult step(ViewBatch batch) {
+        return step(MultiCropBatch.of(batch));
+    }
+
     /**
      * One optimiser step on {@code batch}; then the probe scores, and trains on, the labelled images (their
-     * un-augmented probe images when the batch has them, else view 0).
+     * un-augmented probe images when the first group has them, else the features of view 0).
      */
-    public StepResult step(ViewBatch batch) {
-        if (batch.views() != method.viewsPerImage()) {
-            throw new IllegalArgumentException(method.name() + " needs " + method.viewsPerImage()
-                    + " views per image, the batch has " + batch.views());
+    public StepResult step(MultiCropBatch batch) {
+        if (batch.views() != viewPlan.views()) {
+            throw new IllegalArgumentException(method.name() + " needs " + viewPlan.views()
+                    + " views per image (" + viewPlan.describe() + "), the batch has " + batch.views());
+        }
+        if (!batch.sizes().equals(viewPlan.sizes())) {
+            throw new IllegalArgumentException(method.name() + " needs views of sizes " + viewPlan.sizes() + " ("
+                    + viewPlan.describe() + "), the batch has " + batch.sizes());
         }
         long t0 = System.nanoTime();
         GradMode.disable();
         long current = step;
         float lr = (float) learningRate.valueAt(current);
+        float wd = (float) weightDecay.valueAt(current);
         float loss;
+        double embeddingStd;
         LinearProbe.Score score;
         try (NDManager stepManager = manager.newSubManager()) {
-            List<NDArray> views = toDevice(stepManager, batch);
+            List<NDArray> views = new ArrayList<>(batch.views());
+            for (ViewBatch group : batch.groups()) {
+                views.addAll(toDevice(stepManager, group));
+            }
             ParameterStore ps = new ParameterStore(stepManager, false);
             SslMethod.Forward forward;
             Engine engine = Engine.getInstance();
@@ -134,16 +158,34 @@ public final class SslTrainer implements AutoCloseable {
                 throw new IllegalStateException(method.name() + " loss is " + loss + " at step " + current
                         + ": lower the learning rate (now " + lr + ") or check the input");
             }
-            optimizer.step(method.trainableParameters(), lr);
+            method.beforeOptimizerStep(current);
+            optimizer.step(method.trainableParameters(), lr, wd);
             method.afterOptimizerStep(current);
-            NDArray probeFeatures = batch.probePixels() == null ? forward.features()
-                    : encode(stepManager, ps, batch.probePixels(), batch.size(), batch.height(), batch.width());
+            ViewBatch first = batch.groups().get(0);
+            NDArray probeFeatures = first.probePixels() == null ? forward.features()
+                    : encode(stepManager, ps, first.probePixels(), first.size(), first.height(), first.width());
             score = probe.scoreThenTrain(probeFeatures, batch.labels());
+            embeddingStd = normalizedStd(forward.embeddings());
         }
         step++;
         images += batch.size();
-        return new StepResult(current + 1, loss, lr, method.scalars(current), score.labelled(), score.correct(),
+        Map<String, Double> scalars = new LinkedHashMap<>(method.scalars(current));
+        scalars.put("embedding-std", embeddingStd);
+        scalars.put("weight-decay", (double) wd);
+        return new StepResult(current + 1, loss, lr, scalars, score.labelled(), score.correct(),
                 batch.size(), System.nanoTime() - t0);
+    }
+
+    /**
+     * The collapse measure of Grill et al. / lightly: the mean over dimensions of the per-dimension standard
+     * deviation of the L2-normalised embeddings over the batch. 0 means collapse to one point; embeddings
+     * spread uniformly over the sphere give about 1/√d.
+     */
+    static double normalizedStd(NDArray embeddings) {
+        NDArray norm = embeddings.norm(new int[] {1}, true).maximum(1e-12f);
+        NDArray unit = embeddings.div(norm);
+        NDArray centred = unit.sub(unit.mean(new int[] {0}, true));
+        return centred.square().mean(new int[] {0}).sqrt().mean().getFloat();
     }
 
     /** (N, V, H, W, 3) uint8 → V normalised (N, 3, H, W) float tensors on the device. */

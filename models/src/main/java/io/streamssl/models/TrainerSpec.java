@@ -24,6 +24,9 @@ import java.util.Objects;
  * @param std per-channel standard deviation for normalisation
  * @param probeClasses classes of the online linear probe
  * @param probeLearningRate the probe's SGD learning rate
+ * @param trainerOptions further trainer options by name: {@code optimizer} ({@code sgd} (default), {@code lars},
+ *     {@code adamw}), {@code weight-decay-end} (the weight decay follows a cosine from {@code weightDecay} to this
+ *     over the schedule, DINO-style; default: constant), {@code lars-eta} (LARS trust coefficient, 0.02)
  */
 public record TrainerSpec(
         String method,
@@ -41,14 +44,25 @@ public record TrainerSpec(
         float[] mean,
         float[] std,
         int probeClasses,
-        double probeLearningRate) {
+        double probeLearningRate,
+        Map<String, String> trainerOptions) {
 
     /** CIFAR-10 channel statistics (the usual values in SSL code). */
     public static final float[] CIFAR_MEAN = {0.4914f, 0.4822f, 0.4465f};
     public static final float[] CIFAR_STD = {0.2470f, 0.2435f, 0.2616f};
 
+    /** The trainer options {@link #trainerOptions} accepts. */
+    public static final java.util.Set<String> TRAINER_OPTIONS = java.util.Set.of("optimizer", "weight-decay-end", "lars-eta");
+
     public TrainerSpec {
         Objects.requireNonNull(method, "method");
+        trainerOptions = Map.copyOf(trainerOptions);
+        for (String k : trainerOptions.keySet()) {
+            if (!TRAINER_OPTIONS.contains(k)) {
+                throw new IllegalArgumentException("unknown trainer option '" + k + "': allowed are "
+                        + new java.util.TreeSet<>(TRAINER_OPTIONS));
+            }
+        }
         methodOptions = Map.copyOf(methodOptions);
         Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(device, "device");
@@ -67,6 +81,67 @@ public record TrainerSpec(
         require(probeLearningRate > 0, "probe learning rate", probeLearningRate, "> 0");
         mean = mean.clone();
         std = std.clone();
+        String opt = trainerOptions.getOrDefault("optimizer", "sgd");
+        require(java.util.List.of("sgd", "lars", "adamw").contains(opt), "optimizer", opt, "one of sgd, lars, adamw");
+        double wdEnd = number(trainerOptions, "weight-decay-end", weightDecay);
+        require(wdEnd >= 0, "weight-decay-end", wdEnd, ">= 0");
+        double eta = number(trainerOptions, "lars-eta", 0.02);
+        require(eta > 0 && eta <= 1, "lars-eta", eta, "(0, 1]");
+    }
+
+    /** The spec as it was before trainer options existed: SGD with momentum, constant weight decay. */
+    public TrainerSpec(String method, Map<String, String> methodOptions, EncoderSpec encoder, int imageSize,
+            int batchSize, double learningRate, long warmupSteps, long scheduleSteps, double momentum,
+            double weightDecay, long seed, String device, float[] mean, float[] std, int probeClasses,
+            double probeLearningRate) {
+        this(method, methodOptions, encoder, imageSize, batchSize, learningRate, warmupSteps, scheduleSteps, momentum,
+                weightDecay, seed, device, mean, std, probeClasses, probeLearningRate, Map.of());
+    }
+
+    private static double number(Map<String, String> options, String key, double defaultValue) {
+        String v = options.get(key);
+        try {
+            return v == null ? defaultValue : Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("trainer option '" + key + "' must be a number, got '" + v + "'");
+        }
+    }
+
+    /** {@code sgd}, {@code lars} or {@code adamw}. */
+    public String optimizer() {
+        return trainerOptions.getOrDefault("optimizer", "sgd").trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The weight decay at the end of the schedule (equal to {@link #weightDecay()} unless set). */
+    public double weightDecayEnd() {
+        return number(trainerOptions, "weight-decay-end", weightDecay);
+    }
+
+    public double larsEta() {
+        return number(trainerOptions, "lars-eta", 0.02);
+    }
+
+    /** This spec with another method and its options. */
+    public TrainerSpec withMethod(String newMethod, Map<String, String> newMethodOptions) {
+        return new TrainerSpec(newMethod, newMethodOptions, encoder, imageSize, batchSize, learningRate, warmupSteps,
+                scheduleSteps, momentum, weightDecay, seed, device, mean, std, probeClasses, probeLearningRate,
+                trainerOptions);
+    }
+
+    /** This spec with one trainer option set. */
+    public TrainerSpec withTrainerOption(String key, String value) {
+        Map<String, String> options = new java.util.HashMap<>(trainerOptions);
+        options.put(key, value);
+        return new TrainerSpec(method, methodOptions, encoder, imageSize, batchSize, learningRate, warmupSteps,
+                scheduleSteps, momentum, weightDecay, seed, device, mean, std, probeClasses, probeLearningRate,
+                options);
+    }
+
+    /** This spec with another learning rate. */
+    public TrainerSpec withLearningRate(double lr) {
+        return new TrainerSpec(method, methodOptions, encoder, imageSize, batchSize, lr, warmupSteps,
+                scheduleSteps, momentum, weightDecay, seed, device, mean, std, probeClasses, probeLearningRate,
+                trainerOptions);
     }
 
     private static void require(boolean ok, String field, Object value, String allowed) {

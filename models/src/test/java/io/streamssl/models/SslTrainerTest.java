@@ -85,6 +85,62 @@ class SslTrainerTest {
     }
 
     @Test
+    void multiCropBatchesMustMatchTheMethodsViewPlan() {
+        TrainerSpec dino = TrainerSpec.byolCifar(8, 4, 1000).withMethod("dino", java.util.Map.of("out-dim", "64",
+                "head-hidden", "32", "head-bottleneck", "16", "local-views", "2"));
+        try (SslTrainer t = new SslTrainer(dino)) {
+            assertThat(t.viewPlan().describe()).isEqualTo("2×32px dino + 2×16px dino; teacher: 0,1");
+            int[] labels = {1, 2, 3, 4};
+            ViewBatch global = new ViewBatch(4, 2, 32, 32, new byte[4 * 2 * 32 * 32 * 3], labels);
+            ViewBatch wrongLocal = new ViewBatch(4, 2, 24, 24, new byte[4 * 2 * 24 * 24 * 3], labels);
+            assertThatThrownBy(() -> t.step(MultiCropBatch.of(global, wrongLocal)))
+                    .hasMessageContaining("dino needs views of sizes [32, 32, 16, 16]");
+            ViewBatch local = new ViewBatch(4, 2, 16, 16, new byte[4 * 2 * 16 * 16 * 3], labels);
+            StepResult r = t.step(MultiCropBatch.of(global, local));
+            assertThat(r.loss()).isFinite();
+            assertThat(r.scalars()).containsKeys("tau", "teacher-temperature", "embedding-std", "weight-decay");
+        }
+    }
+
+    @Test
+    void dinoTrainsAVisionTransformerOnGlobalAndLocalCropsWithAdamW() {
+        TrainerSpec base = TrainerSpec.byolCifar(8, 4, 1000);
+        TrainerSpec vit = new TrainerSpec("dino", java.util.Map.of("out-dim", "64", "head-hidden", "32",
+                "head-bottleneck", "16", "local-views", "2"), new io.streamssl.models.encoder.EncoderSpec("vit-tiny",
+                io.streamssl.models.encoder.Stem.CIFAR, 8), 32, 4, 1e-3, 0, 1000, 0.9, 0.04, 42, "cpu",
+                TrainerSpec.CIFAR_MEAN, TrainerSpec.CIFAR_STD, 10, 0.05,
+                java.util.Map.of("optimizer", "adamw", "weight-decay-end", "0.4"));
+        try (SslTrainer t = new SslTrainer(vit)) {
+            Random r = new Random(5);
+            int[] labels = {1, 2, 3, 4};
+            byte[] g = new byte[4 * 2 * 32 * 32 * 3];
+            byte[] l = new byte[4 * 2 * 16 * 16 * 3];
+            for (int i = 0; i < 3; i++) {
+                r.nextBytes(g);
+                r.nextBytes(l);
+                StepResult res = t.step(MultiCropBatch.of(new ViewBatch(4, 2, 32, 32, g, labels),
+                        new ViewBatch(4, 2, 16, 16, l, labels)));
+                assertThat(res.loss()).isFinite();
+            }
+            assertThat(t.stateTensors().keySet()).anyMatch(k -> k.startsWith("optimizer/adam-m/"))
+                    .anyMatch(k -> k.startsWith("center/")).anyMatch(k -> k.contains("pos_embed"));
+            assertThat(base.optimizer()).isEqualTo("sgd");
+        }
+    }
+
+    @Test
+    void trainerOptionsAreValidatedAndTheOldConstructorStillWorks() {
+        TrainerSpec spec = TrainerSpec.byolCifar(8, N, 1000);
+        assertThat(spec.optimizer()).isEqualTo("sgd");
+        assertThat(spec.weightDecayEnd()).isEqualTo(spec.weightDecay());
+        assertThat(spec.withTrainerOption("optimizer", "lars").optimizer()).isEqualTo("lars");
+        assertThatThrownBy(() -> spec.withTrainerOption("optimizer", "adam"))
+                .hasMessageContaining("one of sgd, lars, adamw");
+        assertThatThrownBy(() -> spec.withTrainerOption("optimiser", "sgd"))
+                .hasMessageContaining("unknown trainer option 'optimiser'");
+    }
+
+    @Test
     void wrongViewCountIsRejectedWithTheMethodsNeed() {
         ViewBatch one = new ViewBatch(N, 1, 32, 32, new byte[N * 32 * 32 * 3], new int[N]);
         assertThatThrownBy(() -> trainer.step(one)).hasMessageContaining("byol needs 2 views");

@@ -38,7 +38,29 @@ public final class MlpHead {
      * The BYOL projector / predictor (Grill et al. 2020, §3.3): Linear(hidden) → BN → ReLU → Linear(out).
      */
     public static MlpHead byol(int hidden, int out) {
-        return builder().addLayer(hidden, true, true).addLayer(out, false, false).build();
+        return predictor(hidden, out);
+    }
+
+    /**
+     * A projection head in lightly's terms: {@code layers − 1} hidden layers Linear(hidden) → BN (if
+     * {@code batchNorm}) → ReLU, then Linear(out), followed by BN if {@code batchNormLast}. Paper values: SimCLR
+     * 2 layers 2048→128/256 with BN; MoCo v2 2 layers without BN; SimSiam/MoCo v3 with BN after the last layer;
+     * Barlow Twins and VICReg 3 layers 8192-8192 (2048-2048 on CIFAR).
+     */
+    public static MlpHead projection(int layers, int hidden, int out, boolean batchNorm, boolean batchNormLast) {
+        if (layers < 1) {
+            throw new IllegalArgumentException("a projection head needs at least 1 layer, got " + layers);
+        }
+        Builder b = builder();
+        for (int i = 0; i < layers - 1; i++) {
+            b.addLayer(hidden, batchNorm, true);
+        }
+        return b.addLayer(out, batchNormLast, false).build();
+    }
+
+    /** A prediction head (BYOL, SimSiam, MoCo v3): Linear(hidden) → BN → ReLU → Linear(out). */
+    public static MlpHead predictor(int hidden, int out) {
+        return projection(2, hidden, out, true, false);
     }
 
     public List<Layer> layers() {

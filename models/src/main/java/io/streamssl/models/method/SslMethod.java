@@ -12,17 +12,23 @@ import java.util.Map;
 /**
  * One self-supervised method: its networks, its loss and its own state. The {@link io.streamssl.models.SslTrainer}
  * owns everything common (device, normalisation, optimiser, schedules, probe, checkpoints); a method adds
- * only what is its own.
+ * only what is its own. Implementations extend {@link BaseMethod} or {@link MomentumMethod}.
  */
 public interface SslMethod {
 
     /** The name users select it by, e.g. {@code byol}. */
     String name();
 
-    /** How many augmented views of each image one step consumes. */
+    /** How many augmented views of each image one step consumes (the total of {@link #viewPlan}). */
     int viewsPerImage();
 
-    /** Creates and initialises every block on {@code manager}'s device; {@code viewShape} is (1, 3, H, W). */
+    /** The views this method trains on for images of side {@code imageSize} (the global crop size). */
+    ViewPlan viewPlan(int imageSize);
+
+    /** Every option with the value in effect (defaults and overrides), in a stable order: what users can set. */
+    Map<String, String> options();
+
+    /** Creates and initialises every block on {@code manager}'s device; {@code viewShape} is (N, 3, H, W). */
     void initialize(NDManager manager, Shape viewShape);
 
     /** The backbone being learned: what snapshots export and the probe reads. */
@@ -40,12 +46,15 @@ public interface SslMethod {
     /**
      * Forward pass and loss for one batch, called while a gradient collector is recording.
      *
-     * @param views one (N, 3, H, W) normalised float tensor per view
+     * @param views one (N, 3, H, W) normalised float tensor per view, in {@link #viewPlan} order
      * @param step the optimiser step this batch is for (0-based), for schedules
      */
     Forward forward(ParameterStore parameters, List<NDArray> views, long step);
 
-    /** Called after the optimiser step: teacher EMA, queue and centre updates. */
+    /** Called after backward, before the optimiser step: e.g. cancelling gradients of a frozen layer. */
+    default void beforeOptimizerStep(long step) {}
+
+    /** Called after the optimiser step, still inside the step: teacher EMA, queue and centre updates. */
     void afterOptimizerStep(long step);
 
     /** Method-specific values worth reporting at {@code step}, e.g. {@code tau}. */
@@ -54,6 +63,15 @@ public interface SslMethod {
     /**
      * @param loss the scalar loss to back-propagate
      * @param features the encoder's features of the first view, detached, (N, featureDim): the probe's input
+     * @param embeddings the method's output embedding of the first view (its projection, or DINO's logits),
+     *     detached, (N, e): the trainer watches it for collapse
      */
-    record Forward(NDArray loss, NDArray features) {}
+    record Forward(NDArray loss, NDArray features, NDArray embeddings) {
+
+        public Forward {
+            java.util.Objects.requireNonNull(loss, "loss");
+            features = features.stopGradient();
+            embeddings = embeddings.stopGradient();
+        }
+    }
 }

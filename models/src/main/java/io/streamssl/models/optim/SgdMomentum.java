@@ -6,33 +6,31 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Stochastic gradient descent with momentum and decoupled-from-nothing (L2) weight decay, in PyTorch's
- * formulation: {@code g ← ∇ + λ·w; v ← μ·v + g; w ← w − lr·v}. Weight decay is not applied to biases and
- * normalisation parameters (1-D tensors), as in the SSL reference code.
+ * Stochastic gradient descent with momentum and L2 weight decay, in PyTorch's formulation:
+ * {@code g ← ∇ + λ·w; v ← μ·v + g; w ← w − lr·v}. Weight decay is not applied to biases and normalisation
+ * parameters (1-D tensors), as in the SSL reference code.
  */
 public final class SgdMomentum implements ParameterOptimizer {
 
     private final float momentum;
-    private final float weightDecay;
     private final Map<String, NDArray> velocity = new LinkedHashMap<>();
 
-    public SgdMomentum(float momentum, float weightDecay) {
+    public SgdMomentum(float momentum) {
         if (momentum < 0 || momentum >= 1) {
             throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
         }
-        if (weightDecay < 0) {
-            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
-        }
         this.momentum = momentum;
-        this.weightDecay = weightDecay;
     }
 
     @Override
-    public void step(Map<String, Parameter> parameters, float lr) {
+    public void step(Map<String, Parameter> parameters, float lr, float weightDecay) {
+        if (weightDecay < 0) {
+            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        }
         parameters.forEach((name, p) -> {
             NDArray w = p.getArray();
             try (NDArray g = w.getGradient()) {
-                if (weightDecay > 0 && w.getShape().dimension() > 1) {
+                if (weightDecay > 0 && !ParameterOptimizer.isBiasOrNorm(w)) {
                     try (NDArray decay = w.mul(weightDecay)) {
                         g.addi(decay);
                     }
@@ -52,7 +50,7 @@ public final class SgdMomentum implements ParameterOptimizer {
         return velocity;
     }
 
-    /** Creates every slot now (zeros), so that a restore has tensors to copy into before the first step. */
+    @Override
     public void createSlots(Map<String, Parameter> parameters) {
         parameters.forEach((name, p) -> velocity.computeIfAbsent("momentum/" + name, k -> p.getArray().zerosLike()));
     }

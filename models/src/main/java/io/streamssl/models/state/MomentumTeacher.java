@@ -9,7 +9,7 @@ import java.util.Map;
  * after each optimiser step every teacher tensor ξ becomes {@code τ·ξ + (1 − τ)·θ}, θ the student's tensor
  * of the same name (weights and batch-norm running statistics alike). The teacher receives no gradients.
  */
-public final class MomentumTeacher {
+public final class MomentumTeacher implements TensorState {
 
     private final Map<String, Parameter> student;
     private final Map<String, Parameter> teacher;
@@ -53,5 +53,13 @@ public final class MomentumTeacher {
 
     public Map<String, Parameter> teacherParameters() {
         return teacher;
+    }
+
+    /** The teacher's tensors by the student's names. */
+    @Override
+    public Map<String, NDArray> stateTensors() {
+        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+        teacher.forEach((name, p) -> out.put(name, p.getArray()));
+        return out;
     }
 }

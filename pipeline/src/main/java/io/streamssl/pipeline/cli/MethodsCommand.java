@@ -6,12 +6,13 @@ import picocli.CommandLine.Command;
 
 /** {@code streamssl methods}: the methods, their defaults and view plans. */
 @Command(name = "methods", mixinStandardHelpOptions = true,
-        description = "List the self-supervised methods with their defaults (select with trainer.method).")
+        description = "List the self-supervised methods with their defaults and view plans (select with"
+                + " trainer.method; options as method.<option>).")
 public final class MethodsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.out.println("methods: " + String.join(", ", SslMethods.names()));
+        System.out.print(SslMethods.describe());
         return 0;
     }
 }

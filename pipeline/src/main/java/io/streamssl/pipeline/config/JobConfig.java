@@ -8,6 +8,7 @@ import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.models.encoder.Stem;
 import io.streamssl.models.method.MethodSettings;
 import io.streamssl.models.method.SslMethods;
+import io.streamssl.models.method.ViewPlan;
 import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.pipeline.augment.MultiViewAugmenter;
 import java.io.IOException;
@@ -127,10 +128,28 @@ public final class JobConfig implements Serializable {
         return m;
     }
 
-    /** The configured augmentation: preset, run seed, view size. */
+    /** The views the configured method wants at the configured size. */
+    public ViewPlan viewPlan() {
+        TrainerSpec spec = trainerSpec();
+        return SslMethods.create(spec.method(), new MethodSettings(spec.encoder(), spec.scheduleSteps(),
+                spec.methodOptions())).viewPlan(spec.imageSize());
+    }
+
+    /**
+     * The augmentation of the method's view plan: its preset, this run's seed, the plan's size and view count.
+     * Multi-crop plans (views of several sizes) are refused: the streaming samples carry one view size.
+     */
     public MultiViewAugmenter augmenter() {
-        return AugmentationPresets.create(get(StreamsslOptions.AUGMENT_PRESET), get(StreamsslOptions.SEED),
-                Map.of(AugmentationPresets.SIZE, Integer.toString(get(StreamsslOptions.IMAGE_SIZE))));
+        ViewPlan plan = viewPlan();
+        if (plan.groups().size() != 1) {
+            throw new IllegalArgumentException("config key 'trainer.method': " + get(StreamsslOptions.METHOD)
+                    + " trains on multi-crop views (" + plan.describe() + "), which the streaming pipeline does not"
+                    + " carry yet; choose a method with one view size");
+        }
+        ViewPlan.CropGroup g = plan.groups().get(0);
+        return AugmentationPresets.create(g.preset(), get(StreamsslOptions.SEED), Map.of(
+                AugmentationPresets.SIZE, Integer.toString(g.size()),
+                AugmentationPresets.GLOBAL_CROPS, Integer.toString(g.views())));
     }
 
     public EncoderSpec encoderSpec() {
@@ -145,7 +164,8 @@ public final class JobConfig implements Serializable {
                 get(StreamsslOptions.SCHEDULE_STEPS), get(StreamsslOptions.MOMENTUM),
                 get(StreamsslOptions.WEIGHT_DECAY), get(StreamsslOptions.SEED), get(StreamsslOptions.DEVICE),
                 floats(StreamsslOptions.NORMALIZE_MEAN), floats(StreamsslOptions.NORMALIZE_STD),
-                get(StreamsslOptions.PROBE_CLASSES), get(StreamsslOptions.PROBE_LEARNING_RATE));
+                get(StreamsslOptions.PROBE_CLASSES), get(StreamsslOptions.PROBE_LEARNING_RATE))
+                .withTrainerOption("optimizer", get(StreamsslOptions.OPTIMIZER));
     }
 
     private float[] floats(ConfigOption<String> option) {
@@ -179,7 +199,7 @@ public final class JobConfig implements Serializable {
             get(o); // type check, names the key on failure
         }
         positive(StreamsslOptions.BATCH_SIZE, 2);
-        positive(StreamsslOptions.WIDTH, 4);
+        positive(StreamsslOptions.WIDTH, 8);
         positive(StreamsslOptions.IMAGE_SIZE, 8);
         positive(StreamsslOptions.AUGMENT_PARALLELISM, 1);
         positive(StreamsslOptions.METRICS_EVERY, 1);
@@ -216,19 +236,10 @@ public final class JobConfig implements Serializable {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad trainer configuration: " + e.getMessage(), e);
         }
-        String preset = get(StreamsslOptions.AUGMENT_PRESET);
-        if (!AugmentationPresets.names().contains(preset)) {
-            throw new IllegalArgumentException("config key 'augment.preset' must be one of "
-                    + AugmentationPresets.names() + ", got '" + preset + "'");
-        }
         int[] sizes = augmenter().viewSizes();
         if (sizes.length != methodViews) {
-            throw new IllegalArgumentException("config key 'augment.preset': '" + preset + "' makes " + sizes.length
-                    + " views per image but " + get(StreamsslOptions.METHOD) + " trains on " + methodViews);
-        }
-        if (java.util.Arrays.stream(sizes).anyMatch(v -> v != sizes[0])) {
-            throw new IllegalArgumentException("config key 'augment.preset': multi-crop views of different sizes ("
-                    + preset + ") are not supported by the trainer operator yet");
+            throw new IllegalArgumentException("the augmentation makes " + sizes.length + " views per image but "
+                    + get(StreamsslOptions.METHOD) + " trains on " + methodViews);
         }
     }
 

@@ -59,6 +59,8 @@ public final class StreamsslOptions {
     public static final ConfigOption<Long> SCHEDULE_STEPS = key("trainer.schedule-steps").longType()
             .defaultValue(100_000L).withDescription("Horizon of the cosine schedules (learning rate, teacher momentum);"
                     + " on an endless stream they stay at their end values afterwards.");
+    public static final ConfigOption<String> OPTIMIZER = key("trainer.optimizer").stringType().defaultValue("sgd")
+            .withDescription("sgd (with momentum), lars (biases and norms excluded from adaptation and decay) or adamw.");
     public static final ConfigOption<Double> MOMENTUM = key("trainer.momentum").doubleType().defaultValue(0.9)
             .withDescription("SGD momentum.");
     public static final ConfigOption<Double> WEIGHT_DECAY = key("trainer.weight-decay").doubleType()
@@ -76,11 +78,9 @@ public final class StreamsslOptions {
             .defaultValue("0.2470,0.2435,0.2616").withDescription("Per-channel standard deviation (R,G,B).");
 
     // ---- augmentation
-    public static final ConfigOption<String> AUGMENT_PRESET = key("augment.preset").stringType()
-            .defaultValue("cifar-asymmetric").withDescription("Augmentation preset: simclr, mocov2, byol, dino,"
-                    + " cifar-asymmetric, cifar-symmetric (its view count must match the method's).");
     public static final ConfigOption<Integer> IMAGE_SIZE = key("augment.size").intType().defaultValue(32)
-            .withDescription("Side of the square views in pixels (the preset's global crops).");
+            .withDescription("Side of the square views in pixels. The augmentation is the method's own preset for"
+                    + " this size (see `streamssl methods`; method.augmentation=PRESET overrides it).");
     public static final ConfigOption<Integer> AUGMENT_PARALLELISM = key("augment.parallelism").intType()
             .defaultValue(1).withDescription("Parallel decode+augment subtasks.");
     public static final ConfigOption<Integer> MAX_IMAGE_BYTES = key("augment.max-image-bytes").intType()

@@ -78,13 +78,12 @@ class JobConfigTest {
     }
 
     @Test
-    void thePresetMustExistAndMakeTheMethodsViews() {
-        assertThatThrownBy(() -> JobConfig.of(Map.of("augment.preset", "fancy")))
-                .hasMessageContaining("'augment.preset' must be one of").hasMessageContaining("cifar-symmetric");
-        assertThatThrownBy(() -> JobConfig.of(Map.of("augment.preset", "dino")))
-                .hasMessageContaining("makes 10 views per image but byol trains on 2");
-        assertThat(JobConfig.of(Map.of("augment.preset", "byol", "augment.size", "64")).augmenter().viewSizes())
+    void theAugmentationIsTheMethodsPresetAndMultiCropIsRefused() {
+        assertThat(JobConfig.of(Map.of()).augmenter().viewSizes()).containsExactly(32, 32);
+        assertThat(JobConfig.of(Map.of("trainer.method", "simclr", "augment.size", "64")).augmenter().viewSizes())
                 .containsExactly(64, 64);
+        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.method", "dino")))
+                .hasMessageContaining("multi-crop").hasMessageContaining("dino");
     }
 
     @Test

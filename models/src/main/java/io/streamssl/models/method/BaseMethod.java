@@ -1,0 +1,224 @@
+package io.streamssl.models.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.streamssl.models.state.TensorState;
+import io.streamssl.models.tensor.NamedParameters;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * What every method shares (solo-learn's {@code BaseMethod}): the encoder, the student's named parameters, the
+ * method's extra state pieces, option parsing with defaults that {@link #options()} reports, and the common
+ * {@code augmentation} option. A method extends it with its heads ({@link #createHeads}), its loss
+ * ({@link #forward}) and its view plan ({@link #defaultViewPlan}).
+ *
+ * <p>Options are read in the constructor through {@link #intOption} and friends; the constructor ends with
+ * {@link #rejectUnknownOptions()}, so an option no reader asked for is rejected with the list of valid ones.
+ */
+public abstract class BaseMethod implements SslMethod {
+
+    // ---- configuration ----
+    private final String name;
+    protected final MethodSettings settings;
+    private final Map<String, String> effectiveOptions = new LinkedHashMap<>();
+    private final String augmentation;
+
+    // ---- built by initialize() ----
+    protected NDManager manager;
+    private Block encoder;
+    private final NamedParameters student = new NamedParameters();
+    private final Map<String, TensorState> states = new LinkedHashMap<>();
+
+    protected BaseMethod(String name, MethodSettings settings) {
+        this.name = name;
+        this.settings = settings;
+        this.augmentation = stringOption("augmentation", "default");
+        if (!augmentation.equals("default") && !ViewPlan.PRESETS.contains(augmentation)) {
+            throw new IllegalArgumentException(name + ": unknown augmentation preset '" + augmentation
+                    + "': allowed are default, " + String.join(", ", new TreeSet<>(ViewPlan.PRESETS)));
+        }
+    }
+
+    // ---- options ----
+
+    protected final int intOption(String key, int defaultValue, int min) {
+        int v = settings.intOption(key, defaultValue);
+        if (v < min) {
+            throw new IllegalArgumentException(name + ": option '" + key + "' must be >= " + min + ", got " + v);
+        }
+        effectiveOptions.put(key, String.valueOf(v));
+        return v;
+    }
+
+    /** A number in [min, max]. */
+    protected final double doubleOption(String key, double defaultValue, double min, double max) {
+        double v = settings.doubleOption(key, defaultValue);
+        if (!(v >= min && v <= max)) {
+            throw new IllegalArgumentException(
+                    name + ": option '" + key + "' must be in [" + min + ", " + max + "], got " + v);
+        }
+        effectiveOptions.put(key, String.valueOf(v));
+        return v;
+    }
+
+    protected final String stringOption(String key, String defaultValue) {
+        String v = settings.options().getOrDefault(key, defaultValue).trim().toLowerCase(Locale.ROOT);
+        effectiveOptions.put(key, v);
+        return v;
+    }
+
+    /** Call last in the constructor: fails on any option that was not read, naming the valid ones. */
+    protected final void rejectUnknownOptions() {
+        settings.requireOnly(name, effectiveOptions.keySet());
+    }
+
+    @Override
+    public final Map<String, String> options() {
+        return Collections.unmodifiableMap(effectiveOptions);
+    }
+
+    // ---- views ----
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final int viewsPerImage() {
+        return viewPlan(32).views();
+    }
+
+    /** The method's own plan; the {@code augmentation} option, when set, replaces every group's preset. */
+    @Override
+    public final ViewPlan viewPlan(int imageSize) {
+        ViewPlan plan = defaultViewPlan(imageSize);
+        if (augmentation.equals("default")) {
+            return plan;
+        }
+        return new ViewPlan(plan.groups().stream()
+                .map(g -> new ViewPlan.CropGroup(g.views(), g.size(), augmentation)).toList(), plan.teacherViews());
+    }
+
+    /** The paper's views for crops of side {@code imageSize}. */
+    protected abstract ViewPlan defaultViewPlan(int imageSize);
+
+    /** The CIFAR preset for small images (≤ 64 px), the paper's ImageNet preset otherwise. */
+    protected static String preset(int imageSize, String cifar, String imagenet) {
+        return imageSize <= 64 ? cifar : imagenet;
+    }
+
+    /** Multi-crop's local crop side: 96/224 of the global side (DINO, SwAV), rounded up to a multiple of 4. */
+    protected static int localCropSize(int imageSize) {
+        return Math.max(8, (int) Math.ceil(imageSize * 96.0 / 224 / 4) * 4);
+    }
+
+    // ---- networks and state ----
+
+    @Override
+    public final void initialize(NDManager manager, Shape viewShape) {
+        if (this.manager != null) {
+            throw new IllegalStateException(name + " is already initialised");
+        }
+        this.manager = manager;
+        this.encoder = createEncoder(viewShape);
+        createHeads(new Shape(viewShape.get(0), settings.encoder().featureDim()));
+        afterHeadsCreated();
+    }
+
+    /** Builds and registers the encoder; a momentum method also builds the teacher's. */
+    protected Block createEncoder(Shape viewShape) {
+        return addStudent("encoder", settings.encoder().build(), viewShape);
+    }
+
+    /** Builds the method's heads with {@link #addStudent} (and, in a momentum method, its paired blocks). */
+    protected abstract void createHeads(Shape features);
+
+    /** Hook after all blocks exist. */
+    protected void afterHeadsCreated() {}
+
+    /** Initialises {@code block} for {@code input} and adds its parameters to the student under {@code name/}. */
+    protected final <B extends Block> B addStudent(String blockName, B block, Shape input) {
+        block.initialize(manager, DataType.FLOAT32, input);
+        student.add(blockName, block);
+        return block;
+    }
+
+    /** Registers a state piece; its tensors are checkpointed under {@code name/…}. */
+    protected final <S extends TensorState> S addState(String stateName, S state) {
+        states.put(stateName, state);
+        return state;
+    }
+
+    protected final NamedParameters student() {
+        return student;
+    }
+
+    @Override
+    public final Block encoder() {
+        return encoder;
+    }
+
+    @Override
+    public Map<String, Parameter> trainableParameters() {
+        return student.trainable();
+    }
+
+    @Override
+    public Map<String, NDArray> stateTensors() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        student.all().forEach((k, v) -> out.put("student/" + k, v.getArray()));
+        states.forEach((prefix, s) -> s.stateTensors().forEach((k, v) -> out.put(prefix + "/" + k, v)));
+        return out;
+    }
+
+    // ---- forward helpers ----
+
+    /** The encoder's features of one view, (N, featureDim), in training mode. */
+    protected final NDArray encode(ParameterStore ps, NDArray view) {
+        return run(encoder, ps, view);
+    }
+
+    /** The (first) output of {@code block} on {@code x}, in training mode. */
+    protected static NDArray run(Block block, ParameterStore ps, NDArray x) {
+        return block.forward(ps, new NDList(x), true).head();
+    }
+
+    /** Fails unless {@code views} matches the plan's count. */
+    protected final void requireViews(List<NDArray> views) {
+        int expected = viewsPerImage();
+        if (views.size() != expected) {
+            throw new IllegalArgumentException(name + " trains on " + expected + " views per image, got "
+                    + views.size());
+        }
+    }
+
+    @Override
+    public void beforeOptimizerStep(long step) {}
+
+    @Override
+    public void afterOptimizerStep(long step) {}
+
+    @Override
+    public Map<String, Double> scalars(long step) {
+        return Map.of();
+    }
+
+    /** Zeroes the gradient of {@code p}: the optimiser then leaves it as it is (a frozen layer). */
+    protected static void cancelGradient(Parameter p) {
+        try (NDArray g = p.getArray().getGradient()) {
+            g.muli(0);
+        }
+    }
+}

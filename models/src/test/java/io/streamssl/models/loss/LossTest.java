@@ -1,0 +1,280 @@
+package io.streamssl.models.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every loss against {@link Reference} (plain double-precision Java from the papers' formulas) on small
+ * random inputs, and its gradient against central finite differences of that reference.
+ */
+class LossTest {
+
+    static final double VALUE_TOLERANCE = 1e-4; // relative
+    static final double GRADIENT_TOLERANCE = 2e-3; // max |autograd − finite difference| / max |finite difference|
+
+    static NDManager manager;
+    final Random random = new Random(7);
+
+    @BeforeAll
+    static void open() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
+
+    /** Gaussian values, rounded to float so that both computations see the same inputs. */
+    double[][] randn(int n, int d, double scale) {
+        double[][] x = new double[n][d];
+        for (double[] row : x) {
+            for (int j = 0; j < d; j++) {
+                row[j] = (float) (random.nextGaussian() * scale);
+            }
+        }
+        return x;
+    }
+
+    static NDArray nd(NDManager m, double[][] x) {
+        float[] flat = new float[x.length * x[0].length];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < x[0].length; j++) {
+                flat[i * x[0].length + j] = (float) x[i][j];
+            }
+        }
+        return m.create(flat, new Shape(x.length, x[0].length));
+    }
+
+    static void assertValue(String what, NDArray loss, double expected) {
+        assertThat(loss.getShape().isScalar()).as(what + " is a scalar").isTrue();
+        double actual = loss.getFloat();
+        double rel = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-6);
+        assertThat(rel).as(what + ": tensor " + actual + " vs reference " + expected).isLessThan(VALUE_TOLERANCE);
+    }
+
+    /** Autograd of {@code loss} w.r.t. x against central differences of {@code reference}. */
+    static void assertGradient(String what, double[][] x, BiFunction<NDManager, NDArray, NDArray> loss,
+            Function<double[][], Double> reference) {
+        float[] autograd;
+        try (NDManager m = manager.newSubManager()) {
+            NDArray input = nd(m, x);
+            input.setRequiresGradient(true);
+            try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
+                c.backward(loss.apply(m, input));
+            }
+            try (NDArray g = input.getGradient()) {
+                autograd = g.toFloatArray();
+            }
+        }
+        double maxFd = 0;
+        double maxDiff = 0;
+        int d = x[0].length;
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < d; j++) {
+                double h = 1e-5 * Math.max(1, Math.abs(x[i][j]));
+                double keep = x[i][j];
+                x[i][j] = keep + h;
+                double up = reference.apply(x);
+                x[i][j] = keep - h;
+                double down = reference.apply(x);
+                x[i][j] = keep;
+                double fd = (up - down) / (2 * h);
+                maxFd = Math.max(maxFd, Math.abs(fd));
+                maxDiff = Math.max(maxDiff, Math.abs(fd - autograd[i * d + j]));
+            }
+        }
+        assertThat(maxFd).as(what + ": the gradient is not trivially zero").isGreaterThan(1e-4);
+        assertThat(maxDiff / maxFd).as(what + ": autograd vs finite differences").isLessThan(GRADIENT_TOLERANCE);
+    }
+
+    @Test
+    void ntXentMatchesReferenceAndGradient() {
+        double[][] z0 = randn(5, 7, 1);
+        double[][] z1 = randn(5, 7, 1);
+        NtXentLoss loss = new NtXentLoss(0.2);
+        assertValue("nt-xent", loss.compute(nd(manager, z0), nd(manager, z1)), Reference.ntXent(z0, z1, 0.2));
+        assertGradient("nt-xent", z0, (m, x) -> loss.compute(x, nd(m, z1)), x -> Reference.ntXent(x, z1, 0.2));
+    }
+
+    @Test
+    void infoNceWithQueueMatchesReferenceAndGradient() {
+        double[][] q = randn(4, 6, 1);
+        double[][] k = randn(4, 6, 1);
+        double[][] queue = new double[9][];
+        for (int i = 0; i < queue.length; i++) {
+            queue[i] = toFloat(Reference.unit(randn(1, 6, 1)[0]));
+        }
+        InfoNceLoss loss = new InfoNceLoss(0.2);
+        assertValue("infonce/queue", loss.compute(nd(manager, q), nd(manager, k), nd(manager, queue)),
+                Reference.infoNceQueue(q, k, queue, 0.2));
+        assertGradient("infonce/queue", q, (m, x) -> loss.compute(x, nd(m, k), nd(m, queue)),
+                x -> Reference.infoNceQueue(x, k, queue, 0.2));
+    }
+
+    @Test
+    void infoNceInBatchMatchesReferenceAndGradient() {
+        double[][] q = randn(5, 6, 1);
+        double[][] k = randn(5, 6, 1);
+        InfoNceLoss loss = new InfoNceLoss(0.5);
+        assertValue("infonce/batch", loss.compute(nd(manager, q), nd(manager, k)), Reference.infoNceBatch(q, k, 0.5));
+        assertGradient("infonce/batch", q, (m, x) -> loss.compute(x, nd(m, k)), x -> Reference.infoNceBatch(x, k, 0.5));
+    }
+
+    @Test
+    void negativeCosineMatchesReferenceAndGradient() {
+        double[][] p = randn(4, 6, 2);
+        double[][] z = randn(4, 6, 2);
+        assertValue("negative cosine", NegativeCosineLoss.compute(nd(manager, p), nd(manager, z)),
+                Reference.negativeCosine(p, z));
+        assertGradient("negative cosine", p, (m, x) -> NegativeCosineLoss.compute(x, nd(m, z)),
+                x -> Reference.negativeCosine(x, z));
+    }
+
+    @Test
+    void normalizedMseMatchesReferenceAndGradient() {
+        double[][] p = randn(4, 6, 2);
+        double[][] z = randn(4, 6, 2);
+        assertValue("normalised mse", NormalizedMseLoss.compute(nd(manager, p), nd(manager, z)),
+                Reference.normalizedMse(p, z));
+        assertGradient("normalised mse", p, (m, x) -> NormalizedMseLoss.compute(x, nd(m, z)),
+                x -> Reference.normalizedMse(x, z));
+    }
+
+    @Test
+    void dinoWithCenteringMatchesReferenceAndGradient() {
+        int n = 4;
+        int k = 6;
+        List<double[][]> student = List.of(randn(n, k, 1), randn(n, k, 1), randn(n, k, 1), randn(n, k, 1));
+        List<double[][]> teacher = List.of(randn(n, k, 1), randn(n, k, 1));
+        double[] center = randn(1, k, 0.5)[0];
+        DinoLoss loss = new DinoLoss(0.1);
+        NDArray c = nd(manager, new double[][] {center});
+        assertValue("dino", loss.compute(student.stream().map(s -> nd(manager, s)).toList(),
+                teacher.stream().map(t -> nd(manager, t)).toList(), c, 0.04),
+                Reference.dino(student, teacher, center, 0.1, 0.04));
+        // gradient w.r.t. a local crop (index 2) and a global one (index 0, matched with teacher view 1 only)
+        for (int view : new int[] {0, 2}) {
+            assertGradient("dino student view " + view, student.get(view), (m, x) -> loss.compute(
+                    replace(student, view, x, m), teacher.stream().map(t -> nd(m, t)).toList(),
+                    nd(m, new double[][] {center}), 0.04),
+                    x -> Reference.dino(replaced(student, view, x), teacher, center, 0.1, 0.04));
+        }
+    }
+
+    @Test
+    void sinkhornMatchesReferenceAndSwavLossMatchesReferenceAndGradient() {
+        int n = 6;
+        int k = 5;
+        double[][] s0 = unitScores(n, k);
+        double[][] s1 = unitScores(n, k);
+        double[][] s2 = unitScores(n, k);
+        SinkhornKnopp sinkhorn = new SinkhornKnopp(3, 0.05);
+        double[][] q0 = Reference.sinkhornCodes(s0, 3, 0.05);
+        double[][] q1 = Reference.sinkhornCodes(s1, 3, 0.05);
+        float[] codes = sinkhorn.assign(nd(manager, s0)).toFloatArray();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < k; j++) {
+                assertThat(codes[i * k + j]).as("code (%d, %d)", i, j)
+                        .isCloseTo((float) q0[i][j], org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        }
+        SwavLoss loss = new SwavLoss(0.1);
+        List<double[][]> scores = List.of(s0, s1, s2);
+        List<double[][]> refCodes = List.of(q0, q1);
+        assertValue("swav", loss.compute(scores.stream().map(s -> nd(manager, s)).toList(),
+                refCodes.stream().map(q -> nd(manager, q)).toList()), Reference.swav(scores, refCodes, 0.1));
+        assertGradient("swav view 2", s2, (m, x) -> loss.compute(List.of(nd(m, s0), nd(m, s1), x),
+                refCodes.stream().map(q -> nd(m, q)).toList()), x -> Reference.swav(List.of(s0, s1, x), refCodes, 0.1));
+    }
+
+    @Test
+    void barlowTwinsMatchesReferenceAndGradient() {
+        double[][] z0 = randn(6, 5, 1);
+        double[][] z1 = randn(6, 5, 1);
+        BarlowTwinsLoss loss = new BarlowTwinsLoss(0.0051);
+        assertValue("barlow twins", loss.compute(nd(manager, z0), nd(manager, z1)),
+                Reference.barlowTwins(z0, z1, 0.0051));
+        assertGradient("barlow twins", z0, (m, x) -> loss.compute(x, nd(m, z1)),
+                x -> Reference.barlowTwins(x, z1, 0.0051));
+    }
+
+    @Test
+    void vicregMatchesReferenceAndGradient() {
+        double[][] z0 = randn(6, 5, 0.5); // std below 1, so the variance hinge is active
+        double[][] z1 = randn(6, 5, 0.5);
+        VicregLoss loss = new VicregLoss(25, 25, 1);
+        assertValue("vicreg", loss.compute(nd(manager, z0), nd(manager, z1)), Reference.vicreg(z0, z1, 25, 25, 1));
+        assertGradient("vicreg", z0, (m, x) -> loss.compute(x, nd(m, z1)), x -> Reference.vicreg(x, z1, 25, 25, 1));
+    }
+
+    @Test
+    void badHyperParametersAreRejectedNamingValidValues() {
+        assertThatThrownBy(() -> new NtXentLoss(0)).hasMessageContaining("temperature must be > 0");
+        assertThatThrownBy(() -> new InfoNceLoss(-1)).hasMessageContaining("temperature must be > 0");
+        assertThatThrownBy(() -> new DinoLoss(Double.NaN)).hasMessageContaining("student temperature");
+        assertThatThrownBy(() -> new SwavLoss(0)).hasMessageContaining("temperature");
+        assertThatThrownBy(() -> new SinkhornKnopp(0, 0.05)).hasMessageContaining("iterations must be in [1, 100]");
+        assertThatThrownBy(() -> new SinkhornKnopp(3, 0)).hasMessageContaining("epsilon must be > 0");
+        assertThatThrownBy(() -> new BarlowTwinsLoss(-0.1)).hasMessageContaining("paper: 0.0051");
+        assertThatThrownBy(() -> new VicregLoss(0, 0, 0)).hasMessageContaining("paper: 25, 25, 1");
+        assertThatThrownBy(() -> new VicregLoss(-1, 25, 1)).hasMessageContaining("must be >= 0");
+    }
+
+    @Test
+    void degenerateInputsThrowInsteadOfReturningNaN() {
+        NDArray one = nd(manager, randn(1, 4, 1));
+        NDArray two = nd(manager, randn(2, 4, 1));
+        assertThatThrownBy(() -> new NtXentLoss(0.2).compute(one, one)).hasMessageContaining("at least 2 rows");
+        assertThatThrownBy(() -> new BarlowTwinsLoss(0.005).compute(one, one)).hasMessageContaining("at least 2 rows");
+        assertThatThrownBy(() -> new VicregLoss(25, 25, 1).compute(one, one)).hasMessageContaining("at least 2 rows");
+        assertThatThrownBy(() -> new NtXentLoss(0.2).compute(two, nd(manager, randn(2, 5, 1))))
+                .hasMessageContaining("same shape");
+        assertThatThrownBy(() -> new DinoLoss(0.1).compute(List.of(two), List.of(two), manager.zeros(new Shape(1, 4)),
+                0.04)).hasMessageContaining("2 student views");
+        // all-zero embeddings: the normalisation clamps, the loss stays finite
+        NDArray zeros = manager.zeros(new Shape(3, 4));
+        assertThat(new NtXentLoss(0.2).compute(zeros, zeros).getFloat()).isFinite();
+        assertThat(NegativeCosineLoss.compute(zeros, zeros).getFloat()).isFinite();
+    }
+
+    double[][] unitScores(int n, int k) {
+        double[][] s = randn(n, k, 0.5);
+        for (double[] row : s) {
+            for (int j = 0; j < k; j++) {
+                row[j] = (float) Math.tanh(row[j]); // cosine-like scores in (−1, 1)
+            }
+        }
+        return s;
+    }
+
+    static double[] toFloat(double[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) x[i];
+        }
+        return out;
+    }
+
+    static List<NDArray> replace(List<double[][]> all, int index, NDArray x, NDManager m) {
+        return java.util.stream.IntStream.range(0, all.size()).mapToObj(i -> i == index ? x : nd(m, all.get(i)))
+                .toList();
+    }
+
+    static List<double[][]> replaced(List<double[][]> all, int index, double[][] x) {
+        return java.util.stream.IntStream.range(0, all.size()).mapToObj(i -> i == index ? x : all.get(i)).toList();
+    }
+}

@@ -1,0 +1,326 @@
+package io.streamssl.models.loss;
+
+import java.util.List;
+
+/**
+ * The losses again, written from the papers' formulas in plain double-precision Java with explicit loops:
+ * an independent computation the tensor code is checked against (and whose finite differences check its
+ * gradients). Nothing here calls the code under test.
+ */
+final class Reference {
+
+    private Reference() {}
+
+    static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    static double[] unit(double[] a) {
+        double n = Math.max(Math.sqrt(dot(a, a)), 1e-12);
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] / n;
+        }
+        return out;
+    }
+
+    static double cos(double[] a, double[] b) {
+        return dot(unit(a), unit(b));
+    }
+
+    static double logSumExp(double[] x) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            max = Math.max(max, v);
+        }
+        double s = 0;
+        for (double v : x) {
+            s += Math.exp(v - max);
+        }
+        return max + Math.log(s);
+    }
+
+    static double[] logSoftmax(double[] x, double temperature) {
+        double[] scaled = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            scaled[i] = x[i] / temperature;
+        }
+        double lse = logSumExp(scaled);
+        for (int i = 0; i < x.length; i++) {
+            scaled[i] -= lse;
+        }
+        return scaled;
+    }
+
+    static double ntXent(double[][] z0, double[][] z1, double t) {
+        int n = z0.length;
+        double[][] z = new double[2 * n][];
+        for (int i = 0; i < n; i++) {
+            z[i] = unit(z0[i]);
+            z[n + i] = unit(z1[i]);
+        }
+        double total = 0;
+        for (int i = 0; i < 2 * n; i++) {
+            double[] others = new double[2 * n - 1];
+            int j = 0;
+            for (int k = 0; k < 2 * n; k++) {
+                if (k != i) {
+                    others[j++] = dot(z[i], z[k]) / t;
+                }
+            }
+            total += -dot(z[i], z[(i + n) % (2 * n)]) / t + logSumExp(others);
+        }
+        return total / (2 * n);
+    }
+
+    static double infoNceQueue(double[][] q, double[][] k, double[][] queue, double t) {
+        double total = 0;
+        for (int i = 0; i < q.length; i++) {
+            double[] logits = new double[1 + queue.length];
+            logits[0] = cos(q[i], k[i]) / t;
+            for (int j = 0; j < queue.length; j++) {
+                logits[1 + j] = dot(unit(q[i]), queue[j]) / t;
+            }
+            total += logSumExp(logits) - logits[0];
+        }
+        return total / q.length;
+    }
+
+    static double infoNceBatch(double[][] q, double[][] k, double t) {
+        double total = 0;
+        for (int i = 0; i < q.length; i++) {
+            double[] logits = new double[k.length];
+            for (int j = 0; j < k.length; j++) {
+                logits[j] = cos(q[i], k[j]) / t;
+            }
+            total += logSumExp(logits) - logits[i];
+        }
+        return total / q.length;
+    }
+
+    static double negativeCosine(double[][] p, double[][] z) {
+        double total = 0;
+        for (int i = 0; i < p.length; i++) {
+            total -= cos(p[i], z[i]);
+        }
+        return total / p.length;
+    }
+
+    static double normalizedMse(double[][] p, double[][] z) {
+        double total = 0;
+        for (int i = 0; i < p.length; i++) {
+            double[] a = unit(p[i]);
+            double[] b = unit(z[i]);
+            for (int d = 0; d < a.length; d++) {
+                total += (a[d] - b[d]) * (a[d] - b[d]);
+            }
+        }
+        return total / p.length;
+    }
+
+    static double dino(List<double[][]> student, List<double[][]> teacher, double[] center, double ts, double tt) {
+        double total = 0;
+        int pairs = 0;
+        for (int t = 0; t < teacher.size(); t++) {
+            for (int s = 0; s < student.size(); s++) {
+                if (s == t) {
+                    continue;
+                }
+                double ce = 0;
+                for (int n = 0; n < student.get(s).length; n++) {
+                    double[] centred = new double[center.length];
+                    for (int k = 0; k < center.length; k++) {
+                        centred[k] = teacher.get(t)[n][k] - center[k];
+                    }
+                    double[] logP = logSoftmax(centred, tt);
+                    double[] logQ = logSoftmax(student.get(s)[n], ts);
+                    for (int k = 0; k < center.length; k++) {
+                        ce -= Math.exp(logP[k]) * logQ[k];
+                    }
+                }
+                total += ce / student.get(s).length;
+                pairs++;
+            }
+        }
+        return total / pairs;
+    }
+
+    static double swav(List<double[][]> scores, List<double[][]> codes, double t) {
+        double total = 0;
+        int pairs = 0;
+        for (int a = 0; a < codes.size(); a++) {
+            for (int v = 0; v < scores.size(); v++) {
+                if (v == a) {
+                    continue;
+                }
+                double ce = 0;
+                for (int n = 0; n < scores.get(v).length; n++) {
+                    double[] logP = logSoftmax(scores.get(v)[n], t);
+                    for (int k = 0; k < logP.length; k++) {
+                        ce -= codes.get(a)[n][k] * logP[k];
+                    }
+                }
+                total += ce / scores.get(v).length;
+                pairs++;
+            }
+        }
+        return total / pairs;
+    }
+
+    /** Sinkhorn-Knopp as in SwAV's Algorithm 1, returning codes (B, K) = plan × B. */
+    static double[][] sinkhornCodes(double[][] scores, int iterations, double eps) {
+        int b = scores.length;
+        int k = scores[0].length;
+        double[][] q = new double[b][k];
+        double sum = 0;
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < k; j++) {
+                q[i][j] = Math.exp(scores[i][j] / eps);
+                sum += q[i][j];
+            }
+        }
+        scale(q, 1 / sum);
+        for (int it = 0; it < iterations; it++) {
+            for (int j = 0; j < k; j++) {
+                double col = 0;
+                for (int i = 0; i < b; i++) {
+                    col += q[i][j];
+                }
+                for (int i = 0; i < b; i++) {
+                    q[i][j] /= col * k;
+                }
+            }
+            for (int i = 0; i < b; i++) {
+                double row = 0;
+                for (int j = 0; j < k; j++) {
+                    row += q[i][j];
+                }
+                for (int j = 0; j < k; j++) {
+                    q[i][j] /= row * b;
+                }
+            }
+        }
+        scale(q, b);
+        return q;
+    }
+
+    private static void scale(double[][] q, double f) {
+        for (double[] row : q) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] *= f;
+            }
+        }
+    }
+
+    static double barlowTwins(double[][] z0, double[][] z1, double lambda) {
+        int n = z0.length;
+        int d = z0[0].length;
+        double[][] a = standardise(z0);
+        double[][] b = standardise(z1);
+        double loss = 0;
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                double c = 0;
+                for (int s = 0; s < n; s++) {
+                    c += a[s][i] * b[s][j];
+                }
+                c /= n;
+                loss += i == j ? (1 - c) * (1 - c) : lambda * c * c;
+            }
+        }
+        return loss;
+    }
+
+    private static double[][] standardise(double[][] z) {
+        int n = z.length;
+        int d = z[0].length;
+        double[][] out = new double[n][d];
+        for (int j = 0; j < d; j++) {
+            double mean = 0;
+            for (double[] row : z) {
+                mean += row[j];
+            }
+            mean /= n;
+            double var = 0;
+            for (double[] row : z) {
+                var += (row[j] - mean) * (row[j] - mean);
+            }
+            var /= n; // biased, as BatchNorm1d in training
+            for (int s = 0; s < n; s++) {
+                out[s][j] = (z[s][j] - mean) / Math.sqrt(var + 1e-5);
+            }
+        }
+        return out;
+    }
+
+    static double vicreg(double[][] z0, double[][] z1, double sim, double std, double cov) {
+        int n = z0.length;
+        int d = z0[0].length;
+        double mse = 0;
+        for (int s = 0; s < n; s++) {
+            for (int j = 0; j < d; j++) {
+                mse += (z0[s][j] - z1[s][j]) * (z0[s][j] - z1[s][j]);
+            }
+        }
+        mse /= n * d;
+        double stdLoss = (hingeStd(z0) + hingeStd(z1)) / 2;
+        double covLoss = offDiagonalCov(z0) + offDiagonalCov(z1);
+        return sim * mse + std * stdLoss + cov * covLoss;
+    }
+
+    private static double[][] centred(double[][] z) {
+        int n = z.length;
+        int d = z[0].length;
+        double[][] out = new double[n][d];
+        for (int j = 0; j < d; j++) {
+            double mean = 0;
+            for (double[] row : z) {
+                mean += row[j];
+            }
+            mean /= n;
+            for (int s = 0; s < n; s++) {
+                out[s][j] = z[s][j] - mean;
+            }
+        }
+        return out;
+    }
+
+    private static double hingeStd(double[][] z) {
+        double[][] c = centred(z);
+        int n = z.length;
+        int d = z[0].length;
+        double total = 0;
+        for (int j = 0; j < d; j++) {
+            double var = 0;
+            for (double[] row : c) {
+                var += row[j] * row[j];
+            }
+            total += Math.max(0, 1 - Math.sqrt(var / (n - 1) + 1e-4));
+        }
+        return total / d;
+    }
+
+    private static double offDiagonalCov(double[][] z) {
+        double[][] c = centred(z);
+        int n = z.length;
+        int d = z[0].length;
+        double total = 0;
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                if (i != j) {
+                    double cov = 0;
+                    for (double[] row : c) {
+                        cov += row[i] * row[j];
+                    }
+                    cov /= n - 1;
+                    total += cov * cov;
+                }
+            }
+        }
+        return total / d;
+    }
+}
