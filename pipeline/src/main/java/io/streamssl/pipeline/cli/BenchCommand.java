@@ -76,7 +76,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            JobConfig config = job.load(demoDefaults ? DemoCommand.demoDefaults() : Map.of());
+            JobConfig config = job.load(demoDefaults ? DemoCommand.demoDefaults(job) : Map.of());
             TrainerSpec spec = config.trainerSpec();
             try (SslTrainer trainer = new SslTrainer(spec)) {
                 int views = trainer.method().viewsPerImage();

@@ -6,6 +6,8 @@ import io.streamssl.connectors.dataset.Cifar10Binary;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.connectors.dataset.ImageDataset;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
+import io.streamssl.models.method.MethodSettings;
+import io.streamssl.models.method.SslMethods;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.job.TrainingJob;
@@ -54,19 +56,28 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Port of the Flink web UI; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int webPort;
 
+    /** Hidden widths of the demo's heads, for the methods that have such heads. */
+    private static final Map<String, String> DEMO_HEADS = Map.of("projector-hidden", "1024", "predictor-hidden", "1024");
+
     /**
      * The demo's defaults: a ResNet-18 (CIFAR stem) narrowed to width 16 with 1024-wide heads so that a 2-core
-     * laptop CPU trains a few steps per second; every key can still be overridden.
+     * laptop CPU trains about one step per second; every key can still be overridden.
      */
-    static Map<String, String> demoDefaults() {
+    static Map<String, String> demoDefaults(JobOptions job) {
         Map<String, String> d = new LinkedHashMap<>();
         d.put(StreamsslOptions.WIDTH.key(), "16");
         d.put(StreamsslOptions.BATCH_SIZE.key(), "64");
-        d.put("method.projector-hidden", "1024");
-        d.put("method.predictor-hidden", "1024");
         d.put(StreamsslOptions.METRICS_EVERY.key(), "5");
         d.put(StreamsslOptions.SNAPSHOT_EVERY.key(), "50");
         d.put(StreamsslOptions.CHECKPOINT_INTERVAL.key(), "5 s");
+        JobConfig chosen = job.load(d);
+        Map<String, String> accepted = SslMethods.create(chosen.get(StreamsslOptions.METHOD), new MethodSettings(
+                chosen.encoderSpec(), chosen.get(StreamsslOptions.SCHEDULE_STEPS), chosen.methodOptions())).options();
+        DEMO_HEADS.forEach((option, value) -> {
+            if (accepted.containsKey(option) && !chosen.methodOptions().containsKey(option)) {
+                d.put(JobConfig.METHOD_PREFIX + option, value);
+            }
+        });
         return d;
     }
 
@@ -75,7 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path work = workDir.toAbsolutePath();
         Files.createDirectories(work);
         deleteRecursively(work.resolve("kafka"));
-        Map<String, String> base = demoDefaults();
+        Map<String, String> base = demoDefaults(job);
         base.put(StreamsslOptions.SNAPSHOT_DIR.key(), work.resolve("snapshots").toString());
         base.put(StreamsslOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toString());
         JobConfig probeConfig = job.load(base); // validate before starting anything
