@@ -11,6 +11,9 @@ import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
 import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.pipeline.augment.MultiViewAugmenter;
+import io.streamssl.pipeline.augment.ViewTransform;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -136,20 +139,39 @@ public final class JobConfig implements Serializable {
     }
 
     /**
-     * The augmentation of the method's view plan: its preset, this run's seed, the plan's size and view count.
-     * Multi-crop plans (views of several sizes) are refused: the streaming samples carry one view size.
+     * The augmentation of the method's view plan: its presets, this run's seed, the plan's sizes and counts. A
+     * multi-crop plan (a global and a local group) takes its local views from DINO's local-crop pipeline
+     * (scale 0.05–0.4, the DINO colour and blur settings) at the plan's local size, the only local-crop
+     * pipeline the presets define.
      */
     public MultiViewAugmenter augmenter() {
         ViewPlan plan = viewPlan();
-        if (plan.groups().size() != 1) {
+        if (plan.groups().size() > 2) {
             throw new IllegalArgumentException("config key 'trainer.method': " + get(StreamsslOptions.METHOD)
-                    + " trains on multi-crop views (" + plan.describe() + "), which the streaming pipeline does not"
-                    + " carry yet; choose a method with one view size");
+                    + " wants " + plan.groups().size() + " view sizes (" + plan.describe() + "); the pipeline makes"
+                    + " at most two (global and local crops)");
         }
-        ViewPlan.CropGroup g = plan.groups().get(0);
-        return AugmentationPresets.create(g.preset(), get(StreamsslOptions.SEED), Map.of(
-                AugmentationPresets.SIZE, Integer.toString(g.size()),
-                AugmentationPresets.GLOBAL_CROPS, Integer.toString(g.views())));
+        long seed = get(StreamsslOptions.SEED);
+        ViewPlan.CropGroup global = plan.groups().get(0);
+        Map<String, String> globalOverrides = new java.util.HashMap<>(Map.of(
+                AugmentationPresets.SIZE, Integer.toString(global.size()),
+                AugmentationPresets.GLOBAL_CROPS, Integer.toString(global.views())));
+        if (global.preset().equals(AugmentationPresets.DINO)) {
+            globalOverrides.put(AugmentationPresets.LOCAL_CROPS, "0"); // local views come from the plan's group
+        }
+        MultiViewAugmenter globals = AugmentationPresets.create(global.preset(), seed, globalOverrides);
+        if (plan.groups().size() == 1) {
+            return globals;
+        }
+        ViewPlan.CropGroup local = plan.groups().get(1);
+        MultiViewAugmenter dino = AugmentationPresets.create(AugmentationPresets.DINO, seed, Map.of(
+                AugmentationPresets.SIZE, Integer.toString(global.size()),
+                AugmentationPresets.GLOBAL_CROPS, "1",
+                AugmentationPresets.LOCAL_CROPS, Integer.toString(local.views()),
+                AugmentationPresets.LOCAL_SIZE, Integer.toString(local.size())));
+        List<ViewTransform> all = new ArrayList<>(globals.transforms());
+        all.addAll(dino.transforms().subList(1, dino.transforms().size()));
+        return new MultiViewAugmenter(seed, all);
     }
 
     public EncoderSpec encoderSpec() {
@@ -228,18 +250,17 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException("config key 'trainer.method' must be one of " + SslMethods.names()
                     + ", got '" + get(StreamsslOptions.METHOD) + "'");
         }
-        int methodViews;
         try {
             TrainerSpec spec = trainerSpec();
-            methodViews = SslMethods.create(spec.method(), new MethodSettings(spec.encoder(), spec.scheduleSteps(),
-                    spec.methodOptions())).viewsPerImage();
+            SslMethods.create(spec.method(), new MethodSettings(spec.encoder(), spec.scheduleSteps(),
+                    spec.methodOptions()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad trainer configuration: " + e.getMessage(), e);
         }
-        int[] sizes = augmenter().viewSizes();
-        if (sizes.length != methodViews) {
-            throw new IllegalArgumentException("the augmentation makes " + sizes.length + " views per image but "
-                    + get(StreamsslOptions.METHOD) + " trains on " + methodViews);
+        List<Integer> sizes = java.util.Arrays.stream(augmenter().viewSizes()).boxed().toList();
+        if (!sizes.equals(viewPlan().sizes())) {
+            throw new IllegalArgumentException("the augmentation makes views of sizes " + sizes + " but "
+                    + get(StreamsslOptions.METHOD) + " trains on " + viewPlan().describe());
         }
     }
 

@@ -83,10 +83,14 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
         s.epoch = record.epoch;
         s.views = made.length;
         s.size = size;
-        int viewBytes = size * size * 3;
-        s.pixels = new byte[viewBytes * made.length];
-        for (int v = 0; v < made.length; v++) {
-            System.arraycopy(made[v].pixels(), 0, s.pixels, v * viewBytes, viewBytes);
+        s.viewSizes = augmenter.viewSizes();
+        int total = 0;
+        for (RgbImage v : made) {
+            total += v.pixels().length;
+        }
+        s.pixels = new byte[total];
+        for (int v = 0, offset = 0; v < made.length; offset += made[v].pixels().length, v++) {
+            System.arraycopy(made[v].pixels(), 0, s.pixels, offset, made[v].pixels().length);
         }
         if (record.label >= 0) {
             s.probe = ProbeView.of(image, size);

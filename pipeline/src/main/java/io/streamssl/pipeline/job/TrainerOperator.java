@@ -7,6 +7,7 @@ import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.TrainingState;
+import io.streamssl.models.MultiCropBatch;
 import io.streamssl.models.ViewBatch;
 import io.streamssl.models.snapshot.EncoderSnapshot;
 import io.streamssl.pipeline.config.JobConfig;
@@ -176,26 +177,46 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
 
     private void trainOn(List<TrainingSample> samples) {
         TrainingSample first = samples.get(0);
-        int viewBytes = first.size * first.size * 3 * first.views;
-        byte[] pixels = new byte[viewBytes * samples.size()];
-        int[] labels = new int[samples.size()];
+        int n = samples.size();
+        int[] labels = new int[n];
         int probeBytes = first.size * first.size * 3;
-        byte[] probe = samples.stream().anyMatch(s -> s.probe != null) ? new byte[probeBytes * samples.size()] : null;
-        for (int i = 0; i < samples.size(); i++) {
+        byte[] probe = samples.stream().anyMatch(s -> s.probe != null) ? new byte[probeBytes * n] : null;
+        for (int i = 0; i < n; i++) {
             TrainingSample s = samples.get(i);
-            if (s.views != first.views || s.size != first.size) {
-                throw new IllegalStateException("samples of one batch must have the same views and size: "
-                        + s.id + " has " + s.views + "x" + s.size + ", " + first.id + " has " + first.views + "x"
-                        + first.size);
+            if (!java.util.Arrays.equals(s.viewSizes, first.viewSizes)) {
+                throw new IllegalStateException("samples of one batch must have the same views: " + s.id + " has "
+                        + java.util.Arrays.toString(s.viewSizes) + ", " + first.id + " has "
+                        + java.util.Arrays.toString(first.viewSizes));
             }
-            System.arraycopy(s.pixels, 0, pixels, i * viewBytes, viewBytes);
             labels[i] = s.label;
             if (probe != null && s.probe != null) {
                 System.arraycopy(s.probe, 0, probe, i * probeBytes, probeBytes);
             }
         }
-        StepResult r = trainer.step(
-                new ViewBatch(samples.size(), first.views, first.size, first.size, pixels, labels, probe));
+        // consecutive views of one size form a group: (N, V_g, S_g, S_g, 3), image-major as ViewBatch wants
+        List<ViewBatch> groups = new ArrayList<>();
+        int[] sizes = first.viewSizes;
+        int sampleBytes = first.pixels.length;
+        for (int start = 0, offset = 0; start < sizes.length; ) {
+            int end = start;
+            while (end < sizes.length && sizes[end] == sizes[start]) {
+                end++;
+            }
+            int groupBytes = (end - start) * sizes[start] * sizes[start] * 3;
+            byte[] pixels = new byte[groupBytes * n];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(samples.get(i).pixels, offset, pixels, i * groupBytes, groupBytes);
+            }
+            groups.add(new ViewBatch(n, end - start, sizes[start], sizes[start], pixels, labels,
+                    groups.isEmpty() ? probe : null));
+            offset += groupBytes;
+            start = end;
+            if (start == sizes.length && offset != sampleBytes) {
+                throw new IllegalStateException("sample " + first.id + " has " + sampleBytes + " bytes for views "
+                        + java.util.Arrays.toString(sizes) + ", which need " + offset);
+            }
+        }
+        StepResult r = trainer.step(new MultiCropBatch(groups));
         last = r;
         window.add(r);
         boolean reachedMax = maxSteps > 0 && r.step() >= maxSteps;

@@ -1,8 +1,9 @@
 package io.streamssl.pipeline.job;
 
 /**
- * One image's augmented views on their way to the trainer: uint8 RGB, (V, S, S, 3) in {@link #pixels}
- * (4× smaller than float; normalised on the trainer's device). A Flink POJO.
+ * One image's augmented views on their way to the trainer: uint8 RGB HWC, view after view in {@link #pixels}
+ * (view v is {@code viewSizes[v]²·3} bytes; multi-crop views differ in size), 4× smaller than float and
+ * normalised on the trainer's device. A Flink POJO.
  */
 public class TrainingSample {
 
@@ -11,7 +12,9 @@ public class TrainingSample {
     public int label = -1;
     public long epoch;
     public int views;
+    /** Side of the first (global) views, which the probe image also has. */
     public int size;
+    public int[] viewSizes;
     public byte[] pixels;
     /** For labelled images: the image itself resized to (S, S, 3), not augmented, for the online probe. */
     public byte[] probe;

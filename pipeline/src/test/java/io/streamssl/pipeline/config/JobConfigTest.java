@@ -78,12 +78,17 @@ class JobConfigTest {
     }
 
     @Test
-    void theAugmentationIsTheMethodsPresetAndMultiCropIsRefused() {
+    void theAugmentationFollowsTheMethodsViewPlanIncludingMultiCrop() {
         assertThat(JobConfig.of(Map.of()).augmenter().viewSizes()).containsExactly(32, 32);
         assertThat(JobConfig.of(Map.of("trainer.method", "simclr", "augment.size", "64")).augmenter().viewSizes())
                 .containsExactly(64, 64);
-        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.method", "dino")))
-                .hasMessageContaining("multi-crop").hasMessageContaining("dino");
+        // DINO and SwAV at 32 px: 2 global crops of 32 px and 6 local crops of 16 px
+        for (String method : new String[] {"dino", "swav"}) {
+            assertThat(JobConfig.of(Map.of("trainer.method", method)).augmenter().viewSizes())
+                    .containsExactly(32, 32, 16, 16, 16, 16, 16, 16);
+        }
+        assertThat(JobConfig.of(Map.of("trainer.method", "dino", "method.local-views", "2")).augmenter()
+                .viewSizes()).containsExactly(32, 32, 16, 16);
     }
 
     @Test

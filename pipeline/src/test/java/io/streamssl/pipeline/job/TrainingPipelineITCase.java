@@ -81,6 +81,33 @@ class TrainingPipelineITCase extends PipelineITBase {
         assertThat(dead.get(0).value()).isEqualTo(CORRUPT);
     }
 
+    /** DINO: 2 global 32 px + 6 local 16 px crops per image travel as one sample and train as one step. */
+    @Test
+    void multiCropMethodTrainsOnGlobalAndLocalViews() throws Exception {
+        PipelineFixture.produce(kafka, new GeneratedShapes(256, 11, 32), 256);
+        Map<String, String> values = PipelineFixture.smallJob(kafka, work.resolve("dino"));
+        values.keySet().removeIf(k -> k.startsWith("method.")); // the BYOL head sizes of smallJob
+        values.put("trainer.method", "dino");
+        values.put("method.out-dim", "256");
+        values.put("method.head-hidden", "128");
+        values.put("method.head-bottleneck", "64");
+        values.put("trainer.max-steps", "6");
+        values.put("kafka.group-id", "dino");
+        JobConfig config = JobConfig.of(values);
+        JobRunner.Summary summary = new JobRunner(
+                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(config)), config,
+                "it-dino", new PrintStream(System.out, true)).run();
+        assertThat(summary.steps()).isEqualTo(6);
+        assertThat(Double.isFinite(summary.loss())).isTrue();
+        try (SnapshotEncoder encoder = SnapshotEncoder.load(Path.of(summary.snapshot()))) {
+            assertThat(encoder.manifest().method()).isEqualTo("dino");
+            assertThat(encoder.maxCheckDifference()).isEqualTo(0.0);
+        }
+        // the teacher, the centre and the head went into checkpoints with the student
+        assertThat(PipelineFixture.readJson(kafka, "metrics", false)).anyMatch(e -> e.path("run_id").asText()
+                .equals("it-dino") && e.path("event").asText().equals("checkpoint") && e.path("state_bytes").asLong() > 0);
+    }
+
     static final byte[] CORRUPT = "definitely not a png".getBytes(StandardCharsets.UTF_8);
 
     private static void sendCorruptRecord() throws Exception {
