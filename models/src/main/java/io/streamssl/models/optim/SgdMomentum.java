@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code g ← ∇ + λ·w; v ← μ·v + g; w ← w − lr·v}. Weight decay is not applied to biases and normalisation
  * parameters (1-D tensors), as in the SSL reference code.
  */
-public final class SgdMomentum implements ParameterOptimizer {
+public class SgdMomentum implements ParameterOptimizer {
 
     private final float momentum;
     private final Map<String, NDArray> velocity = new LinkedHashMap<>();
@@ -30,10 +30,13 @@ public final class SgdMomentum implements ParameterOptimizer {
         parameters.forEach((name, p) -> {
             NDArray w = p.getArray();
             try (NDArray g = w.getGradient()) {
-                if (weightDecay > 0 && !ParameterOptimizer.isBiasOrNorm(w)) {
-                    try (NDArray decay = w.mul(weightDecay)) {
-                        g.addi(decay);
+                if (!ParameterOptimizer.isBiasOrNorm(w)) {
+                    if (weightDecay > 0) {
+                        try (NDArray decay = w.mul(weightDecay)) {
+                            g.addi(decay);
+                        }
                     }
+                    adaptGradient(w, g);
                 }
                 NDArray v = velocity.computeIfAbsent("momentum/" + name, k -> w.zerosLike());
                 v.muli(momentum).addi(g);
@@ -44,6 +47,12 @@ public final class SgdMomentum implements ParameterOptimizer {
             }
         });
     }
+
+    /**
+     * Rescales the (weight-decayed) gradient of a weight tensor in place before the momentum update; plain SGD
+     * leaves it as it is. Not called for biases and normalisation parameters.
+     */
+    protected void adaptGradient(NDArray weight, NDArray gradient) {}
 
     @Override
     public Map<String, NDArray> slots() {
