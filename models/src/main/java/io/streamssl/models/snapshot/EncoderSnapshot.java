@@ -25,8 +25,10 @@ import java.util.stream.Stream;
 /**
  * Writes encoder snapshots: a directory {@code step-000000123/} holding {@code encoder.params} (DJL parameter
  * format) and {@code manifest.json}. A snapshot is built in a hidden temporary directory and renamed into
- * place, and the {@code LATEST} file (the newest snapshot's directory name) is replaced by rename too, so a
- * reader never sees a half-written snapshot.
+ * place, so a reader never sees a half-written snapshot. Writing a snapshot does not publish it:
+ * {@link #markLatest} points the {@code LATEST} file (replaced by rename) at it, which the streaming trainer does
+ * only once the checkpoint holding the snapshot's training state has completed, so {@code LATEST} never names
+ * weights that a failure rolls back.
  */
 public final class EncoderSnapshot {
 
@@ -74,13 +76,21 @@ public final class EncoderSnapshot {
                 deleteRecursively(target);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            Path latestTmp = Files.createTempFile(root, "." + LATEST_FILE + "-", ".tmp");
-            Files.writeString(latestTmp, target.getFileName().toString() + "\n");
-            Files.move(latestTmp, root.resolve(LATEST_FILE), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write snapshot under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Points {@code root/LATEST} at the snapshot directory {@code dir} (atomically, by rename). */
+    public static void markLatest(Path root, Path dir) {
+        try {
+            Path latestTmp = Files.createTempFile(root, "." + LATEST_FILE + "-", ".tmp");
+            Files.writeString(latestTmp, dir.getFileName().toString() + "\n");
+            Files.move(latestTmp, root.resolve(LATEST_FILE), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update " + root.resolve(LATEST_FILE) + ": " + e.getMessage(), e);
         }
     }
 

@@ -28,6 +28,8 @@ class EncoderSnapshotTest {
             Path dir = EncoderSnapshot.write(root, trainer, Map.of("trainer.width", "8"));
 
             assertThat(dir.getFileName().toString()).isEqualTo("step-000000001");
+            assertThat(root.resolve(EncoderSnapshot.LATEST_FILE)).as("written, not yet published").doesNotExist();
+            EncoderSnapshot.markLatest(root, dir);
             assertThat(Files.readString(root.resolve(EncoderSnapshot.LATEST_FILE)).trim()).isEqualTo("step-000000001");
             try (Stream<Path> leftovers = Files.list(root)) {
                 assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(

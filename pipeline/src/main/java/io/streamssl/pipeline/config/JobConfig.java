@@ -236,6 +236,7 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException("config key 'checkpoints.interval' must be at least 100 ms, got "
                     + get(StreamsslOptions.CHECKPOINT_INTERVAL));
         }
+        failAtSteps(); // checks the list
         String offsets = get(StreamsslOptions.STARTING_OFFSETS);
         if (!offsets.equals("earliest") && !offsets.equals("latest") && !offsets.equals("committed")) {
             throw new IllegalArgumentException("config key 'kafka.starting-offsets' must be earliest, latest or"
@@ -262,6 +263,29 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException("the augmentation makes views of sizes " + sizes + " but "
                     + get(StreamsslOptions.METHOD) + " trains on " + viewPlan().describe());
         }
+    }
+
+    /** {@code testing.fail-at-steps}: increasing steps ≥ 1, comma-separated (empty = none). */
+    public List<Long> failAtSteps() {
+        String text = get(StreamsslOptions.FAIL_AT_STEPS).trim();
+        List<Long> steps = new ArrayList<>();
+        if (text.isEmpty()) {
+            return steps;
+        }
+        for (String part : text.split("[,;]")) {
+            long step;
+            try {
+                step = Long.parseLong(part.trim());
+            } catch (NumberFormatException e) {
+                step = -1;
+            }
+            if (step < 1 || (!steps.isEmpty() && step <= steps.get(steps.size() - 1))) {
+                throw new IllegalArgumentException("config key 'testing.fail-at-steps' must list increasing steps"
+                        + " >= 1, comma-separated (e.g. 5,12), got '" + text + "'");
+            }
+            steps.add(step);
+        }
+        return steps;
     }
 
     private void positive(ConfigOption<Integer> option, int min) {

@@ -97,6 +97,10 @@ public final class StreamsslOptions {
     // ---- outputs
     public static final ConfigOption<Integer> METRICS_EVERY = key("metrics.every-steps").intType().defaultValue(10)
             .withDescription("Publish metrics every this many steps.");
+    public static final ConfigOption<Boolean> TRAINED_IDS = key("metrics.trained-ids").booleanType()
+            .defaultValue(false).withDescription("Also publish a `trained` event per step on the metrics topic,"
+                    + " listing the image ids and epochs the step trained on: an audit trail that, read"
+                    + " read_committed, shows each record trained exactly once.");
     public static final ConfigOption<Integer> SNAPSHOT_EVERY = key("snapshots.every-steps").intType()
             .defaultValue(500).withDescription("Write an encoder snapshot every this many steps (and at max-steps).");
     public static final ConfigOption<String> SNAPSHOT_DIR = key("snapshots.dir").stringType()
@@ -113,6 +117,12 @@ public final class StreamsslOptions {
             .defaultValue(3).withDescription("Completed checkpoints kept.");
     public static final ConfigOption<String> RESTORE_FROM = key("checkpoints.restore-from").stringType()
             .noDefaultValue().withDescription("A checkpoint or savepoint path to restore the job from.");
+
+    // ---- fault drills
+    public static final ConfigOption<String> FAIL_AT_STEPS = key("testing.fail-at-steps").stringType()
+            .defaultValue("").withDescription("Fault drill, to rehearse recovery: attempt i of the job (0 = the"
+                    + " first run, each restart adds one) throws from the trainer when it reaches the i-th step"
+                    + " of this list, e.g. 5,12. Empty (the default) = never.");
 
     /** Every option of this class, in declaration order. */
     public static List<ConfigOption<?>> all() {

@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.KeyedStateStore;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -47,10 +45,22 @@ import org.slf4j.LoggerFactory;
  * partially filled batch; {@link #initializeState} reads them back on restore, and {@link #open} loads them
  * onto the device. Between checkpoints nothing is copied, so training runs at device speed.
  *
+ * <p>Nothing else is needed to resume bit-exactly: the trainer draws no random numbers after initialisation
+ * (weights, queue and prototypes come back from state), schedules are functions of the restored step, and the
+ * augmentation's randomness is a pure function of (seed, image id, epoch, view), so a replayed record gets the
+ * same views. The seed is kept in state all the same, and a restore under a different seed is reported.
+ *
+ * <p>Snapshots: a snapshot written at step s is announced (on the snapshots topic, through the exactly-once
+ * sink) right before the next checkpoint barrier, carrying that checkpoint's id, so it becomes visible exactly
+ * when that checkpoint completes; {@code LATEST} on disk moves to it in {@link #notifyCheckpointComplete}. A
+ * snapshot directory written by an attempt that then failed is never announced; the replay rewrites it.
+ *
  * <p>Output: {@link TrainerEvent}s — metrics every {@code metrics.every-steps} steps, snapshot announcements,
- * and two audit events: {@code checkpoint} (the step and teacher digest that went into checkpoint N) and
- * {@code restored} (the step and teacher digest loaded on restore), which let tests and operators verify
- * that a restore resumed exactly what was checkpointed.
+ * and audit events: {@code checkpoint} (the step and teacher digest that went into checkpoint N),
+ * {@code restored} (the step and teacher digest loaded on restore), {@code final-state} (a digest of every
+ * state tensor at max-steps), and with {@code metrics.trained-ids} a {@code trained} event per step listing
+ * the ids it trained on. They let tests and operators verify that a restore resumed exactly what was
+ * checkpointed and that every record was trained on once.
  */
 public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         implements OneInputStreamOperator<TrainingSample, TrainerEvent> {
@@ -68,14 +78,26 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private final int metricsEvery;
     private final int snapshotEvery;
     private final String snapshotDir;
+    private final boolean trainedIds;
+    private final List<Long> failAtSteps;
+    private final long seed;
 
     // ---- runtime, not checkpointed
     private transient SslTrainer trainer;
     private transient List<TrainingSample> pending;
     private transient TrainingState restored;
+    private transient Long restoredSeed;
     private transient boolean finished;
     private transient Window window;
     private transient String lastSnapshot;
+    /** Snapshots written since the last barrier: announced with the next checkpoint. */
+    private transient List<ObjectNode> unannounced;
+    /** Checkpoint id → the newest snapshot directory whose state that checkpoint holds. */
+    private transient TreeMap<Long, Path> awaitingCommit;
+    /** Newest snapshot directory name written so far in this lineage (checkpointed). */
+    private transient String newestSnapshot;
+    private transient long epoch;
+    private transient long failAtStep;
     private transient volatile StepResult last;
     private transient volatile double lastProbeAccuracy;
     private transient volatile double lastImagesPerSecond;
@@ -84,7 +106,10 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private transient MapState<String, byte[]> tensorState;
     private transient ValueState<Long> stepState;
     private transient ValueState<Long> imageState;
-    private transient ListState<TrainingSample> pendingState;
+    private transient MapState<Integer, TrainingSample> pendingState;
+    private transient ValueState<Long> seedState;
+    private transient ValueState<Long> epochState;
+    private transient ValueState<String> snapshotState;
 
     public TrainerOperator(JobConfig config, String runId) {
         this.config = config;
@@ -95,13 +120,19 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         this.metricsEvery = config.get(StreamsslOptions.METRICS_EVERY);
         this.snapshotEvery = config.get(StreamsslOptions.SNAPSHOT_EVERY);
         this.snapshotDir = Path.of(config.get(StreamsslOptions.SNAPSHOT_DIR)).toAbsolutePath().toString();
+        this.trainedIds = config.get(StreamsslOptions.TRAINED_IDS);
+        this.failAtSteps = List.copyOf(config.failAtSteps());
+        this.seed = config.get(StreamsslOptions.SEED);
     }
 
     /** State names (documented in the README). */
     public static final String STATE_TENSORS = "trainer-tensors";
     public static final String STATE_STEP = "trainer-step";
     public static final String STATE_IMAGES = "trainer-images";
-    public static final String STATE_PENDING = "trainer-pending-batch";
+    public static final String STATE_PENDING = "trainer-pending-samples";
+    public static final String STATE_SEED = "trainer-seed";
+    public static final String STATE_EPOCH = "trainer-epoch";
+    public static final String STATE_SNAPSHOT = "trainer-newest-snapshot";
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
@@ -114,9 +145,15 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         stepState = store.getState(new ValueStateDescriptor<>(STATE_STEP, Types.LONG));
         imageState = store.getState(new ValueStateDescriptor<>(STATE_IMAGES, Types.LONG));
-        pendingState = store.getListState(new ListStateDescriptor<>(STATE_PENDING,
+        // one entry per sample (a list state would be one RocksDB value for the whole batch)
+        pendingState = store.getMapState(new MapStateDescriptor<>(STATE_PENDING, Types.INT,
                 TypeInformation.of(TrainingSample.class)));
+        seedState = store.getState(new ValueStateDescriptor<>(STATE_SEED, Types.LONG));
+        epochState = store.getState(new ValueStateDescriptor<>(STATE_EPOCH, Types.LONG));
+        snapshotState = store.getState(new ValueStateDescriptor<>(STATE_SNAPSHOT, Types.STRING));
         pending = new ArrayList<>();
+        unannounced = new ArrayList<>();
+        awaitingCommit = new TreeMap<>();
         if (!context.isRestored()) {
             return;
         }
@@ -130,9 +167,14 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             tensors.put(e.getKey(), e.getValue());
         }
         restored = new TrainingState(step, imageState.value(), tensors);
-        for (TrainingSample s : pendingState.get()) {
-            pending.add(s);
+        TreeMap<Integer, TrainingSample> samples = new TreeMap<>();
+        for (Map.Entry<Integer, TrainingSample> e : pendingState.entries()) {
+            samples.put(e.getKey(), e.getValue());
         }
+        pending.addAll(samples.values());
+        epoch = epochState.value() == null ? 0 : epochState.value();
+        newestSnapshot = snapshotState.value();
+        restoredSeed = seedState.value();
         LOG.info("{}: restored step {} ({} tensors, {} MB) and {} pending samples from checkpoint {}", modelName,
                 step, tensors.size(), restored.tensorBytes() >> 20, pending.size(),
                 context.getRestoredCheckpointId());
@@ -150,9 +192,23 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             trainer.importState(restored);
             restored = null;
             // the digest of what is now on the device, to compare with the checkpoint's record
-            emit(TrainerEvent.METRICS, event("restored").put("teacher_sha256", teacherDigest(trainer.exportState())));
+            ObjectNode e = event("restored").put("teacher_sha256", teacherDigest(trainer.exportState()))
+                    .put("pending", pending.size());
+            if (restoredSeed != null && restoredSeed != seed) {
+                LOG.warn("{}: restored state was trained with trainer.seed={}, this run has {}: augmentations of"
+                        + " replayed records will differ from the first attempt", modelName, restoredSeed, seed);
+                e.put("seed_changed_from", restoredSeed);
+            }
+            emit(TrainerEvent.METRICS, e);
+            if (newestSnapshot != null) {
+                // the restored checkpoint completed, so its newest snapshot is committed (the notification that
+                // would have moved LATEST may have been lost with the failure)
+                EncoderSnapshot.markLatest(Path.of(snapshotDir), Path.of(snapshotDir, newestSnapshot));
+            }
         }
         finished = maxSteps > 0 && trainer.stepCount() >= maxSteps;
+        int attempt = attempt();
+        failAtStep = attempt < failAtSteps.size() ? failAtSteps.get(attempt) : -1;
         var group = getMetricGroup();
         group.gauge("step", () -> trainer == null ? 0L : trainer.stepCount());
         group.gauge("images", () -> trainer == null ? 0L : trainer.imageCount());
@@ -163,13 +219,23 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         group.gauge("images_per_second", () -> lastImagesPerSecond);
     }
 
+    private int attempt() {
+        return getRuntimeContext().getTaskInfo().getAttemptNumber();
+    }
+
     @Override
     public void processElement(StreamRecord<TrainingSample> element) throws Exception {
-        if (finished) {
-            return; // max-steps reached: the job is being stopped
-        }
         pending.add(element.getValue());
-        if (pending.size() >= batchSize) {
+        if (finished) {
+            // max-steps reached and the job is being stopped with a savepoint: samples still arriving are kept
+            // (they go into the savepoint and a resumed job trains on them first, so none is lost); past a few
+            // batches, each one is taken slowly, so the source waits (backpressure) instead of filling memory
+            if (pending.size() > 4 * batchSize) {
+                Thread.sleep(10);
+            }
+            return;
+        }
+        while (!finished && pending.size() >= batchSize) {
             trainOn(pending.subList(0, batchSize));
             pending.subList(0, batchSize).clear();
         }
@@ -219,6 +285,19 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         StepResult r = trainer.step(new MultiCropBatch(groups));
         last = r;
         window.add(r);
+        for (TrainingSample s : samples) {
+            epoch = Math.max(epoch, s.epoch);
+        }
+        if (trainedIds) {
+            ObjectNode t = event("trained");
+            var ids = t.putArray("ids");
+            var epochs = t.putArray("epochs");
+            for (TrainingSample s : samples) {
+                ids.add(s.id);
+                epochs.add(s.epoch);
+            }
+            emit(TrainerEvent.METRICS, t);
+        }
         boolean reachedMax = maxSteps > 0 && r.step() >= maxSteps;
         if (r.step() % snapshotEvery == 0 || reachedMax) {
             writeSnapshot();
@@ -228,7 +307,39 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
         if (reachedMax) {
             finished = true;
+            emit(TrainerEvent.METRICS, finalState(trainer.exportState()));
             LOG.info("{}: reached trainer.max-steps={}, no further training", modelName, maxSteps);
+        }
+        if (r.step() == failAtStep) {
+            throw new FaultDrillException("fault drill (testing.fail-at-steps): attempt " + attempt()
+                    + " fails at step " + r.step());
+        }
+    }
+
+    /** The exception {@code testing.fail-at-steps} throws: a deliberate failure, to rehearse recovery. */
+    public static final class FaultDrillException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FaultDrillException(String message) {
+            super(message);
+        }
+    }
+
+    /** A {@code final-state} event: the SHA-256 of every state tensor, to compare two runs byte for byte. */
+    private ObjectNode finalState(TrainingState state) {
+        ObjectNode e = event("final-state");
+        ObjectNode digests = e.putObject("tensor_sha256");
+        state.tensors().forEach((name, bytes) -> digests.put(name, sha256(bytes)));
+        e.put("tensors", state.tensors().size());
+        e.put("state_bytes", state.tensorBytes());
+        return e;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -258,12 +369,13 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private void writeSnapshot() {
         Path dir = EncoderSnapshot.write(Path.of(snapshotDir), trainer, config.asMap());
         lastSnapshot = dir.toString();
+        newestSnapshot = dir.getFileName().toString();
         try {
             ObjectNode s = event("snapshot");
             s.put("path", lastSnapshot);
             s.put("method", trainer.spec().method());
             s.put("weights_sha256", EncoderSnapshot.sha256(dir.resolve(EncoderSnapshot.WEIGHTS_FILE)));
-            emit(TrainerEvent.SNAPSHOT, s);
+            unannounced.add(s); // announced with the next checkpoint, see prepareSnapshotPreBarrier
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -276,6 +388,8 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         n.put("model", modelName);
         n.put("step", trainer.stepCount());
         n.put("images", trainer.imageCount());
+        n.put("epoch", epoch);
+        n.put("attempt", attempt());
         n.put("ts", Instant.now().toString());
         return n;
     }
@@ -310,12 +424,39 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             tensorState.putAll(s.tensors());
             stepState.update(s.step());
             imageState.update(s.images());
-            pendingState.update(new ArrayList<>(pending));
+            seedState.update(seed);
+            epochState.update(epoch);
+            snapshotState.update(newestSnapshot);
+            pendingState.clear();
+            for (int i = 0; i < pending.size(); i++) {
+                pendingState.put(i, pending.get(i));
+            }
             emit(TrainerEvent.METRICS, event("checkpoint").put("checkpoint_id", checkpointId)
-                    .put("teacher_sha256", teacherDigest(s)).put("state_bytes", s.tensorBytes()));
+                    .put("teacher_sha256", teacherDigest(s)).put("state_bytes", s.tensorBytes())
+                    .put("pending", pending.size()));
+            // the snapshots written since the last barrier belong to this checkpoint: announced in its
+            // transaction, so read_committed consumers see them exactly when it completes
+            for (ObjectNode announcement : unannounced) {
+                emit(TrainerEvent.SNAPSHOT, announcement.put("checkpoint_id", checkpointId));
+            }
+            if (!unannounced.isEmpty()) {
+                awaitingCommit.put(checkpointId, Path.of(unannounced.get(unannounced.size() - 1).path("path").asText()));
+                unannounced.clear();
+            }
         } catch (Exception e) {
             throw new Exception("trainer '" + modelName + "' could not copy its state for checkpoint " + checkpointId
                     + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A completed checkpoint commits the snapshots announced with it (and any before): LATEST moves on. */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        var committed = awaitingCommit.headMap(checkpointId, true);
+        if (!committed.isEmpty()) {
+            EncoderSnapshot.markLatest(Path.of(snapshotDir), committed.lastEntry().getValue());
+            committed.clear();
         }
     }
 

@@ -68,9 +68,12 @@ public final class TrainingJob {
         return c;
     }
 
-    /** A path or URI as a URI string (relative paths become absolute file URIs). */
+    /**
+     * A path or URI as a URI string (relative paths become absolute file URIs). {@code file:/x} counts as a URI:
+     * it is how Flink prints savepoint paths.
+     */
     public static String uri(String pathOrUri) {
-        if (pathOrUri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+        if (pathOrUri.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*")) {
             return pathOrUri;
         }
         return Path.of(pathOrUri).toAbsolutePath().normalize().toUri().toString();

@@ -102,4 +102,23 @@ class JobConfigTest {
         assertThatThrownBy(() -> JobConfig.load(tmp.resolve("nope.yaml"), Map.of()))
                 .hasMessageContaining("nope.yaml does not exist");
     }
+
+    @Test
+    void faultDrillStepsAreAnIncreasingList() {
+        assertThat(JobConfig.of(Map.of()).failAtSteps()).isEmpty();
+        assertThat(JobConfig.of(Map.of("testing.fail-at-steps", "5, 12")).failAtSteps()).containsExactly(5L, 12L);
+        assertThatThrownBy(() -> JobConfig.of(Map.of("testing.fail-at-steps", "12,5")))
+                .hasMessageContaining("'testing.fail-at-steps' must list increasing steps");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("testing.fail-at-steps", "0")))
+                .hasMessageContaining("'testing.fail-at-steps'");
+    }
+
+    @Test
+    void savepointPathsAsFlinkPrintsThemStayUris() {
+        // Flink prints savepoints as file:/dir (one slash); before this was handled, such a path became
+        // file:///cwd/file:/dir
+        assertThat(io.streamssl.pipeline.job.TrainingJob.uri("file:/tmp/sp-1")).isEqualTo("file:/tmp/sp-1");
+        assertThat(io.streamssl.pipeline.job.TrainingJob.uri("s3://b/c")).isEqualTo("s3://b/c");
+        assertThat(io.streamssl.pipeline.job.TrainingJob.uri("/tmp/x")).isEqualTo("file:///tmp/x");
+    }
 }

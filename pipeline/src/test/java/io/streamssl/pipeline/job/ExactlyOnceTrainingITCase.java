@@ -1,0 +1,306 @@
+package io.streamssl.pipeline.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamssl.connectors.ImageProducer;
+import io.streamssl.connectors.dataset.GeneratedShapes;
+import io.streamssl.connectors.kafka.EmbeddedKafka;
+import io.streamssl.models.snapshot.EncoderSnapshot;
+import io.streamssl.pipeline.cli.JobRunner;
+import io.streamssl.pipeline.config.JobConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Training state is exactly-once Flink state: a run interrupted by failures — two task exceptions (the
+ * {@code testing.fail-at-steps} drill) and a TaskManager taken down under the running job — ends with the very
+ * bytes an uninterrupted run ends with; with decode/augment at parallelism 2, every produced record is trained
+ * on exactly once per epoch; a stop-with-savepoint resumes at another augment parallelism and counts on; and
+ * every snapshot announced on the topic belongs to a completed checkpoint.
+ *
+ * <p>The TaskManager failure is the MiniCluster's {@code terminateTaskManager} plus a fresh TaskManager for the
+ * restart; a real {@code kill -9} of a TaskManager process is in the deploy module's multi-process test.
+ */
+class ExactlyOnceTrainingITCase {
+
+    /** One TaskManager at a time: the test takes it down and starts a replacement. */
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final int BATCH = 16;
+
+    @TempDir
+    static Path work;
+
+    static EmbeddedKafka kafka;
+    /** Index (in the MiniCluster) of the TaskManager that is up. */
+    static int liveTaskManager;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        kafka.createTopics(1, PipelineFixture.TOPICS);
+        kafka.createTopics(2, "images-2p", "images-sp");
+        PipelineFixture.produce(kafka, new GeneratedShapes(1200, 21, 32), 1200);
+        // two epochs of 320 images over two partitions: 640 records = 40 steps of 16
+        ImageProducer.builder().setBootstrapServers(kafka.bootstrapServers()).setDataset(new GeneratedShapes(320, 22, 32))
+                .optTopic("images-2p").optRepeat(2).build().run();
+        ImageProducer.builder().setBootstrapServers(kafka.bootstrapServers()).setDataset(new GeneratedShapes(256, 23, 32))
+                .optTopic("images-sp").optRepeat(1).build().run();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"byol", "mocov2", "dino"})
+    void failuresDoNotChangeASingleByteOfTheTrainingState(String method, @InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        long steps = 30;
+        Map<String, String> values = job(method, work.resolve("bitexact-" + method));
+        values.put("kafka.group-id", "bitexact-" + method);
+        values.put("trainer.max-steps", Long.toString(steps));
+
+        JobRunner.Summary straight = runner(values, "straight-" + method).run();
+        assertThat(straight.steps()).isEqualTo(steps);
+
+        values.put("testing.fail-at-steps", "6,12"); // attempt 0 fails at step 6, attempt 1 at step 12
+        String runId = "failing-" + method;
+        CompletableFuture<JobRunner.Summary> failing = runAsync(runner(values, runId));
+        // attempt 2 (after two drills): take its TaskManager away once it has trained past step 14
+        PipelineFixture.waitFor("attempt 2 training past step 14", Duration.ofMinutes(3),
+                () -> events(runId, "metrics", false).stream().anyMatch(e -> e.path("attempt").asInt() == 2
+                        && e.path("step").asLong() >= 14) || failing.isDone());
+        killTaskManager(cluster);
+        JobRunner.Summary interrupted = failing.get(5, TimeUnit.MINUTES);
+        assertThat(interrupted.steps()).isEqualTo(steps);
+
+        List<JsonNode> all = events(runId, null, false);
+        assertThat(all).as("three failures: the job ran a 4th attempt")
+                .anyMatch(e -> e.path("attempt").asInt() == 3);
+        assertThat(all).as("each attempt after a failure restored a checkpoint, not a fresh model")
+                .filteredOn(e -> e.path("event").asText().equals("restored")).hasSizeGreaterThanOrEqualTo(3)
+                .allMatch(e -> e.path("step").asLong() > 0);
+
+        Map<String, String> expected = finalState("straight-" + method);
+        Map<String, String> actual = finalState(runId);
+        assertThat(expected.keySet()).anyMatch(k -> k.startsWith("student/")).anyMatch(k -> k.startsWith("teacher/"))
+                .anyMatch(k -> k.startsWith("optimizer/")).anyMatch(k -> k.startsWith("probe/"));
+        if (method.equals("mocov2")) {
+            assertThat(expected.keySet()).anyMatch(k -> k.contains("queue/"));
+        }
+        if (method.equals("dino")) {
+            assertThat(expected.keySet()).anyMatch(k -> k.contains("center"));
+        }
+        System.out.printf("%s: %d state tensors compared after 3 failures%n", method, expected.size());
+        assertThat(actual).as("every state tensor, byte for byte (SHA-256)").isEqualTo(expected);
+    }
+
+    @Test
+    void everyRecordIsTrainedOnExactlyOncePerEpochDespiteFailures(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        Map<String, String> values = job("byol", work.resolve("exactly-once"));
+        values.put("kafka.images-topic", "images-2p");
+        values.put("kafka.group-id", "exactly-once");
+        values.put("augment.parallelism", "2");
+        values.put("trainer.max-steps", "40");
+        values.put("testing.fail-at-steps", "8,20");
+        values.put("snapshots.every-steps", "5");
+        String runId = "exactly-once";
+        CompletableFuture<JobRunner.Summary> run = runAsync(runner(values, runId));
+        PipelineFixture.waitFor("attempt 2 training past step 23", Duration.ofMinutes(3),
+                () -> events(runId, "metrics", false).stream().anyMatch(e -> e.path("attempt").asInt() == 2
+                        && e.path("step").asLong() >= 23) || run.isDone());
+        killTaskManager(cluster);
+        assertThat(run.get(5, TimeUnit.MINUTES).steps()).isEqualTo(40);
+        assertThat(events(runId, null, false)).anyMatch(e -> e.path("attempt").asInt() == 3);
+
+        Map<String, Integer> trained = trainedIds(runId);
+        Set<String> produced = new HashSet<>();
+        for (long epoch = 0; epoch < 2; epoch++) {
+            for (var image : new GeneratedShapes(320, 22, 32)) {
+                produced.add(image.id() + "@" + epoch);
+            }
+        }
+        assertThat(trained.keySet()).as("(id, epoch) pairs trained").isEqualTo(produced);
+        assertThat(trained.values()).as("times each (id, epoch) was trained").containsOnly(1);
+
+        // every announced snapshot belongs to a checkpoint that completed (its `checkpoint` record committed in
+        // the same transaction), holds the announced weights, and LATEST names the last one
+        List<JsonNode> snapshots = PipelineFixture.readJson(kafka, "snapshots", true).stream()
+                .filter(e -> e.path("run_id").asText().equals(runId)).toList();
+        Map<Long, Long> checkpointSteps = new TreeMap<>();
+        events(runId, "checkpoint", true).forEach(c -> checkpointSteps.put(c.path("checkpoint_id").asLong(),
+                c.path("step").asLong()));
+        assertThat(snapshots).extracting(s -> s.path("step").asLong())
+                .containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L);
+        for (JsonNode s : snapshots) {
+            long checkpoint = s.path("checkpoint_id").asLong();
+            assertThat(checkpointSteps).as("completed checkpoint of snapshot " + s).containsKey(checkpoint);
+            assertThat(checkpointSteps.get(checkpoint)).isGreaterThanOrEqualTo(s.path("step").asLong());
+            Path dir = Path.of(s.path("path").asText());
+            assertThat(EncoderSnapshot.sha256(dir.resolve(EncoderSnapshot.WEIGHTS_FILE)))
+                    .isEqualTo(s.path("weights_sha256").asText());
+        }
+        Path root = work.resolve("exactly-once").resolve("snapshots");
+        assertThat(Files.readString(root.resolve(EncoderSnapshot.LATEST_FILE)).trim())
+                .isEqualTo(EncoderSnapshot.directoryName(40));
+    }
+
+    @Test
+    void stopWithSavepointResumesWithAnotherAugmentParallelism() throws Exception {
+        Map<String, String> values = job("byol", work.resolve("savepoint"));
+        values.put("kafka.images-topic", "images-sp");
+        values.put("kafka.group-id", "savepoint");
+        values.put("augment.parallelism", "1");
+        values.put("trainer.max-steps", "6");
+        JobRunner.Summary first = runner(values, "savepoint-1").run();
+        assertThat(first.steps()).isEqualTo(6);
+        assertThat(first.savepoint()).isNotBlank();
+
+        values.put("augment.parallelism", "2");
+        values.put("checkpoints.restore-from", first.savepoint());
+        values.put("trainer.max-steps", "16"); // 256 records = 16 steps of 16
+        JobRunner.Summary second = runner(values, "savepoint-2").run();
+        assertThat(second.steps()).isEqualTo(16);
+        assertThat(second.images()).isEqualTo(256);
+
+        JsonNode restored = events("savepoint-2", "restored", false).get(0);
+        assertThat(restored.path("step").asLong()).as("step restored from the savepoint").isEqualTo(6);
+        assertThat(restored.path("teacher_sha256").asText()).as("teacher restored from the savepoint")
+                .isEqualTo(events("savepoint-1", "checkpoint", true).stream()
+                        .filter(c -> c.path("step").asLong() == 6).reduce((a, b) -> b).orElseThrow()
+                        .path("teacher_sha256").asText());
+        // the samples consumed after step 6 went into the savepoint and were trained on after the resume
+        Map<String, Integer> trained = trainedIds("savepoint-1");
+        trainedIds("savepoint-2").forEach((k, v) -> trained.merge(k, v, Integer::sum));
+        assertThat(trained).hasSize(256);
+        assertThat(trained.values()).containsOnly(1);
+    }
+
+    /** A small BYOL/MoCo/DINO job: ResNet-18 at width 8, batch 16, metrics every step, checkpoints every 0.5 s. */
+    private static Map<String, String> job(String method, Path dir) {
+        Map<String, String> c = PipelineFixture.smallJob(kafka, dir);
+        c.keySet().removeIf(k -> k.startsWith("method."));
+        c.put("trainer.method", method);
+        c.put("trainer.batch-size", Integer.toString(BATCH));
+        c.put("metrics.every-steps", "1");
+        c.put("metrics.trained-ids", "true");
+        c.put("checkpoints.interval", "500 ms");
+        switch (method) {
+            case "dino" -> {
+                c.put("method.out-dim", "256");
+                c.put("method.head-hidden", "128");
+                c.put("method.head-bottleneck", "64");
+                c.put("method.local-views", "2");
+            }
+            case "mocov2" -> {
+                c.put("method.projector-hidden", "128");
+                c.put("method.projector-out", "64");
+                c.put("method.queue-size", "256");
+            }
+            default -> {
+                c.put("method.projector-hidden", "128");
+                c.put("method.predictor-hidden", "128");
+                c.put("method.projector-out", "64");
+            }
+        }
+        return c;
+    }
+
+    private static JobRunner runner(Map<String, String> values, String runId) {
+        JobConfig config = JobConfig.of(values);
+        Configuration flink = TrainingJob.flinkConfiguration(config);
+        // restart at once: the default exponential back-off would only make the test slower
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        return new JobRunner(StreamExecutionEnvironment.getExecutionEnvironment(flink), config, runId,
+                new PrintStream(System.out, true));
+    }
+
+    private static CompletableFuture<JobRunner.Summary> runAsync(JobRunner runner) {
+        CompletableFuture<JobRunner.Summary> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(runner.run());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "job-runner");
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
+    /** Takes the running TaskManager down (its tasks fail) and starts a fresh one for the restart. */
+    private static void killTaskManager(MiniCluster cluster) throws Exception {
+        System.out.println("terminating TaskManager " + liveTaskManager);
+        cluster.terminateTaskManager(liveTaskManager).get(1, TimeUnit.MINUTES);
+        cluster.startTaskManager();
+        liveTaskManager++;
+    }
+
+    /** The run's {@code final-state} tensor digests, from the committed metrics. */
+    private static Map<String, String> finalState(String runId) {
+        List<JsonNode> f = events(runId, "final-state", true);
+        assertThat(f).as("final-state record of " + runId).hasSize(1);
+        Map<String, String> out = new TreeMap<>();
+        f.get(0).path("tensor_sha256").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    /** How often each {@code id@epoch} was trained, from the committed {@code trained} records. */
+    private static Map<String, Integer> trainedIds(String runId) {
+        Map<String, Integer> out = new HashMap<>();
+        for (JsonNode t : events(runId, "trained", true)) {
+            for (int i = 0; i < t.path("ids").size(); i++) {
+                out.merge(t.path("ids").get(i).asText() + "@" + t.path("epochs").get(i).asLong(), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    private static List<JsonNode> events(String runId, String kind, boolean committedOnly) {
+        try {
+            List<JsonNode> out = new ArrayList<>();
+            for (JsonNode e : PipelineFixture.readJson(kafka, "metrics", committedOnly)) {
+                if (e.path("run_id").asText().equals(runId) && (kind == null || e.path("event").asText().equals(kind))) {
+                    out.add(e);
+                }
+            }
+            return out;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
