@@ -292,10 +292,17 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             ObjectNode t = event("trained");
             var ids = t.putArray("ids");
             var epochs = t.putArray("epochs");
+            MessageDigest sha = sha256();
             for (TrainingSample s : samples) {
                 ids.add(s.id);
                 epochs.add(s.epoch);
+                sha.update(s.pixels);
+                if (s.probe != null) {
+                    sha.update(s.probe);
+                }
             }
+            // the digest of exactly what the step saw (views and probe images), to compare two runs
+            t.put("batch_sha256", HexFormat.of().formatHex(sha.digest()));
             emit(TrainerEvent.METRICS, t);
         }
         boolean reachedMax = maxSteps > 0 && r.step() >= maxSteps;
@@ -336,8 +343,12 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     }
 
     private static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -419,6 +430,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         try {
+            long copyStart = System.nanoTime();
             setCurrentKey(modelName);
             TrainingState s = trainer.exportState();
             tensorState.putAll(s.tensors());
@@ -433,7 +445,9 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             }
             emit(TrainerEvent.METRICS, event("checkpoint").put("checkpoint_id", checkpointId)
                     .put("teacher_sha256", teacherDigest(s)).put("state_bytes", s.tensorBytes())
-                    .put("pending", pending.size()));
+                    .put("pending", pending.size())
+                    // the part of the checkpoint that holds up training: device → bytes → RocksDB
+                    .put("copy_ms", (System.nanoTime() - copyStart) / 1_000_000));
             // the snapshots written since the last barrier belong to this checkpoint: announced in its
             // transaction, so read_committed consumers see them exactly when it completes
             for (ObjectNode announcement : unannounced) {
