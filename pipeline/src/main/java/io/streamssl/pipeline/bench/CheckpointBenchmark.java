@@ -162,8 +162,15 @@ public final class CheckpointBenchmark {
         }
     }
 
-    /** Images trained per wall-clock second between two metrics records of the trainer. */
-    public record Throughput(double imagesPerSecond, long fromStep, long toStep, long images, double seconds) {}
+    /**
+     * Images trained per wall-clock second between two metrics records of the trainer.
+     *
+     * @param inStepImagesPerSecond the same images per second spent inside training steps only (the records'
+     *     {@code train_images_per_s}): checkpoints pause the trainer between steps, so this rate moves only when
+     *     the cores get slower — other work on the machine, or checkpoint work in the background
+     */
+    public record Throughput(double imagesPerSecond, double inStepImagesPerSecond, long fromStep, long toStep,
+            long images, double seconds) {}
 
     /**
      * One phase: its throughput and, with checkpointing on, Flink's statistics.
@@ -183,6 +190,12 @@ public final class CheckpointBenchmark {
     public record CaseResult(Case benchCase, Phase withCheckpoints, Phase withoutCheckpoints) {
         public double ratio() {
             return withCheckpoints.throughput().imagesPerSecond() / withoutCheckpoints.throughput().imagesPerSecond();
+        }
+
+        /** The in-step rates' ratio: far from 1, the cores were not equally fast in both phases. */
+        public double inStepRatio() {
+            return withCheckpoints.throughput().inStepImagesPerSecond()
+                    / withoutCheckpoints.throughput().inStepImagesPerSecond();
         }
     }
 
@@ -230,8 +243,10 @@ public final class CheckpointBenchmark {
                 Phase on = runPhase(kafka, c, true, work, index++);
                 Phase off = runPhase(kafka, c, false, work, index++);
                 CaseResult r = new CaseResult(c, on, off);
-                out.printf(Locale.ROOT, "[%s] %.2f img/s with checkpoints, %.2f without: ratio %.3f%n", c.name(),
-                        on.throughput().imagesPerSecond(), off.throughput().imagesPerSecond(), r.ratio());
+                out.printf(Locale.ROOT, "[%s] %.2f img/s with checkpoints, %.2f without: ratio %.3f (in steps: %.2f"
+                        + " and %.2f img/s)%n", c.name(), on.throughput().imagesPerSecond(),
+                        off.throughput().imagesPerSecond(), r.ratio(), on.throughput().inStepImagesPerSecond(),
+                        off.throughput().inStepImagesPerSecond());
                 results.add(r);
             }
         }
@@ -350,6 +365,7 @@ public final class CheckpointBenchmark {
         Mark last = null;
         Mark end = null;
         long tensorBytes = 0;
+        double inStepSeconds = 0;
         while (end == null) {
             for (ConsumerRecord<byte[], byte[]> r : metrics.poll(java.time.Duration.ofMillis(500))) {
                 JsonNode m = JSON.readTree(new String(r.value(), StandardCharsets.UTF_8));
@@ -360,7 +376,12 @@ public final class CheckpointBenchmark {
                 switch (m.path("event").asText()) {
                     case "checkpoint" -> tensorBytes = m.path("state_bytes").asLong();
                     case "metrics" -> {
+                        Mark previous = last;
                         last = Mark.of(m);
+                        double inStepRate = m.path("train_images_per_s").asDouble(0);
+                        if (start != null && end == null && previous != null && inStepRate > 0) {
+                            inStepSeconds += (last.images() - previous.images()) / inStepRate;
+                        }
                         backlog.trained(last.images());
                         if (start == null && last.step() >= warmup) {
                             start = last;
@@ -388,8 +409,10 @@ public final class CheckpointBenchmark {
                 progress(label, start, last, stats, checkpointing, backlog);
             }
         }
-        Throughput throughput = new Throughput((end.images() - start.images()) / end.secondsSince(start), start.step(),
-                end.step(), end.images() - start.images(), end.secondsSince(start));
+        long images = end.images() - start.images();
+        Throughput throughput = new Throughput(images / end.secondsSince(start),
+                inStepSeconds > 0 ? images / inStepSeconds : Double.NaN, start.step(), end.step(), images,
+                end.secondsSince(start));
         if (stats.periodicCheckpoints() != checkpointing) {
             throw new IllegalStateException(label + " Flink's checkpoint configuration of the job says checkpointing is "
                     + (checkpointing ? "off" : "on"));
@@ -526,7 +549,8 @@ public final class CheckpointBenchmark {
         for (CaseResult r : results) {
             List<FlinkCheckpointStats.Completed> cps = r.withCheckpoints().measuredCheckpoints();
             sb.append(String.format(Locale.ROOT, "  %s: %d checkpoint(s) in %.1f s%s; trainer subtask avg: start delay"
-                    + " %.1f s, alignment %.1f s, task thread %.1f s (Flink sync %.2f s), async %.1f s%n",
+                    + " %.1f s, alignment %.1f s, task thread %.1f s (Flink sync %.2f s), async %.1f s; in-step"
+                    + " img/s %.2f with, %.2f without checkpoints%n",
                     r.benchCase().name(), cps.size(), r.withCheckpoints().throughput().seconds(),
                     r.withCheckpoints().failedCheckpoints().isEmpty() ? "" : " (and "
                             + r.withCheckpoints().failedCheckpoints().size() + " failed: "
@@ -535,7 +559,17 @@ public final class CheckpointBenchmark {
                     average(cps, FlinkCheckpointStats.Completed::alignmentMs) / 1000,
                     average(cps, FlinkCheckpointStats.Completed::taskThreadMs) / 1000,
                     average(cps, FlinkCheckpointStats.Completed::syncMs) / 1000,
-                    average(cps, FlinkCheckpointStats.Completed::asyncMs) / 1000));
+                    average(cps, FlinkCheckpointStats.Completed::asyncMs) / 1000,
+                    r.withCheckpoints().throughput().inStepImagesPerSecond(),
+                    r.withoutCheckpoints().throughput().inStepImagesPerSecond()));
+        }
+        List<String> uneven = results.stream().filter(r -> Math.abs(r.inStepRatio() - 1) > 0.1)
+                .map(r -> String.format(Locale.ROOT, "%s (%.2f)", r.benchCase().name(), r.inStepRatio())).toList();
+        if (!uneven.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "note: the in-step rates of %s differ by more than 10%% between the"
+                    + " phases: either background checkpoint work (async upload, RocksDB compaction) slowed the"
+                    + " steps, or the machine's load changed between the phases; on a shared machine, rerun.%n",
+                    String.join(", ", uneven)));
         }
         return sb.toString();
     }

@@ -136,9 +136,10 @@ public final class BenchCommand implements Runnable {
                     + " with RocksDB, the trainer) for each case twice: with checkpoints every --interval and with"
                     + " checkpointing off. Prints checkpoint size and duration (Flink's REST statistics), the"
                     + " trainer's images/s in both phases and their ratio (issue 5's goal: >= 0.95).",
-                    "Defaults (3 cases, 2 phases of 75 s each after 2 warm-up steps) take about 12-15 minutes on a"
-                    + " 2-core CPU; width 64 ResNet-18 needs seconds per step there, ResNet-50 about three times"
-                    + " more."})
+                    "Defaults (3 cases, 2 phases of 75 s each after 2 warm-up steps) take about 10-15 minutes on a"
+                    + " 2-core CPU, where a width-64 ResNet-18 step takes seconds and a ResNet-50 step two to three"
+                    + " times longer. Timings on a shared machine are noisy: compare the in-step rates of the two"
+                    + " phases printed with the table."})
     public static final class Checkpoint implements Callable<Integer> {
 
         @Option(names = "--case", split = ",", paramLabel = "CASE",
@@ -177,8 +178,9 @@ public final class BenchCommand implements Runnable {
                 + " e.g. --flink execution.checkpointing.unaligned.enabled=true (repeatable).")
         Map<String, String> flinkSettings = new LinkedHashMap<>();
 
-        @Option(names = "--work-dir", paramLabel = "DIR", description = "Keep the broker's logs here instead of a"
-                + " temporary directory (each phase's checkpoints are deleted after it either way).")
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "Work directory instead of a temporary one"
+                + " (e.g. on the disk checkpoints should go to); each phase's checkpoints and RocksDB files are deleted"
+                + " when the phase ends.")
         Path workDir;
 
         @Override

@@ -49,6 +49,7 @@ class CheckpointBenchmarkITCase {
         assertThat(on.tensorBytes()).as("bytes of the tensors the trainer copied into state").isPositive();
         assertThat(on.counts()).hasValueSatisfying(n -> assertThat(n.completed()).isPositive());
         assertThat(on.throughput().imagesPerSecond()).isPositive();
+        assertThat(on.throughput().inStepImagesPerSecond()).isGreaterThanOrEqualTo(on.throughput().imagesPerSecond());
         assertThat(on.throughput().seconds()).isGreaterThanOrEqualTo(4);
         assertThat(on.throughput().fromStep()).isGreaterThanOrEqualTo(1);
 
