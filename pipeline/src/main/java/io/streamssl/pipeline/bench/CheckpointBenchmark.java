@@ -88,6 +88,8 @@ public final class CheckpointBenchmark {
      * write buffers decide how fast the trainer's state copy goes in.
      */
     private static final MemorySize MANAGED_MEMORY = MemorySize.parse("686m");
+    /** Longest measured window: see {@link Settings}. */
+    private static final Duration MAX_MEASURED = Duration.ofMinutes(8);
 
     /**
      * A configuration to measure.
@@ -141,6 +143,14 @@ public final class CheckpointBenchmark {
             }
             if (measured == null || measured.isNegative() || measured.isZero()) {
                 bad.append(" the measured time must be positive, got ").append(measured).append(';');
+            }
+            if (measured != null && measured.compareTo(MAX_MEASURED) > 0) {
+                // with checkpointing off, the exactly-once metrics sink never commits: its one Kafka transaction
+                // stays open for the whole phase, and the broker aborts it after the sink's transaction.timeout.ms
+                // (10 min, TrainingJob), which fails the job
+                bad.append(" the measured time must be at most ").append(MAX_MEASURED.toMinutes())
+                        .append(" min (the 'off' phase's metrics transaction would time out), got ").append(measured)
+                        .append(';');
             }
             if (warmupSteps < 0) {
                 bad.append(" warm-up steps must be >= 0, got ").append(warmupSteps).append(';');
