@@ -21,17 +21,16 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the training job against an existing Kafka (kafka.bootstrap-servers). Topics must exist:"
                 + " images, metrics, snapshots, images.dlq (names configurable).",
-                "Where it runs:",
-                "  (default)          an embedded local Flink in this process;",
-                "  --cluster H:P      a running Flink 2.2 session cluster, submitted through its JobManager's REST"
-                        + " endpoint with the job jar (--job-jar). The cluster's lib/ must hold DJL and the PyTorch"
-                        + " natives (deploy/target/flink-lib, see README \"Run on a cluster\");",
-                "  flink run JAR run  Flink's CLI runs this command as its program: it follows the job like"
-                        + " --cluster; with `flink run -d`, or in application mode (Kubernetes operator), it submits"
-                        + " and returns.",
-                "Unless detached, it prints progress from the metrics topic (which must be reachable from here at"
-                        + " kafka.bootstrap-servers), stops the job with a savepoint at --max-steps or on Ctrl-C,"
-                        + " and prints the summary."})
+                "",
+                "By default the job runs on an embedded local Flink in this process. With --cluster HOST:PORT it goes"
+                        + " to a running Flink 2.2 session cluster through its JobManager's REST endpoint, with the job"
+                        + " jar (--job-jar); the cluster's lib/ must hold DJL and the PyTorch natives"
+                        + " (deploy/target/flink-lib, see README \"Run on a cluster\"). Under Flink's own CLI,"
+                        + " `flink run JAR run ...`, this command is the job's program.",
+                "",
+                "It then follows the job on the metrics topic (reachable from here at kafka.bootstrap-servers),"
+                        + " prints progress, stops the job with a savepoint at --max-steps or on Ctrl-C, and prints"
+                        + " the summary. Detached (--detach, `flink run -d`, application mode) it submits and returns."})
 public final class RunCommand implements Callable<Integer> {
 
     @Mixin
@@ -72,8 +71,8 @@ public final class RunCommand implements Callable<Integer> {
                         + " goes where `flink run` sends it (its -m / rest.address): drop --cluster");
             }
             SessionCluster target = SessionCluster.parse(cluster);
-            SessionCluster.Overview overview = target.overview();
             Path jar = JobJar.locate(jobJar);
+            SessionCluster.Overview overview = target.overview();
             System.out.print(SessionCluster.warnings(overview, EnvironmentInformation.getVersion()));
             System.out.println("submitting " + jar + " to Flink " + overview.flinkVersion() + " at " + target.restUri()
                     + " (" + overview.taskManagers() + " TaskManagers, " + overview.slotsAvailable() + " free slots)");
