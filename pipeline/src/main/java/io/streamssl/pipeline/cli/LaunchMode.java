@@ -8,9 +8,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Who started streamssl's {@code main}. It decides whether {@code run} may follow the job from this JVM, install a
  * Ctrl-C hook and end the JVM with {@code System.exit}: only when the JVM is ours.
  *
- * <p>Flink's CLI ({@code flink run}), the web UI's "submit jar" and application mode (a JobManager that runs the
- * jar's main, e.g. under the Kubernetes operator) all call {@code main} as a "program" inside a JVM of theirs, with
- * a context environment installed. {@code System.exit} there would end Flink's CLI before its own clean-up, or
+ * <p>Flink's CLI ({@code flink run}), application mode (a JobManager that runs the jar's main, e.g. under the
+ * Kubernetes operator) and the web UI's "submit jar" (main runs in the JobManager too) all call {@code main} as a
+ * "program" inside a JVM of theirs, with a context environment installed. {@code System.exit} there would end Flink's CLI before its own clean-up, or
  * the JobManager itself; a shutdown hook would fire when the JobManager stops and try to stop the job it is
  * stopping anyway.
  */
@@ -20,9 +20,12 @@ public enum LaunchMode {
     STANDALONE,
     /** {@code flink run} without {@code -d}: Flink's CLI waits for the program, whose JVM the user controls. */
     FLINK_CLI_ATTACHED,
-    /** {@code flink run -d}, or the web UI's jar submission: submit and return. */
+    /** {@code flink run -d}: submit and return. */
     FLINK_CLI_DETACHED,
-    /** Application mode: the program runs inside the JobManager, which tracks the job itself. */
+    /**
+     * Inside the JobManager, which tracks the job itself: application mode, and a jar run from the web UI or the
+     * REST API ({@code /jars/:id/run}).
+     */
     FLINK_APPLICATION;
 
     /** Flink's name of its in-JobManager executor ({@code EmbeddedExecutor.NAME}), set by application mode. */
