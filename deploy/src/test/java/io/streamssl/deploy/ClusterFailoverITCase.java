@@ -114,7 +114,8 @@ class ClusterFailoverITCase {
         String victim = trainerTaskManager(jobId);
         String survivor = victim.equals("taskmanager-1") ? "taskmanager-2" : "taskmanager-1";
         ClusterProcess victimProcess = CLUSTER.taskManager(victim);
-        JsonNode lastBeforeKill = events.of(FIRST, "metrics").get(events.of(FIRST, "metrics").size() - 1);
+        List<JsonNode> beforeKill = events.of(FIRST, "metrics");
+        JsonNode lastBeforeKill = beforeKill.get(beforeKill.size() - 1);
         Instant killedAt = Instant.now();
         long killedNanos = System.nanoTime();
         victimProcess.kill();
