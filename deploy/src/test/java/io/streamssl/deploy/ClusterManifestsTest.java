@@ -233,7 +233,10 @@ class ClusterManifestsTest {
         String bootstrap = advertisedListener(services.path("kafka"), "PLAINTEXT");
 
         List<String> submit = strings(services.path("submit").path("command"));
-        assertThat(submit.subList(0, 3)).containsExactly("flink", "run", "-d");
+        // attached: `run` follows the job and `docker compose stop submit` stops it with a savepoint (with -d it
+        // would submit and exit, see LaunchMode)
+        assertThat(submit.subList(0, 2)).containsExactly("flink", "run");
+        assertThat(submit.subList(0, submit.indexOf(JOB_JAR))).doesNotContain("-d", "--detached");
         List<String> submitArgs = submit.subList(submit.indexOf(JOB_JAR) + 1, submit.size());
         Map<String, String> sets = cliRun(submitArgs);
         assertThat(sets).containsEntry(StreamsslOptions.BOOTSTRAP_SERVERS.key(), bootstrap)
@@ -259,6 +262,8 @@ class ClusterManifestsTest {
         assertThat(job.path("jarURI").asText()).isEqualTo("local://" + JOB_JAR);
         assertThat(job.path("upgradeMode").asText()).isEqualTo("savepoint");
         assertThat(cliRun(strings(job.path("args")))).containsKey(StreamsslOptions.BOOTSTRAP_SERVERS.key());
+        // inside the JobManager `run` must submit and return, not follow the job
+        assertThat(strings(job.path("args"))).contains("--detach");
     }
 
     @Test

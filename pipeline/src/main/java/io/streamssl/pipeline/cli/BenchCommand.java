@@ -6,18 +6,24 @@ import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.ViewBatch;
 import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.pipeline.bench.AugmentBenchmark;
+import io.streamssl.pipeline.bench.CheckpointBenchmark;
 import io.streamssl.pipeline.config.JobConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code streamssl bench …}: throughput figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print throughput figures.",
-        subcommands = {BenchCommand.Trainer.class, BenchCommand.Augment.class})
+        subcommands = {BenchCommand.Trainer.class, BenchCommand.Augment.class, BenchCommand.Checkpoint.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -120,6 +126,82 @@ public final class BenchCommand implements Runnable {
                         + " (%.1f ms/step, last loss %.4f)%n", System.console() != null ? "\n" : "", steps, n, secs,
                         steps * n / secs, 1000 * secs / steps, loss);
             }
+            return 0;
+        }
+    }
+
+    /** Checkpoint size and duration, and throughput with checkpoints against without, on the real pipeline. */
+    @Command(name = "checkpoint", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Run the real pipeline in this process (Kafka broker, generated images, Flink MiniCluster"
+                    + " with RocksDB, the trainer) for each case twice: with checkpoints every --interval and with"
+                    + " checkpointing off. Prints checkpoint size and duration (Flink's REST statistics), the"
+                    + " trainer's images/s in both phases and their ratio (issue 5's goal: >= 0.95).",
+                    "Defaults (3 cases, 2 phases of 75 s each after 2 warm-up steps) take about 10-15 minutes on a"
+                    + " 2-core CPU, where a width-64 ResNet-18 step takes seconds and a ResNet-50 step two to three"
+                    + " times longer. Timings on a shared machine are noisy: compare the in-step rates of the two"
+                    + " phases printed with the table."})
+    public static final class Checkpoint implements Callable<Integer> {
+
+        @Option(names = "--case", split = ",", paramLabel = "CASE",
+                description = "Cases to run (default: all): byol-r18 (BYOL, ResNet-18), mocov2-r18-q65536 (MoCo v2,"
+                        + " ResNet-18, queue 65,536 x 128), byol-r50 (BYOL, ResNet-50).")
+        List<String> cases;
+
+        @Option(names = "--width", defaultValue = "64", description = "trainer.width: channels of the first ResNet"
+                + " stage (default: ${DEFAULT-VALUE}, the published networks).")
+        int width;
+
+        @Option(names = "--batch-size", defaultValue = "32", description = "trainer.batch-size (default: ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--size", defaultValue = "32", description = "augment.size: view side in px (default:"
+                + " ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--seconds", defaultValue = "75", description = "Measured wall-clock seconds per phase"
+                + " (default: ${DEFAULT-VALUE}); the window ends at the first step after it.")
+        double seconds;
+
+        @Option(names = "--warmup-steps", defaultValue = "2", description = "Steps before the measured window starts"
+                + " (default: ${DEFAULT-VALUE}): the first steps are slower and checkpoint 1 is the full one.")
+        int warmupSteps;
+
+        @Option(names = "--interval", defaultValue = "10 s", description = "Checkpoint interval of the 'with"
+                + " checkpoints' phase (default: ${DEFAULT-VALUE}; e.g. 10s, 500ms, 1min).")
+        String interval;
+
+        @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "A streamssl config key for every"
+                + " case, e.g. --set augment.parallelism=2 or --set method.projector-hidden=1024 (repeatable).")
+        Map<String, String> jobSettings = new LinkedHashMap<>();
+
+        @Option(names = "--flink", paramLabel = "KEY=VALUE", description = "A Flink configuration key for every phase,"
+                + " e.g. --flink execution.checkpointing.unaligned.enabled=true (repeatable).")
+        Map<String, String> flinkSettings = new LinkedHashMap<>();
+
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "Work directory instead of a temporary one"
+                + " (e.g. on the disk checkpoints should go to); each phase's checkpoints and RocksDB files are deleted"
+                + " when the phase ends.")
+        Path workDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Duration every;
+            try {
+                every = TimeUtils.parseDuration(interval);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--interval: not a duration: '" + interval + "' (e.g. 10s, 500ms)");
+            }
+            if (!(seconds > 0)) {
+                throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
+            }
+            CheckpointBenchmark.Settings settings = new CheckpointBenchmark.Settings(width, batchSize, size,
+                    Duration.ofMillis(Math.round(seconds * 1000)), warmupSteps, every, jobSettings, flinkSettings,
+                    workDir);
+            List<CheckpointBenchmark.Case> selected = cases == null || cases.isEmpty() ? CheckpointBenchmark.CASES
+                    : cases.stream().map(String::trim).map(CheckpointBenchmark::namedCase).toList();
+            List<CheckpointBenchmark.CaseResult> results = CheckpointBenchmark.run(selected, settings, System.out);
+            System.out.println();
+            System.out.print(CheckpointBenchmark.table(results, settings));
             return 0;
         }
     }

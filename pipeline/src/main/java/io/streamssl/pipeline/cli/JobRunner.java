@@ -58,11 +58,21 @@ public final class JobRunner {
         this.interactive = System.console() != null;
     }
 
+    /**
+     * Submits the job and returns without following it: for detached runs ({@code --detach}, {@code flink run -d},
+     * application mode), where the job outlives this call and whoever stops it takes the savepoint.
+     */
+    public JobClient submit() throws Exception {
+        TrainingJob.build(env, config, runId);
+        return env.executeAsync(jobName());
+    }
+
+    /** Submits the job, follows it to {@code trainer.max-steps} and stops it with a savepoint. */
     public Summary run() throws Exception {
         TrainingJob.build(env, config, runId);
         long maxSteps = config.get(StreamsslOptions.MAX_STEPS);
         try (KafkaConsumer<byte[], byte[]> metrics = metricsConsumer()) {
-            JobClient client = env.executeAsync("streamssl: " + config.get(StreamsslOptions.MODEL_NAME));
+            JobClient client = env.executeAsync(jobName());
             console.println("job " + client.getJobID() + " submitted (run " + runId + ")"
                     + (maxSteps > 0 ? ", stopping after " + maxSteps + " steps" : ", Ctrl-C stops it with a savepoint"));
             Thread hook = new Thread(() -> stopQuietly(client), "streamssl-stop");
@@ -71,6 +81,7 @@ public final class JobRunner {
             String snapshot = null;
             boolean finished = false;
             long lastStatusCheck = 0;
+            JobStatus lastStatus = JobStatus.RUNNING;
             while (!finished) {
                 for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(500))) {
                     JsonNode m = JSON.readTree(new String(r.value(), StandardCharsets.UTF_8));
@@ -94,6 +105,13 @@ public final class JobRunner {
                 if (System.nanoTime() - lastStatusCheck > TimeUnit.SECONDS.toNanos(2)) {
                     lastStatusCheck = System.nanoTime();
                     JobStatus status = client.getJobStatus().get(30, TimeUnit.SECONDS);
+                    if (status != lastStatus && status != JobStatus.CREATED && status != JobStatus.INITIALIZING) {
+                        // a restart (lost TaskManager, failed task) is otherwise silent until steps resume
+                        console.println((interactive ? "\n" : "") + "job " + status.name().toLowerCase(Locale.ROOT)
+                                + (status == JobStatus.RESTARTING ? ": a task failed, Flink restarts the job from its"
+                                        + " last checkpoint" : ""));
+                        lastStatus = status;
+                    }
                     if (status.isGloballyTerminalState()) {
                         if (interactive) {
                             console.println();
@@ -117,8 +135,13 @@ public final class JobRunner {
         }
     }
 
-    private String savepointDir() {
+    /** Where {@link #run()} and a detached job's stopper put savepoints: {@code <checkpoints.dir>/savepoints}. */
+    public String savepointDir() {
         return TrainingJob.uri(config.get(StreamsslOptions.CHECKPOINT_DIR)).replaceAll("/$", "") + "/savepoints";
+    }
+
+    private String jobName() {
+        return "streamssl: " + config.get(StreamsslOptions.MODEL_NAME);
     }
 
     private void stopQuietly(JobClient client) {

@@ -19,7 +19,17 @@ public final class StreamsslCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code = commandLine().execute(args);
+        if (LaunchMode.current().isFlinkProgram()) {
+            // inside Flink's CLI or a JobManager (application mode): System.exit would end their JVM under them,
+            // and Flink learns of a failed program from an exception, not from an exit code
+            if (code != 0) {
+                throw new IllegalStateException("streamssl " + String.join(" ", args) + " failed (exit code " + code
+                        + "): see the error above");
+            }
+            return;
+        }
+        System.exit(code);
     }
 
     /** The command line with streamssl's error handling: a bad argument or config prints what to fix, no trace. */

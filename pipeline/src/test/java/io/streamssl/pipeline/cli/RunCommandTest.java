@@ -1,0 +1,99 @@
+package io.streamssl.pipeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code run}'s cluster options fail before anything starts, saying what to fix. */
+class RunCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void detachNeedsACluster() {
+        Result r = run("--detach");
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err).contains("--detach needs --cluster HOST:PORT");
+    }
+
+    @Test
+    void jobJarGoesWithCluster() {
+        assertThat(run("--job-jar", "x.jar").err).contains("--job-jar goes with --cluster");
+    }
+
+    @Test
+    void clusterAddressMustBeHostAndPort() {
+        assertThat(run("--cluster", "localhost").err).contains("expected HOST:PORT");
+        assertThat(run("--cluster", "localhost:http").err).contains("the port is not a number");
+        assertThat(run("--cluster", "localhost:70000").err).contains("is not a TCP port");
+    }
+
+    @Test
+    void aMissingOrForeignJobJarNamesTheBuild() throws IOException {
+        assertThat(run("--cluster", "localhost:8081", "--job-jar", dir.resolve("none.jar").toString()).err)
+                .contains("no such file", "mvn -B -DskipTests package");
+        Path foreign = dir.resolve("foreign.jar");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(foreign))) {
+            z.putNextEntry(new ZipEntry("a.txt"));
+        }
+        assertThat(run("--cluster", "localhost:8081", "--job-jar", foreign.toString()).err)
+                .contains("is not streamssl's shaded job jar", "mvn -B -DskipTests package");
+    }
+
+    @Test
+    void anUnreachableClusterNamesTheAddressAndWhatMustRunThere() throws IOException {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Path jar = jobJarLookalike();
+        Result r = run("--cluster", "localhost:" + closed, "--job-jar", jar.toString());
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err).contains("no Flink REST endpoint answers at http://localhost:" + closed,
+                "session cluster must be running there", "--cluster HOST:PORT");
+    }
+
+    @Test
+    void helpDocumentsTheClusterOptions() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = StreamsslCommand.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.execute("run", "--help");
+        assertThat(out.toString()).contains("--cluster=HOST:PORT", "--job-jar=PATH", "--detach", "--run-id=ID",
+                "flink run JAR run ...");
+    }
+
+    private Path jobJarLookalike() throws IOException {
+        Path jar = dir.resolve("job.jar");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(jar))) {
+            z.putNextEntry(new ZipEntry("io/streamssl/pipeline/job/TrainingJob.class"));
+            z.putNextEntry(new ZipEntry("org/apache/flink/connector/kafka/source/KafkaSource.class"));
+        }
+        return jar;
+    }
+
+    private record Result(int code, String err) {}
+
+    private static Result run(String... args) {
+        List<String> all = new ArrayList<>(List.of("run", "--set", "kafka.bootstrap-servers=localhost:9092"));
+        all.addAll(List.of(args));
+        StringWriter err = new StringWriter();
+        CommandLine cl = StreamsslCommand.commandLine();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(all.toArray(String[]::new));
+        return new Result(code, err.toString());
+    }
+}
