@@ -115,6 +115,10 @@ public final class StreamsslOptions {
                     + " filesystem URI (file://, s3:// …).");
     public static final ConfigOption<Integer> CHECKPOINTS_RETAINED = key("checkpoints.retained").intType()
             .defaultValue(3).withDescription("Completed checkpoints kept.");
+    public static final ConfigOption<Boolean> CHECKPOINTS_UNALIGNED = key("checkpoints.unaligned").booleanType()
+            .defaultValue(false).withDescription("Unaligned checkpoints: the barrier overtakes the samples queued"
+                    + " for the trainer (they are stored in the checkpoint instead), so a checkpoint no longer waits"
+                    + " for the trainer to work through its input queue. Still exactly-once.");
     public static final ConfigOption<String> RESTORE_FROM = key("checkpoints.restore-from").stringType()
             .noDefaultValue().withDescription("A checkpoint or savepoint path to restore the job from.");
 

@@ -59,6 +59,7 @@ public final class TrainingJob {
         c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.get(StreamsslOptions.CHECKPOINT_INTERVAL));
         c.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, config.get(StreamsslOptions.CHECKPOINTS_RETAINED));
+        c.set(CheckpointingOptions.ENABLE_UNALIGNED, config.get(StreamsslOptions.CHECKPOINTS_UNALIGNED));
         c.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         c.set(PipelineOptions.GENERIC_TYPES, false);
