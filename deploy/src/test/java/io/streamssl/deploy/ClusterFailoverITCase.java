@@ -150,6 +150,11 @@ class ClusterFailoverITCase {
         // ---- 5. the follower reaches MAX_STEPS and stops the job with a savepoint
         assertThat(followed.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("exit code of `streamssl run --cluster`")
                 .isZero();
+        // the reader may lag behind the follower (one poll is not all of the topic): wait for the records
+        events.await("the metrics record of step " + MAX_STEPS, PATIENCE, FIRST,
+                e -> e.path("event").asText().equals("metrics") && e.path("step").asLong() == MAX_STEPS);
+        events.await("the savepoint's checkpoint record (step " + MAX_STEPS + ")", PATIENCE, FIRST,
+                e -> e.path("event").asText().equals("checkpoint") && e.path("step").asLong() == MAX_STEPS);
         List<JsonNode> firstMetrics = events.of(FIRST, "metrics");
         assertThat(firstMetrics.get(firstMetrics.size() - 1).path("step").asLong()).isEqualTo(MAX_STEPS);
         assertThat(CLUSTER.get("/jobs/" + jobId).path("state").asText()).isEqualTo("FINISHED");
