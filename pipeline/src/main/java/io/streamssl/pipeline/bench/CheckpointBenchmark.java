@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -39,6 +37,7 @@ import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -234,7 +233,7 @@ public final class CheckpointBenchmark {
             return bench.runAll(cases, work);
         } finally {
             if (temporary) {
-                deleteRecursively(work);
+                FileUtils.deleteDirectory(work.toFile());
             }
         }
     }
@@ -246,7 +245,7 @@ public final class CheckpointBenchmark {
                 seconds(settings.measured()), Math.max(1, settings.warmupSteps()), settings.width(),
                 settings.batchSize(), settings.size());
         List<CaseResult> results = new ArrayList<>();
-        deleteRecursively(work.resolve("kafka")); // a kept --work-dir's broker from an earlier run
+        FileUtils.deleteDirectory(work.resolve("kafka").toFile()); // a kept --work-dir's broker from an earlier run
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             int index = 0;
             for (Case c : cases) {
@@ -347,7 +346,7 @@ public final class CheckpointBenchmark {
                 cancel(label, cluster, job);
             }
         } finally {
-            deleteRecursively(dir); // a phase's retained checkpoints can be gigabytes
+            FileUtils.deleteDirectory(dir.toFile()); // a phase's retained checkpoints can be gigabytes
         }
     }
 
@@ -603,14 +602,4 @@ public final class CheckpointBenchmark {
         return s == Math.rint(s) ? String.format(Locale.ROOT, "%.0f s", s) : String.format(Locale.ROOT, "%.1f s", s);
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

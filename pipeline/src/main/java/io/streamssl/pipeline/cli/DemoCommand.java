@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -24,6 +23,7 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -85,7 +85,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path work = workDir.toAbsolutePath();
         Files.createDirectories(work);
-        deleteRecursively(work.resolve("kafka"));
+        FileUtils.deleteDirectory(work.resolve("kafka").toFile());
         Map<String, String> base = demoDefaults(job);
         base.put(StreamsslOptions.SNAPSHOT_DIR.key(), work.resolve("snapshots").toString());
         base.put(StreamsslOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toString());
@@ -142,14 +142,4 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -89,13 +89,12 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private transient Long restoredSeed;
     private transient boolean finished;
     private transient Window window;
+    /** Path of the newest snapshot written in this lineage (its directory name is checkpointed). */
     private transient String lastSnapshot;
     /** Snapshots written since the last barrier: announced with the next checkpoint. */
     private transient List<ObjectNode> unannounced;
     /** Checkpoint id → the newest snapshot directory whose state that checkpoint holds. */
     private transient TreeMap<Long, Path> awaitingCommit;
-    /** Newest snapshot directory name written so far in this lineage (checkpointed). */
-    private transient String newestSnapshot;
     private transient long epoch;
     private transient long failAtStep;
     private transient volatile StepResult last;
@@ -173,7 +172,8 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
         pending.addAll(samples.values());
         epoch = epochState.value() == null ? 0 : epochState.value();
-        newestSnapshot = snapshotState.value();
+        String snapshotName = snapshotState.value();
+        lastSnapshot = snapshotName == null ? null : Path.of(snapshotDir, snapshotName).toString();
         restoredSeed = seedState.value();
         LOG.info("{}: restored step {} ({} tensors, {} MB) and {} pending samples from checkpoint {}", modelName,
                 step, tensors.size(), restored.tensorBytes() >> 20, pending.size(),
@@ -200,10 +200,10 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
                 e.put("seed_changed_from", restoredSeed);
             }
             emit(TrainerEvent.METRICS, e);
-            if (newestSnapshot != null) {
+            if (lastSnapshot != null) {
                 // the restored checkpoint completed, so its newest snapshot is committed (the notification that
                 // would have moved LATEST may have been lost with the failure)
-                EncoderSnapshot.markLatest(Path.of(snapshotDir), Path.of(snapshotDir, newestSnapshot));
+                EncoderSnapshot.markLatest(Path.of(snapshotDir), Path.of(lastSnapshot));
             }
         }
         finished = maxSteps > 0 && trainer.stepCount() >= maxSteps;
@@ -380,7 +380,6 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private void writeSnapshot() {
         Path dir = EncoderSnapshot.write(Path.of(snapshotDir), trainer, config.asMap());
         lastSnapshot = dir.toString();
-        newestSnapshot = dir.getFileName().toString();
         try {
             ObjectNode s = event("snapshot");
             s.put("path", lastSnapshot);
@@ -411,18 +410,14 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
 
     /** SHA-256 over the teacher's encoded tensors in name order: a compact fingerprint of the teacher. */
     static String teacherDigest(TrainingState state) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            state.tensors().forEach((name, bytes) -> {
-                if (name.startsWith("teacher/")) {
-                    sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    sha.update(bytes);
-                }
-            });
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = sha256();
+        state.tensors().forEach((name, bytes) -> {
+            if (name.startsWith("teacher/")) {
+                sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update(bytes);
+            }
+        });
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /** Copies the live model into keyed state: the one place training state reaches a checkpoint. */
@@ -438,23 +433,24 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             imageState.update(s.images());
             seedState.update(seed);
             epochState.update(epoch);
-            snapshotState.update(newestSnapshot);
+            snapshotState.update(lastSnapshot == null ? null : Path.of(lastSnapshot).getFileName().toString());
             pendingState.clear();
             for (int i = 0; i < pending.size(); i++) {
                 pendingState.put(i, pending.get(i));
             }
+            // the part of the checkpoint that holds up training: device → bytes → RocksDB (the audit digest below
+            // is extra, and not counted)
+            long copyMillis = (System.nanoTime() - copyStart) / 1_000_000;
             emit(TrainerEvent.METRICS, event("checkpoint").put("checkpoint_id", checkpointId)
                     .put("teacher_sha256", teacherDigest(s)).put("state_bytes", s.tensorBytes())
-                    .put("pending", pending.size())
-                    // the part of the checkpoint that holds up training: device → bytes → RocksDB
-                    .put("copy_ms", (System.nanoTime() - copyStart) / 1_000_000));
+                    .put("pending", pending.size()).put("copy_ms", copyMillis));
             // the snapshots written since the last barrier belong to this checkpoint: announced in its
             // transaction, so read_committed consumers see them exactly when it completes
             for (ObjectNode announcement : unannounced) {
                 emit(TrainerEvent.SNAPSHOT, announcement.put("checkpoint_id", checkpointId));
             }
             if (!unannounced.isEmpty()) {
-                awaitingCommit.put(checkpointId, Path.of(unannounced.get(unannounced.size() - 1).path("path").asText()));
+                awaitingCommit.put(checkpointId, Path.of(lastSnapshot)); // the newest of them
                 unannounced.clear();
             }
         } catch (Exception e) {

@@ -13,7 +13,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -344,16 +343,6 @@ class ExactlyOnceTrainingITCase {
     }
 
     private static List<JsonNode> events(String runId, String kind, boolean committedOnly) {
-        try {
-            List<JsonNode> out = new ArrayList<>();
-            for (JsonNode e : PipelineFixture.readJson(kafka, "metrics", committedOnly)) {
-                if (e.path("run_id").asText().equals(runId) && (kind == null || e.path("event").asText().equals(kind))) {
-                    out.add(e);
-                }
-            }
-            return out;
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return PipelineFixture.events(kafka, runId, kind, committedOnly);
     }
 }

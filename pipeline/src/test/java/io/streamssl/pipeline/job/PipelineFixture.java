@@ -77,6 +77,17 @@ final class PipelineFixture {
         return out;
     }
 
+    /** The trainer events of run {@code runId} on the metrics topic, of one {@code kind} (null: all kinds). */
+    static List<JsonNode> events(EmbeddedKafka kafka, String runId, String kind, boolean committedOnly) {
+        try {
+            return readJson(kafka, "metrics", committedOnly).stream()
+                    .filter(e -> e.path("run_id").asText().equals(runId))
+                    .filter(e -> kind == null || e.path("event").asText().equals(kind)).toList();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static List<ConsumerRecord<byte[], byte[]>> read(EmbeddedKafka kafka, String topic, boolean committedOnly) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

@@ -92,13 +92,7 @@ class RestoreITCase extends PipelineITBase {
     }
 
     private static List<JsonNode> events(String runId, String kind) {
-        try {
-            return PipelineFixture.readJson(kafka, "metrics", false).stream()
-                    .filter(e -> e.path("run_id").asText().equals(runId) && e.path("event").asText().equals(kind))
-                    .toList();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return PipelineFixture.events(kafka, runId, kind, false);
     }
 
     private static Optional<JsonNode> checkpointEvent(long checkpointId) {
