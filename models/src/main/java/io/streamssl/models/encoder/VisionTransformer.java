@@ -9,8 +9,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.ParallelBlock;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -18,6 +18,7 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
+import io.streamssl.models.tensor.NativeScalar;
 import java.util.List;
 import java.util.Map;
 
@@ -166,7 +167,7 @@ public final class VisionTransformer extends AbstractBlock {
             NDArray q = qkvOut.get(0);
             NDArray k = qkvOut.get(1);
             NDArray v = qkvOut.get(2);
-            NDArray attention = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1 / Math.sqrt(headDim))).softmax(-1);
+            NDArray attention = NativeScalar.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1 / Math.sqrt(headDim)).softmax(-1);
             NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(n, t, dim);
             return projection.forward(ps, new NDList(mixed), training);
         }

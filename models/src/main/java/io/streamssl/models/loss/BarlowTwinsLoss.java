@@ -1,6 +1,7 @@
 package io.streamssl.models.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.streamssl.models.tensor.NativeScalar;
 
 /**
  * Barlow Twins' redundancy reduction (Zbontar et al. 2021, eq. 1): the two views' embeddings are standardised
@@ -34,15 +35,15 @@ public final class BarlowTwinsLoss {
         LossInputs.requireSameShape(NAME, z0, z1);
         long n = z0.getShape().get(0);
         long d = z0.getShape().get(1);
-        NDArray c = standardise(z0).transpose().matMul(standardise(z1)).div(n);
+        NDArray c = NativeScalar.div(standardise(z0).transpose().matMul(standardise(z1)), n);
         NDArray eye = z0.getManager().eye((int) d);
-        NDArray onDiagonal = c.mul(eye).sum(new int[] {1}).sub(1).square().sum();
-        NDArray offDiagonal = c.mul(eye.mul(-1).add(1)).square().sum();
-        return onDiagonal.add(offDiagonal.mul((float) lambda));
+        NDArray onDiagonal = NativeScalar.sub(c.mul(eye).sum(new int[] {1}), 1).square().sum();
+        NDArray offDiagonal = c.mul(NativeScalar.add(NativeScalar.mul(eye, -1), 1)).square().sum();
+        return onDiagonal.add(NativeScalar.mul(offDiagonal, lambda));
     }
 
     private static NDArray standardise(NDArray z) {
         NDArray centred = z.sub(z.mean(new int[] {0}, true));
-        return centred.div(centred.square().mean(new int[] {0}, true).add((float) BN_EPS).sqrt());
+        return centred.div(NativeScalar.add(centred.square().mean(new int[] {0}, true), BN_EPS).sqrt());
     }
 }

@@ -1,6 +1,7 @@
 package io.streamssl.models.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.streamssl.models.tensor.NativeScalar;
 import java.util.List;
 
 /**
@@ -34,7 +35,7 @@ public final class DinoLoss {
     /** The teacher's targets: centred, sharpened and detached, (N, K) with rows summing to 1. */
     public static NDArray teacherTargets(NDArray teacherOutput, NDArray center, double teacherTemperature) {
         LossInputs.requireTemperature(NAME, "teacher temperature", teacherTemperature);
-        return teacherOutput.stopGradient().sub(center).div((float) teacherTemperature).softmax(1);
+        return NativeScalar.div(teacherOutput.stopGradient().sub(center), teacherTemperature).softmax(1);
     }
 
     public NDArray compute(List<NDArray> student, List<NDArray> teacher, NDArray center, double teacherTemperature) {
@@ -59,12 +60,12 @@ public final class DinoLoss {
                 if (s == t) {
                     continue; // the same crop: DINO never matches a view with itself
                 }
-                NDArray logProb = student.get(s).div((float) studentTemperature).logSoftmax(1);
+                NDArray logProb = NativeScalar.div(student.get(s), studentTemperature).logSoftmax(1);
                 NDArray ce = target.mul(logProb).sum(new int[] {1}).mean().neg();
                 total = total == null ? ce : total.add(ce);
                 pairs++;
             }
         }
-        return total.div(pairs);
+        return NativeScalar.div(total, pairs);
     }
 }

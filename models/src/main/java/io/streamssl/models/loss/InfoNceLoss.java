@@ -2,6 +2,7 @@ package io.streamssl.models.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.core.Linear;
+import io.streamssl.models.tensor.NativeScalar;
 
 /**
  * InfoNCE (van den Oord et al. 2018) as MoCo uses it: each L2-normalised query is scored against keys and must
@@ -48,7 +49,7 @@ public final class InfoNceLoss {
         NDArray positive = q.mul(k).sum(new int[] {1}, true); // (N, 1)
         // q·queueᵀ with q first: the result belongs to q's (step) manager, not to the long-lived queue's
         NDArray negative = Linear.linear(q, queue).singletonOrThrow(); // (N, K)
-        NDArray logProb = positive.concat(negative, 1).div((float) temperature).logSoftmax(1);
+        NDArray logProb = NativeScalar.div(positive.concat(negative, 1), temperature).logSoftmax(1);
         return logProb.get(":, 0").mean().neg();
     }
 
@@ -59,7 +60,7 @@ public final class InfoNceLoss {
         long n = query.getShape().get(0);
         NDArray q = NormalizedMseLoss.l2Normalize(query);
         NDArray k = NormalizedMseLoss.l2Normalize(key);
-        NDArray logProb = q.matMul(k.transpose()).div((float) temperature).logSoftmax(1);
-        return logProb.mul(query.getManager().eye((int) n)).sum().div(-n);
+        NDArray logProb = NativeScalar.div(q.matMul(k.transpose()), temperature).logSoftmax(1);
+        return NativeScalar.div(logProb.mul(query.getManager().eye((int) n)).sum(), -n);
     }
 }

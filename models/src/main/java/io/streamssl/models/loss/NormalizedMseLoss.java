@@ -1,6 +1,7 @@
 package io.streamssl.models.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.streamssl.models.tensor.NativeScalar;
 
 /**
  * BYOL's regression loss (Grill et al. 2020, eq. 2): the mean squared error between L2-normalised prediction
@@ -23,12 +24,12 @@ public final class NormalizedMseLoss {
         NDArray p = l2Normalize(prediction);
         NDArray z = l2Normalize(target.stopGradient());
         NDArray cos = p.mul(z).sum(new int[] {1});
-        return cos.mul(-2f).add(2f).mean();
+        return NativeScalar.add(NativeScalar.mul(cos, -2), 2).mean();
     }
 
     /** Rows divided by their L2 norm (clamped away from zero, as torch.nn.functional.normalize does). */
     public static NDArray l2Normalize(NDArray x) {
-        NDArray norm = x.square().sum(new int[] {1}, true).sqrt().maximum(EPS);
+        NDArray norm = NativeScalar.maximum(x.square().sum(new int[] {1}, true).sqrt(), EPS);
         return x.div(norm);
     }
 }

@@ -3,6 +3,7 @@ package io.streamssl.models.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.streamssl.models.tensor.NativeScalar;
 
 /**
  * SimCLR's normalised-temperature cross-entropy (Chen et al. 2020, "A Simple Framework for Contrastive
@@ -36,7 +37,7 @@ public final class NtXentLoss {
         int n = (int) z0.getShape().get(0);
         NDManager m = z0.getManager();
         NDArray z = NormalizedMseLoss.l2Normalize(z0.concat(z1, 0));
-        NDArray logits = z.matMul(z.transpose()).div((float) temperature);
+        NDArray logits = NativeScalar.div(z.matMul(z.transpose()), temperature);
         float[] self = new float[4 * n * n];
         float[] positive = new float[4 * n * n];
         for (int i = 0; i < 2 * n; i++) {
@@ -45,6 +46,6 @@ public final class NtXentLoss {
         }
         Shape square = new Shape(2L * n, 2L * n);
         NDArray logProb = logits.add(m.create(self, square)).logSoftmax(1);
-        return logProb.mul(m.create(positive, square)).sum().div(-2f * n);
+        return NativeScalar.div(logProb.mul(m.create(positive, square)).sum(), -2.0 * n);
     }
 }

@@ -1,6 +1,7 @@
 package io.streamssl.models.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.streamssl.models.tensor.NativeScalar;
 
 /**
  * SwAV's online code assignment (Caron et al. 2020, "Unsupervised Learning of Visual Features by Contrasting
@@ -36,17 +37,17 @@ public final class SinkhornKnopp {
         long k = scores.getShape().get(1);
         NDArray s = scores.stopGradient();
         // subtracting the maximum changes nothing after normalisation but keeps exp() finite
-        NDArray q = s.sub(s.max()).div((float) epsilon).exp();
+        NDArray q = NativeScalar.div(s.sub(s.max()), epsilon).exp();
         q = q.div(q.sum());
         for (int i = 0; i < iterations; i++) {
-            q = q.div(q.sum(new int[] {0}, true)).div(k); // each prototype (column) gets mass 1/K
-            q = q.div(q.sum(new int[] {1}, true)).div(b); // each sample (row) gets mass 1/B
+            q = NativeScalar.div(q.div(q.sum(new int[] {0}, true)), k); // each prototype (column) gets mass 1/K
+            q = NativeScalar.div(q.div(q.sum(new int[] {1}, true)), b); // each sample (row) gets mass 1/B
         }
         return q;
     }
 
     /** Codes: the plan scaled so that each row is a distribution over the K prototypes. */
     public NDArray assign(NDArray scores) {
-        return plan(scores).mul(scores.getShape().get(0));
+        return NativeScalar.mul(plan(scores), scores.getShape().get(0));
     }
 }

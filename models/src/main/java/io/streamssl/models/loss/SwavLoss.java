@@ -1,6 +1,7 @@
 package io.streamssl.models.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.streamssl.models.tensor.NativeScalar;
 import java.util.List;
 
 /**
@@ -44,12 +45,12 @@ public final class SwavLoss {
                 if (v == a) {
                     continue;
                 }
-                NDArray logProb = scores.get(v).div((float) temperature).logSoftmax(1);
+                NDArray logProb = NativeScalar.div(scores.get(v), temperature).logSoftmax(1);
                 NDArray ce = q.mul(logProb).sum(new int[] {1}).mean().neg();
                 total = total == null ? ce : total.add(ce);
                 pairs++;
             }
         }
-        return total.div(pairs);
+        return NativeScalar.div(total, pairs);
     }
 }

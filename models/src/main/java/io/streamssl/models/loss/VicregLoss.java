@@ -1,6 +1,7 @@
 package io.streamssl.models.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.streamssl.models.tensor.NativeScalar;
 
 /**
  * VICReg (Bardes, Ponce &amp; LeCun 2022, "Variance-Invariance-Covariance Regularization", eq. 1–6 and the
@@ -41,22 +42,23 @@ public final class VicregLoss {
         NDArray sim = z0.sub(z1).square().mean();
         NDArray c0 = z0.sub(z0.mean(new int[] {0}, true));
         NDArray c1 = z1.sub(z1.mean(new int[] {0}, true));
-        NDArray std = varianceTerm(c0).add(varianceTerm(c1)).div(2);
+        NDArray std = NativeScalar.div(varianceTerm(c0).add(varianceTerm(c1)), 2);
         NDArray cov = covarianceTerm(c0).add(covarianceTerm(c1));
-        return sim.mul((float) invariance).add(std.mul((float) variance)).add(cov.mul((float) covariance));
+        return NativeScalar.mul(sim, invariance).add(NativeScalar.mul(std, variance))
+                .add(NativeScalar.mul(cov, covariance));
     }
 
     private static NDArray varianceTerm(NDArray centred) {
         long n = centred.getShape().get(0);
-        NDArray std = centred.square().sum(new int[] {0}).div(n - 1).add((float) VAR_EPS).sqrt();
-        return std.neg().add(1).maximum(0).mean();
+        NDArray std = NativeScalar.add(NativeScalar.div(centred.square().sum(new int[] {0}), n - 1), VAR_EPS).sqrt();
+        return NativeScalar.maximum(NativeScalar.add(std.neg(), 1), 0).mean();
     }
 
     private static NDArray covarianceTerm(NDArray centred) {
         long n = centred.getShape().get(0);
         long d = centred.getShape().get(1);
-        NDArray cov = centred.transpose().matMul(centred).div(n - 1);
-        NDArray offDiagonal = cov.mul(centred.getManager().eye((int) d).mul(-1).add(1));
-        return offDiagonal.square().sum().div(d);
+        NDArray cov = NativeScalar.div(centred.transpose().matMul(centred), n - 1);
+        NDArray offDiagonal = cov.mul(NativeScalar.add(NativeScalar.mul(centred.getManager().eye((int) d), -1), 1));
+        return NativeScalar.div(offDiagonal.square().sum(), d);
     }
 }

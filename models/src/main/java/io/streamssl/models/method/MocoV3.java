@@ -3,6 +3,7 @@ package io.streamssl.models.method;
 import ai.djl.ndarray.NDArray;
 import io.streamssl.models.head.MlpHead;
 import io.streamssl.models.loss.InfoNceLoss;
+import io.streamssl.models.tensor.NativeScalar;
 
 /**
  * MoCo v3 (Chen, Xie &amp; He 2021, "An Empirical Study of Training Self-Supervised Vision Transformers"): no
@@ -30,6 +31,6 @@ public final class MocoV3 extends PredictorMomentumMethod {
 
     @Override
     protected NDArray loss(NDArray q0, NDArray k1, NDArray q1, NDArray k0) {
-        return loss.compute(q0, k1).add(loss.compute(q1, k0)).mul((float) (2 * loss.temperature()));
+        return NativeScalar.mul(loss.compute(q0, k1).add(loss.compute(q1, k0)), 2 * loss.temperature());
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.streamssl.models.head.MlpHead;
 import io.streamssl.models.loss.NegativeCosineLoss;
+import io.streamssl.models.tensor.NativeScalar;
 import java.util.List;
 
 /**
@@ -52,7 +53,8 @@ public final class SimSiam extends BaseMethod {
         NDArray z1 = run(projector, ps, encode(ps, views.get(1)));
         NDArray p0 = run(predictor, ps, z0);
         NDArray p1 = run(predictor, ps, z1);
-        NDArray loss = NegativeCosineLoss.compute(p0, z1).add(NegativeCosineLoss.compute(p1, z0)).mul(0.5f);
+        NDArray sum = NegativeCosineLoss.compute(p0, z1).add(NegativeCosineLoss.compute(p1, z0));
+        NDArray loss = NativeScalar.mul(sum, 0.5);
         return new Forward(loss, y0, z0);
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.streamssl.models.tensor.TensorCodec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -107,9 +108,9 @@ public final class LinearProbe {
         NDArray batchMean = x.mean(new int[] {0});
         NDArray batchVar = x.sub(batchMean).square().mean(new int[] {0});
         if (statsInitialised.getFloat(0) == 0f) {
-            mean.set(batchMean.toByteBuffer());
-            var.set(batchVar.toByteBuffer());
-            statsInitialised.set(new float[] {1f});
+            TensorCodec.copy(batchMean, mean);
+            TensorCodec.copy(batchVar, var);
+            statsInitialised.addi(1f); // 0 → 1
         } else {
             mean.muli(STAT_MOMENTUM).addi(batchMean.mul(1 - STAT_MOMENTUM));
             var.muli(STAT_MOMENTUM).addi(batchVar.mul(1 - STAT_MOMENTUM));

@@ -2,6 +2,7 @@ package io.streamssl.models.state;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import io.streamssl.models.tensor.TensorCodec;
 import java.util.Map;
 
 /**
@@ -31,7 +32,7 @@ public final class MomentumTeacher implements TensorState {
     public void copyFromStudent() {
         student.forEach((name, s) -> {
             NDArray t = teacher.get(name).getArray();
-            t.set(s.getArray().toByteBuffer());
+            TensorCodec.copy(s.getArray(), t);
         });
     }
 

@@ -2,7 +2,7 @@ package io.streamssl.models.tensor;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.nio.ByteBuffer;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * Bytes for one tensor and back, bit-exact: DJL's encoding (shape, data type, raw little-endian data). This
@@ -32,8 +32,17 @@ public final class TensorCodec {
                         + " but the model's is " + target.getDataType() + target.getShape()
                         + ": the checkpoint was written by a different model configuration");
             }
-            ByteBuffer data = src.toByteBuffer();
-            target.set(data);
+            copy(src, target);
         }
+    }
+
+    /**
+     * Copies {@code source}'s values into {@code target}'s own storage (same shape and type), with gradients
+     * off. DJL's {@code set(Buffer)} would instead make a Java direct buffer {@code target}'s storage, kept
+     * alive only by that one Java object and aligned as the JVM's allocator happens to place it; an in-place
+     * copy keeps libtorch's allocation, so a restored model computes on memory laid out as a fresh one.
+     */
+    public static void copy(NDArray source, NDArray target) {
+        target.set(new NDIndex("..."), source);
     }
 }
