@@ -43,8 +43,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * on exactly once per epoch; a stop-with-savepoint resumes at another augment parallelism and counts on; and
  * every snapshot announced on the topic belongs to a completed checkpoint.
  *
- * <p>Runs are compared bit for bit with one intra-op thread (failsafe sets {@code OMP_NUM_THREADS=1}): one run
- * of BYOL with libtorch's two CPU threads once differed from another before any failure.
+ * <p>Runs are compared bit for bit at a fixed number of intra-op threads (failsafe sets {@code OMP_NUM_THREADS},
+ * 2 by default; {@code -Dit.omp.threads=N} changes it).
  *
  * <p>The TaskManager failure is the MiniCluster's {@code terminateTaskManager} plus a fresh TaskManager for the
  * restart; a real {@code kill -9} of a TaskManager process is in the deploy module's multi-process test.
