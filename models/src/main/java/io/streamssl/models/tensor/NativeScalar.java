@@ -2,6 +2,7 @@ package io.streamssl.models.tensor;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.Function;
 
 /**
  * Arithmetic between a tensor and a number, with the number held in libtorch's own memory. Use it for every
@@ -26,41 +27,36 @@ public final class NativeScalar {
 
     /** {@code x · v}. */
     public static NDArray mul(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.mul(s);
-        }
+        return apply(x, v, x::mul);
     }
 
     /** {@code x / v}. */
     public static NDArray div(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.div(s);
-        }
+        return apply(x, v, x::div);
     }
 
     /** {@code x + v}. */
     public static NDArray add(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.add(s);
-        }
+        return apply(x, v, x::add);
     }
 
     /** {@code x − v}. */
     public static NDArray sub(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.sub(s);
-        }
+        return apply(x, v, x::sub);
     }
 
     /** {@code max(x, v)} element-wise. */
     public static NDArray maximum(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.maximum(s);
-        }
+        return apply(x, v, x::maximum);
     }
 
-    /** A 0-d tensor of {@code x}'s type on {@code x}'s manager holding {@code v}, in libtorch-owned memory. */
-    private static NDArray of(NDArray x, double v) {
-        return x.getManager().full(new Shape(), (float) v, x.getDataType());
+    /**
+     * {@code op} applied to a 0-d tensor of {@code x}'s type on {@code x}'s manager holding {@code v}, in
+     * libtorch-owned memory; the handle is closed at once, autograd keeps its own reference.
+     */
+    private static NDArray apply(NDArray x, double v, Function<NDArray, NDArray> op) {
+        try (NDArray s = x.getManager().full(new Shape(), (float) v, x.getDataType())) {
+            return op.apply(s);
+        }
     }
 }
