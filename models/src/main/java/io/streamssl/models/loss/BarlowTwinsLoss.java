@@ -38,7 +38,7 @@ public final class BarlowTwinsLoss {
         NDArray c = NativeScalar.div(standardise(z0).transpose().matMul(standardise(z1)), n);
         NDArray eye = z0.getManager().eye((int) d);
         NDArray onDiagonal = NativeScalar.sub(c.mul(eye).sum(new int[] {1}), 1).square().sum();
-        NDArray offDiagonal = c.mul(NativeScalar.add(NativeScalar.mul(eye, -1), 1)).square().sum();
+        NDArray offDiagonal = c.mul(eye.onesLike().sub(eye)).square().sum();
         return onDiagonal.add(NativeScalar.mul(offDiagonal, lambda));
     }
 

@@ -58,7 +58,8 @@ public final class VicregLoss {
         long n = centred.getShape().get(0);
         long d = centred.getShape().get(1);
         NDArray cov = NativeScalar.div(centred.transpose().matMul(centred), n - 1);
-        NDArray offDiagonal = cov.mul(NativeScalar.add(NativeScalar.mul(centred.getManager().eye((int) d), -1), 1));
+        NDArray eye = centred.getManager().eye((int) d);
+        NDArray offDiagonal = cov.mul(eye.onesLike().sub(eye));
         return NativeScalar.div(offDiagonal.square().sum(), d);
     }
 }

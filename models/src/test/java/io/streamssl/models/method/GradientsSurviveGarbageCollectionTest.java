@@ -61,6 +61,7 @@ class GradientsSurviveGarbageCollectionTest {
         TrainerSpec spec = TrainerSpec.byolCifar(8, BATCH, 1000).withMethod(name, options);
         SslMethod method = SslMethods.create(name,
                 new MethodSettings(spec.encoder(), spec.scheduleSteps(), spec.methodOptions()));
+        Engine.getInstance(); // loads libtorch, which the next line calls into
         JniUtils.setGradMode(false); // as SslTrainer does: initialising SwAV updates a leaf in place
         try (NDManager manager = NDManager.newBaseManager()) {
             method.initialize(manager, new Shape(BATCH, 3, 32, 32));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.dataset.GeneratedShapes;
-import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.models.snapshot.EncoderSnapshot;
 import io.streamssl.pipeline.cli.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
@@ -24,15 +23,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,26 +43,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>The TaskManager failure is the MiniCluster's {@code terminateTaskManager} plus a fresh TaskManager for the
  * restart; a real {@code kill -9} of a TaskManager process is in the deploy module's multi-process test.
  */
-class ExactlyOnceTrainingITCase {
-
-    /** One TaskManager at a time: the test takes it down and starts a replacement. */
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+class ExactlyOnceTrainingITCase extends PipelineITBase {
 
     private static final int BATCH = 16;
 
-    @TempDir
-    static Path work;
-
-    static EmbeddedKafka kafka;
-    /** Index (in the MiniCluster) of the TaskManager that is up. */
+    /** Index (in the MiniCluster) of the TaskManager that is up: the test takes it down and starts a replacement. */
     static int liveTaskManager;
 
     @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start(work.resolve("kafka"));
-        kafka.createTopics(1, PipelineFixture.TOPICS);
+    static void produceImages() throws Exception {
         kafka.createTopics(2, "images-2p", "images-sp");
         PipelineFixture.produce(kafka, new GeneratedShapes(1200, 21, 32), 1200);
         // two epochs of 320 images over two partitions: 640 records = 40 steps of 16
@@ -76,11 +59,6 @@ class ExactlyOnceTrainingITCase {
                 .optTopic("images-2p").optRepeat(2).build().run();
         ImageProducer.builder().setBootstrapServers(kafka.bootstrapServers()).setDataset(new GeneratedShapes(256, 23, 32))
                 .optTopic("images-sp").optRepeat(1).build().run();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
     }
 
     @ParameterizedTest(name = "{0}")
