@@ -140,7 +140,9 @@ final class LocalFlinkCluster implements BeforeAllCallback, AfterAllCallback, Af
                 // a fixed resource id: the REST API names the TaskManager of each task by it
                 tmCommand.addAll(List.of("-D", TaskManagerOptions.TASK_MANAGER_RESOURCE_ID.key() + "=" + id));
                 // libtorch's OpenMP threads spin otherwise (see ./streamssl)
-                ClusterProcess p = ClusterProcess.start(id, tmCommand, Map.of("OMP_WAIT_POLICY", "PASSIVE"), logFile(id));
+                ClusterProcess p = ClusterProcess.start(id, tmCommand, Map.of("OMP_WAIT_POLICY", "PASSIVE",
+                        // one instruction set on every CPU (see the parent pom)
+                        "ONEDNN_MAX_CPU_ISA", "AVX2", "ATEN_CPU_CAPABILITY", "avx2", "MKL_CBWR", "AVX2"), logFile(id));
                 processes.add(p);
                 taskManagerById.put(id, p);
             }
