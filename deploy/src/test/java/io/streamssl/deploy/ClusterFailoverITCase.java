@@ -8,7 +8,7 @@ import io.streamssl.connectors.dataset.Cifar10Binary;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.connectors.dataset.ImageDataset;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
-import io.streamssl.pipeline.cli.StreamsslCommand;
+import io.streamssl.cli.StreamsslCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

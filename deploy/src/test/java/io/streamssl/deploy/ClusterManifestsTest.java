@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.streamssl.pipeline.cli.StreamsslCommand;
+import io.streamssl.cli.StreamsslCommand;
 import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.program.JobProgram;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import java.io.File;
 import java.io.IOException;
@@ -47,6 +48,7 @@ class ClusterManifestsTest {
             .normalize();
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final String JOB_JAR = "/opt/flink/usrlib/streamssl-job.jar";
+    private static final String CLI_JAR = "/opt/streamssl/streamssl-cli.jar";
     /** Reporters are plugins (plugins/metrics-*), not on the classpath: their options cannot be listed. */
     private static final Pattern REPORTER_KEY = Pattern.compile("metrics\\.reporter\\.[A-Za-z0-9_-]+\\..+");
 
@@ -256,7 +258,8 @@ class ClusterManifestsTest {
         assertThat(produceArgs.get(produceArgs.indexOf("-b") + 1)).isEqualTo(bootstrap);
         assertThatCode(() -> StreamsslCommand.commandLine().parseArgs(produceArgs.toArray(String[]::new)))
                 .doesNotThrowAnyException();
-        assertThat(producer.get(producer.indexOf("-cp") + 1).split(":")).contains(JOB_JAR, "/opt/flink/lib/*");
+        assertThat(producer.get(producer.indexOf("-cp") + 1).split(":")).contains(CLI_JAR, JOB_JAR, "/opt/flink/lib/*");
+        assertThat(dockerfile).anyMatch(l -> l.startsWith("COPY ") && l.endsWith(" " + CLI_JAR));
 
         JsonNode job = flinkDeployment.path("spec").path("job");
         assertThat(job.path("jarURI").asText()).isEqualTo("local://" + JOB_JAR);
@@ -276,10 +279,13 @@ class ClusterManifestsTest {
         }
     }
 
-    /** Parses {@code args} with streamssl's CLI as a `run` command; returns its --set pairs, validated as a config. */
+    /**
+     * Parses {@code args} as the job jar's program does ({@code flink run JAR run …}, application mode) as a `run`
+     * command; returns its --set pairs, validated as a config.
+     */
     private static Map<String, String> cliRun(List<String> args) {
-        assertThat(args).as("CLI arguments").isNotEmpty().first().isEqualTo("run");
-        assertThatCode(() -> StreamsslCommand.commandLine().parseArgs(args.toArray(String[]::new)))
+        assertThat(args).as("program arguments").isNotEmpty().first().isEqualTo("run");
+        assertThatCode(() -> JobProgram.commandLine(new JobProgram()).parseArgs(args.toArray(String[]::new)))
                 .as("streamssl %s", args).doesNotThrowAnyException();
         Map<String, String> sets = new LinkedHashMap<>();
         for (int i = 1; i < args.size() - 1; i++) {

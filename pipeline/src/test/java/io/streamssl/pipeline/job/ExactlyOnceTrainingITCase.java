@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.models.snapshot.EncoderSnapshot;
-import io.streamssl.pipeline.cli.JobRunner;
+import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.dataset.GeneratedShapes;
-import io.streamssl.pipeline.cli.JobRunner;
+import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import io.streamssl.connectors.DeadLetterSerializationSchema;
 import io.streamssl.connectors.ImageHeaders;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.models.snapshot.SnapshotEncoder;
-import io.streamssl.pipeline.cli.JobRunner;
+import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

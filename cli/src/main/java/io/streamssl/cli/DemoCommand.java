@@ -1,5 +1,7 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.cli;
 
+import io.streamssl.pipeline.program.JobOptions;
+import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.Topics;
 import io.streamssl.connectors.dataset.Cifar10Binary;

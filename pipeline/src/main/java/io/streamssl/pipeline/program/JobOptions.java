@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.pipeline.program;
 
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
@@ -25,7 +25,7 @@ public final class JobOptions {
     Long maxSteps;
 
     /** The config: defaults, then {@code base}, then the file, then --set, then --max-steps. */
-    JobConfig load(Map<String, String> base) {
+    public JobConfig load(Map<String, String> base) {
         Map<String, String> all = new LinkedHashMap<>(base);
         all.putAll(overrides);
         if (maxSteps != null) {
@@ -45,7 +45,7 @@ public final class JobOptions {
     }
 
     /** All keys with defaults and descriptions, for --help. */
-    static String describeKeys() {
+    public static String describeKeys() {
         return StreamsslOptions.all().stream().map(JobOptions::describe).collect(Collectors.joining("%n"));
     }
 

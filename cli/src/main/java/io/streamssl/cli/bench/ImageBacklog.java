@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.bench;
+package io.streamssl.cli.bench;
 
 import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.dataset.GeneratedShapes;

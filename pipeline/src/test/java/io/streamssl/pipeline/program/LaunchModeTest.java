@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.pipeline.program;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,21 +55,22 @@ class LaunchModeTest {
     void mainNeverExitsFlinksJvmAndReportsFailureByThrowing() {
         runAsFlinkProgram(Map.of("execution.target", "embedded"));
         // System.exit here would end this test JVM: surefire would report the fork as crashed
-        StreamsslCommand.main(new String[] {"--version"});
-        assertThatThrownBy(() -> StreamsslCommand.main(new String[] {"run", "--job-jar", "x.jar"}))
+        JobProgram.main(new String[] {"--version"});
+        assertThatThrownBy(() -> JobProgram.main(new String[] {"run", "--set", "trainer.batch-size=0"}))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("streamssl run --job-jar x.jar failed (exit code 1)");
+                .hasMessageContaining("streamssl run --set trainer.batch-size=0 failed (exit code 1)");
     }
 
     @Test
-    void clusterOptionIsRefusedUnderFlinksCli() {
+    void theJobJarsRunHasNoClusterOption() {
+        // submitting to a session cluster from outside is the CLI's (./streamssl run --cluster), not the program's
         runAsFlinkProgram(Map.of("execution.target", "remote", "execution.attached", "false"));
-        assertThatThrownBy(() -> StreamsslCommand.main(new String[] {"run", "--cluster", "localhost:8081",
+        assertThatThrownBy(() -> JobProgram.main(new String[] {"run", "--cluster", "localhost:8081",
                 "--set", "kafka.bootstrap-servers=localhost:9092"}))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("exit code 1");
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("exit code 2");
     }
 
-    private static void runAsFlinkProgram(Map<String, String> programConfig) {
+    static void runAsFlinkProgram(Map<String, String> programConfig) {
         StreamContextEnvironment.setAsContext(new DefaultExecutorServiceLoader(), Configuration.fromMap(programConfig),
                 LaunchModeTest.class.getClassLoader(), true, true);
     }

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.bench;
+package io.streamssl.cli.bench;
 
 import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.pipeline.augment.BilinearResampler;
@@ -38,7 +38,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *
  * <pre>
  * java -cp pipeline/target/classes:$(cat pipeline/target/classpath-runtime.txt) \
- *     io.streamssl.pipeline.bench.AugmentBenchmark --preset byol --size 224 --threads 1 --seconds 10
+ *     io.streamssl.cli.bench.AugmentBenchmark --preset byol --size 224 --threads 1 --seconds 10
  * </pre>
  *
  * Sources: at 32 px, real CIFAR-10 images (the first 2,000 records of {@code datasets/cifar10/data_batch_1.bin}

@@ -1,12 +1,14 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.cli;
 
+import io.streamssl.pipeline.program.JobOptions;
+import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.ViewBatch;
 import io.streamssl.pipeline.augment.AugmentationPresets;
-import io.streamssl.pipeline.bench.AugmentBenchmark;
-import io.streamssl.pipeline.bench.CheckpointBenchmark;
+import io.streamssl.cli.bench.AugmentBenchmark;
+import io.streamssl.cli.bench.CheckpointBenchmark;
 import io.streamssl.pipeline.config.JobConfig;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.bench;
+package io.streamssl.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

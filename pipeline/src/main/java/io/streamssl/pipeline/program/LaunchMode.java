@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.pipeline.program;
 
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ReadableConfig;
@@ -40,7 +40,7 @@ public enum LaunchMode {
     }
 
     /** The mode that a Flink program's environment configuration describes. */
-    static LaunchMode of(ReadableConfig programConfig) {
+    public static LaunchMode of(ReadableConfig programConfig) {
         if (EMBEDDED_TARGET.equals(programConfig.get(DeploymentOptions.TARGET))) {
             return FLINK_APPLICATION;
         }
@@ -53,7 +53,7 @@ public enum LaunchMode {
     }
 
     /** Whether {@code run} may stay to follow the job and stop it with a savepoint at the end. */
-    boolean mayFollow() {
+    public boolean mayFollow() {
         return this == STANDALONE || this == FLINK_CLI_ATTACHED;
     }
 }

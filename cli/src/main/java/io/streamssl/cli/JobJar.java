@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.cli;
 
 import io.streamssl.pipeline.job.TrainingJob;
 import java.io.IOException;
@@ -25,8 +25,9 @@ final class JobJar {
     private JobJar() {}
 
     /**
-     * {@code explicit} when given; else the jar this CLI runs from when that is the job jar (the launcher runs
-     * from it); else {@code deploy/target/flink-usrlib/streamssl-job.jar} under the working directory.
+     * {@code explicit} when given; else the jar the job's classes were loaded from when that is the job jar; else
+     * {@code deploy/target/flink-usrlib/streamssl-job.jar}, else {@code pipeline/target/streamssl-pipeline-*-job.jar}
+     * under the working directory (what the launcher's build leaves).
      */
     static Path locate(Path explicit) {
         if (explicit != null) {
@@ -38,6 +39,10 @@ final class JobJar {
         }
         if (Files.isRegularFile(DEPLOY_JAR)) {
             return check(DEPLOY_JAR.toAbsolutePath(), DEPLOY_JAR.toString());
+        }
+        Optional<Path> built = pipelineJar();
+        if (built.isPresent()) {
+            return check(built.get().toAbsolutePath(), built.get().toString());
         }
         throw new IllegalArgumentException("no job jar to send to the cluster: this CLI does not run from one and "
                 + DEPLOY_JAR.toAbsolutePath() + " does not exist. Build it with " + BUILD + ", or pass --job-jar PATH");
@@ -62,8 +67,22 @@ final class JobJar {
         }
     }
 
+    private static Optional<Path> pipelineJar() {
+        Path target = Path.of("pipeline", "target");
+        if (!Files.isDirectory(target)) {
+            return Optional.empty();
+        }
+        try (var jars = Files.newDirectoryStream(target, "streamssl-pipeline-*-job.jar")) {
+            var it = jars.iterator();
+            return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The jar holding the job's classes on this classpath (the job jar when run as {@code java -cp job.jar …}). */
     private static Optional<Path> runningJar() {
-        CodeSource source = JobJar.class.getProtectionDomain().getCodeSource();
+        CodeSource source = TrainingJob.class.getProtectionDomain().getCodeSource();
         if (source == null) {
             return Optional.empty();
         }

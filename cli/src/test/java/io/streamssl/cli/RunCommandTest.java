@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.DefaultExecutorServiceLoader;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -74,6 +78,20 @@ class RunCommandTest {
         cl.execute("run", "--help");
         assertThat(out.toString()).contains("--cluster=HOST:PORT", "--job-jar=PATH", "--detach", "--run-id=ID",
                 "flink run JAR run ...");
+    }
+
+    @Test
+    void clusterOptionIsRefusedUnderFlinksCli() {
+        StreamContextEnvironment.setAsContext(new DefaultExecutorServiceLoader(),
+                Configuration.fromMap(Map.of("execution.target", "remote", "execution.attached", "false")),
+                RunCommandTest.class.getClassLoader(), true, true);
+        try {
+            Result r = run("--cluster", "localhost:8081");
+            assertThat(r.code).isEqualTo(1);
+            assertThat(r.err).contains("--cluster submits from outside a cluster", "drop --cluster");
+        } finally {
+            StreamContextEnvironment.unsetAsContext();
+        }
     }
 
     private Path jobJarLookalike() throws IOException {

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.cli;
 
 import io.streamssl.models.method.SslMethods;
 import java.util.concurrent.Callable;

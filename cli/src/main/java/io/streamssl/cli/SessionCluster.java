@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.bench;
+package io.streamssl.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,14 +1,18 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.pipeline.program;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code ./streamssl <command>}: the one entry point. */
-@Command(name = "streamssl", mixinStandardHelpOptions = true, version = "streamssl 0.1.0",
-        description = "Continual self-supervised training of vision encoders on Kafka image streams (Flink + DJL).",
-        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, BenchCommand.class,
-                MethodsCommand.class, CommandLine.HelpCommand.class})
-public final class StreamsslCommand implements Runnable {
+/**
+ * The job jar's entry point ({@code Main-Class}): {@code flink run streamssl-job.jar run …}, application mode and
+ * {@code java -cp streamssl-job.jar:… io.streamssl.pipeline.program.JobProgram run …}. It carries only what a
+ * cluster runs; the full command line ({@code ./streamssl}: demo, produce, bench, methods, run --cluster) is the
+ * CLI module's, which uses {@link #commandLine} and {@link #exit} for the same error handling.
+ */
+@Command(name = "streamssl-job", mixinStandardHelpOptions = true, version = "streamssl 0.1.0",
+        description = "The streamssl training job as a Flink program.",
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class JobProgram implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,10 +23,16 @@ public final class StreamsslCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = commandLine().execute(args);
+        exit(commandLine(new JobProgram()).execute(args), args);
+    }
+
+    /**
+     * Ends {@code main} with {@code code}: {@code System.exit} when this JVM is ours; inside Flink's CLI or a
+     * JobManager (application mode) System.exit would end their JVM under them, and Flink learns of a failed
+     * program from an exception, not from an exit code.
+     */
+    public static void exit(int code, String[] args) {
         if (LaunchMode.current().isFlinkProgram()) {
-            // inside Flink's CLI or a JobManager (application mode): System.exit would end their JVM under them,
-            // and Flink learns of a failed program from an exception, not from an exit code
             if (code != 0) {
                 throw new IllegalStateException("streamssl " + String.join(" ", args) + " failed (exit code " + code
                         + "): see the error above");
@@ -32,13 +42,19 @@ public final class StreamsslCommand implements Runnable {
         System.exit(code);
     }
 
-    /** The command line with streamssl's error handling: a bad argument or config prints what to fix, no trace. */
-    public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new StreamsslCommand());
+    /**
+     * {@code command}'s command line with streamssl's error handling: a bad argument or config prints what to fix,
+     * no trace; {@code run} and {@code demo} list every configuration key in their help.
+     */
+    public static CommandLine commandLine(Object command) {
+        CommandLine cl = new CommandLine(command);
         String keys = "%nConfiguration keys (YAML file and --set):%n" + JobOptions.describeKeys()
                 + "%n  method.<option>: options of the selected method (see `streamssl methods`)%n";
         for (String name : new String[] {"run", "demo"}) {
-            cl.getSubcommands().get(name).getCommandSpec().usageMessage().footer(keys);
+            CommandLine sub = cl.getSubcommands().get(name);
+            if (sub != null) {
+                sub.getCommandSpec().usageMessage().footer(keys);
+            }
         }
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable root = e;

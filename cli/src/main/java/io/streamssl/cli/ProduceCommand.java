@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.cli;
+package io.streamssl.cli;
 
 import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.Topics;
