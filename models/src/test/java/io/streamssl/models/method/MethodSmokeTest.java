@@ -106,7 +106,9 @@ class MethodSmokeTest {
             double stdLast = mean(stds, STEPS - window, STEPS);
             double featureStdAfter = embeddingStd(trainer, dim);
             double threshold = 0.3 / Math.sqrt(embeddingDim);
-            double featureThreshold = 0.3 / Math.sqrt(dim);
+            // a randomly initialised encoder spreads its features at about 0.14 / sqrt(d) (0.0175 at d = 64): trained
+            // ones reach 0.37-0.54 / sqrt(d); collapse (one point for every image) is 0
+            double featureThreshold = 0.2 / Math.sqrt(dim);
             System.out.printf("SMOKE %-12s %s, %d steps: loss (steps " + start + "+) %.4f -> %.4f | embedding std (d=%d) %.4f -> %.4f "
                     + "(collapse threshold %.4f) | encoder-feature std (d=%d) %.4f -> %.4f | %.1f s%n", method,
                     images.real() ? "cifar10" : "generated", STEPS, first, last, embeddingDim, stdFirst, stdLast,
