@@ -6,6 +6,7 @@ import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
+import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.job.TrainingJob;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -56,7 +57,7 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Everything is real and in this process: a KRaft Kafka broker ({@link EmbeddedKafka}), an {@link ImageBacklog}
  * keeping generated images ahead of the trainer, and for each case two phases — checkpoints every
  * {@code interval}, then checkpointing off — each on a fresh Flink {@link MiniCluster} running the job of
- * {@link TrainingJob#build} with the configuration of {@link TrainingJob#flinkConfiguration} (RocksDB, incremental
+ * {@link TrainingJob#build} with the configuration of {@link JobFlinkConfiguration#of} (RocksDB, incremental
  * checkpoints). Each phase has its own topics and checkpoint directory; the work directory is deleted at the end.
  *
  * <p>Throughput is the trainer's: images trained per second of wall clock between two of its metrics records
@@ -145,7 +146,7 @@ public final class CheckpointBenchmark {
             if (measured != null && measured.compareTo(MAX_MEASURED) > 0) {
                 // with checkpointing off, the exactly-once metrics sink never commits: its one Kafka transaction
                 // stays open for the whole phase, and the broker aborts it after the sink's transaction.timeout.ms
-                // (10 min, TrainingJob), which fails the job
+                // (10 min, TrainerEventSink), which fails the job
                 bad.append(" the measured time must be at most ").append(MAX_MEASURED.toMinutes())
                         .append(" min (the 'off' phase's metrics transaction would time out), got ").append(measured)
                         .append(';');
@@ -289,7 +290,7 @@ public final class CheckpointBenchmark {
 
     /** The Flink configuration of one phase: the job's own, plus what the benchmark needs to observe it. */
     private Configuration flinkConfiguration(JobConfig config, boolean checkpointing, Path dir) {
-        Configuration flink = TrainingJob.flinkConfiguration(config);
+        Configuration flink = JobFlinkConfiguration.of(config);
         if (!checkpointing) {
             // an absent interval is Flink's "checkpointing disabled" (checkpoints.interval cannot say "off")
             flink.removeConfig(CheckpointingOptions.CHECKPOINTING_INTERVAL);

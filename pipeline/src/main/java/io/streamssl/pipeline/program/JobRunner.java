@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
+import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.job.TrainingJob;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -136,7 +137,7 @@ public final class JobRunner {
 
     /** Where {@link #run()} and a detached job's stopper put savepoints: {@code <checkpoints.dir>/savepoints}. */
     public String savepointDir() {
-        return TrainingJob.uri(config.get(StreamsslOptions.CHECKPOINT_DIR)).replaceAll("/$", "") + "/savepoints";
+        return JobFlinkConfiguration.uri(config.get(StreamsslOptions.CHECKPOINT_DIR)).replaceAll("/$", "") + "/savepoints";
     }
 
     private String jobName() {

@@ -41,7 +41,7 @@ class TrainingPipelineITCase extends PipelineITBase {
         JobConfig config = JobConfig.of(values);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JobRunner.Summary summary = new JobRunner(
-                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(config)), config,
+                StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config)), config,
                 "it-run-1", new PrintStream(console, true, StandardCharsets.UTF_8)).run();
         System.out.println(console.toString(StandardCharsets.UTF_8));
         System.out.println(summary.line());
@@ -93,7 +93,7 @@ class TrainingPipelineITCase extends PipelineITBase {
         values.put("kafka.group-id", "dino");
         JobConfig config = JobConfig.of(values);
         JobRunner.Summary summary = new JobRunner(
-                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(config)), config,
+                StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config)), config,
                 "it-dino", new PrintStream(System.out, true)).run();
         assertThat(summary.steps()).isEqualTo(6);
         assertThat(Double.isFinite(summary.loss())).isTrue();
