@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
@@ -56,8 +57,10 @@ class ImageProducerITCase {
 
     @Test
     void builderNamesWhatIsMissing() {
-        assertThatThrownBy(() -> ImageProducer.builder().build()).hasMessageContaining("bootstrap servers")
-                .hasMessageContaining("data set");
+        assertThatThrownBy(() -> ImageProducer.builder().optClientProperties(Map.of("key.serializer", "x.Serializer"))
+                .build()).hasMessageContaining("bootstrap servers")
+                .hasMessageContaining("data set")
+                .hasMessageContaining("'key.serializer' is not allowed");
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
