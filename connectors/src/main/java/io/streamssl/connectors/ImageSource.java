@@ -87,7 +87,6 @@ public final class ImageSource {
             KafkaClientProperties client = KafkaClientProperties.of(bootstrapServers, clientProperties);
             return KafkaSource.<ImageRecord>builder()
                     .setProperties(client.connector(Map.of()))
-                    .setBootstrapServers(client.bootstrapServers())
                     .setTopics(topic)
                     .setGroupId(groupId)
                     .setStartingOffsets(startingOffsets(startingOffsets))
