@@ -12,7 +12,7 @@ import io.streamssl.models.method.MethodSettings;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
-import io.streamssl.pipeline.job.TrainingJob;
+import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -122,7 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
             producing.start();
             System.out.println("producing " + data.name() + " (" + data.size() + " images per pass) in the background");
 
-            Configuration flink = TrainingJob.flinkConfiguration(config);
+            Configuration flink = JobFlinkConfiguration.of(config);
             int port = webPort == 0 ? freePort() : webPort;
             flink.set(RestOptions.PORT, port);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);

@@ -1,7 +1,7 @@
 package io.streamssl.cli;
 
 import io.streamssl.pipeline.config.JobConfig;
-import io.streamssl.pipeline.job.TrainingJob;
+import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.program.LaunchMode;
 import java.nio.file.Path;
 import org.apache.flink.runtime.util.EnvironmentInformation;
@@ -57,6 +57,6 @@ public final class RunCommand extends io.streamssl.pipeline.program.RunCommand {
         System.out.println("submitting " + jar + " to Flink " + overview.flinkVersion() + " at " + target.restUri()
                 + " (" + overview.taskManagers() + " TaskManagers, " + overview.slotsAvailable() + " free slots)");
         return StreamExecutionEnvironment.createRemoteEnvironment(target.host(), target.port(),
-                TrainingJob.flinkConfiguration(config), jar.toString());
+                JobFlinkConfiguration.of(config), jar.toString());
     }
 }

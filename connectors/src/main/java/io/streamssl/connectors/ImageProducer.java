@@ -3,16 +3,14 @@ package io.streamssl.connectors;
 import io.streamssl.connectors.dataset.ImageDataset;
 import io.streamssl.connectors.dataset.LabeledImage;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
-import java.util.Properties;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Publishes a data set to a Kafka topic in the streamssl record format (see {@link ImageHeaders}).
@@ -40,7 +38,7 @@ public final class ImageProducer {
     private final long repeat;
     private final boolean labels;
     private final Consumer<Progress> progress;
-    private final Properties extra;
+    private final KafkaClientProperties client;
     private volatile boolean stopped;
     private final AtomicReference<Exception> sendError = new AtomicReference<>();
 
@@ -53,7 +51,7 @@ public final class ImageProducer {
         this.repeat = b.repeat;
         this.labels = b.labels;
         this.progress = b.progress;
-        this.extra = b.extra;
+        this.client = KafkaClientProperties.of(b.bootstrapServers, b.clientProperties);
     }
 
     public static Builder builder() {
@@ -91,13 +89,6 @@ public final class ImageProducer {
 
     /** Publishes until the data set has been sent {@code repeat} times, {@code maxRecords} is reached or {@link #stop()}. */
     public long run() throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.putAll(extra);
         long perPass = dataset.size();
         long total = maxRecords > 0 ? (repeat > 0 ? Math.min(maxRecords, perPass * repeat) : maxRecords)
                 : (repeat > 0 ? perPass * repeat : -1);
@@ -105,7 +96,7 @@ public final class ImageProducer {
         long start = System.nanoTime();
         long lastReport = start;
         long epoch = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client.producer())) {
             outer:
             for (; repeat == 0 || epoch < repeat; epoch++) {
                 for (LabeledImage img : dataset) {
@@ -168,7 +159,7 @@ public final class ImageProducer {
         private long repeat = 1;
         private boolean labels = true;
         private Consumer<Progress> progress;
-        private final Properties extra = new Properties();
+        private final Map<String, String> clientProperties = new LinkedHashMap<>();
 
         public Builder setBootstrapServers(String servers) {
             this.bootstrapServers = servers;
@@ -214,31 +205,26 @@ public final class ImageProducer {
             return this;
         }
 
-        /** Any other Kafka producer property. */
-        public Builder optProperty(String key, String value) {
-            extra.put(key, value);
+        /**
+         * Other Kafka producer properties (security settings, or acks and linger over the defaults of
+         * {@link KafkaClientProperties#producer()}); added to those given before.
+         */
+        public Builder optClientProperties(Map<String, String> properties) {
+            clientProperties.putAll(properties);
             return this;
         }
 
         public ImageProducer build() {
-            StringBuilder missing = new StringBuilder();
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                missing.append(" bootstrap servers (setBootstrapServers)");
-            }
-            if (dataset == null) {
-                missing.append(" data set (setDataset)");
-            }
-            if (missing.length() > 0) {
-                throw new IllegalArgumentException("ImageProducer is missing:" + missing);
-            }
-            Objects.requireNonNull(topic, "topic");
-            if (topic.isBlank()) {
-                throw new IllegalArgumentException("topic must not be blank");
-            }
+            InvalidOptions invalid = new InvalidOptions("ImageProducer")
+                    .requireText(bootstrapServers, "bootstrap servers (setBootstrapServers)")
+                    .require(dataset, "data set (setDataset)")
+                    .requireText(topic, "topic (optTopic)")
+                    .add(KafkaClientProperties.problems(clientProperties));
             if (maxRecords < 0 || recordsPerSecond < 0 || repeat < 0) {
-                throw new IllegalArgumentException("max records, records/s and repeat must be >= 0 (0 = unlimited), got "
+                invalid.add("max records, records/s and repeat must be >= 0 (0 = unlimited), got "
                         + maxRecords + ", " + recordsPerSecond + ", " + repeat);
             }
+            invalid.throwIfAny();
             return new ImageProducer(this);
         }
     }

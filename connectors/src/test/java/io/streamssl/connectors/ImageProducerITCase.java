@@ -10,12 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,8 +57,10 @@ class ImageProducerITCase {
 
     @Test
     void builderNamesWhatIsMissing() {
-        assertThatThrownBy(() -> ImageProducer.builder().build()).hasMessageContaining("bootstrap servers")
-                .hasMessageContaining("data set");
+        assertThatThrownBy(() -> ImageProducer.builder().optClientProperties(Map.of("key.serializer", "x.Serializer"))
+                .build()).hasMessageContaining("bootstrap servers")
+                .hasMessageContaining("data set")
+                .hasMessageContaining("'key.serializer' is not allowed");
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
@@ -67,12 +68,9 @@ class ImageProducerITCase {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(EmbeddedKafka kafka, String topic, int n) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+                KafkaClientProperties.of(kafka.bootstrapServers()).consumer(IsolationLevel.READ_UNCOMMITTED))) {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));

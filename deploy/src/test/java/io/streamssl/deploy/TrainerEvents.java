@@ -2,6 +2,7 @@ package io.streamssl.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamssl.connectors.KafkaClientProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,13 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The trainer's records on the metrics topic ({@code metrics}, {@code checkpoint}, {@code restored} events), in
@@ -31,20 +30,15 @@ final class TrainerEvents implements AutoCloseable {
     private final List<JsonNode> seen = new ArrayList<>();
 
     static TrainerEvents asWritten(String bootstrapServers, String topic) {
-        return new TrainerEvents(bootstrapServers, topic, "read_uncommitted");
+        return new TrainerEvents(bootstrapServers, topic, IsolationLevel.READ_UNCOMMITTED);
     }
 
     static TrainerEvents asCommitted(String bootstrapServers, String topic) {
-        return new TrainerEvents(bootstrapServers, topic, "read_committed");
+        return new TrainerEvents(bootstrapServers, topic, IsolationLevel.READ_COMMITTED);
     }
 
-    private TrainerEvents(String bootstrapServers, String topic, String isolation) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        consumer = new KafkaConsumer<>(p);
+    private TrainerEvents(String bootstrapServers, String topic, IsolationLevel isolation) {
+        consumer = new KafkaConsumer<>(KafkaClientProperties.of(bootstrapServers).consumer(isolation));
         TopicPartition tp = new TopicPartition(topic, 0);
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));

@@ -2,9 +2,11 @@ package io.streamssl.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
+import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.job.TrainingJob;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
@@ -38,11 +39,10 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * What checkpointing costs the real pipeline: checkpoint size and duration, and training throughput with
@@ -57,7 +57,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>Everything is real and in this process: a KRaft Kafka broker ({@link EmbeddedKafka}), an {@link ImageBacklog}
  * keeping generated images ahead of the trainer, and for each case two phases — checkpoints every
  * {@code interval}, then checkpointing off — each on a fresh Flink {@link MiniCluster} running the job of
- * {@link TrainingJob#build} with the configuration of {@link TrainingJob#flinkConfiguration} (RocksDB, incremental
+ * {@link TrainingJob#build} with the configuration of {@link JobFlinkConfiguration#of} (RocksDB, incremental
  * checkpoints). Each phase has its own topics and checkpoint directory; the work directory is deleted at the end.
  *
  * <p>Throughput is the trainer's: images trained per second of wall clock between two of its metrics records
@@ -146,7 +146,7 @@ public final class CheckpointBenchmark {
             if (measured != null && measured.compareTo(MAX_MEASURED) > 0) {
                 // with checkpointing off, the exactly-once metrics sink never commits: its one Kafka transaction
                 // stays open for the whole phase, and the broker aborts it after the sink's transaction.timeout.ms
-                // (10 min, TrainingJob), which fails the job
+                // (10 min, TrainerEventSink), which fails the job
                 bad.append(" the measured time must be at most ").append(MAX_MEASURED.toMinutes())
                         .append(" min (the 'off' phase's metrics transaction would time out), got ").append(measured)
                         .append(';');
@@ -290,7 +290,7 @@ public final class CheckpointBenchmark {
 
     /** The Flink configuration of one phase: the job's own, plus what the benchmark needs to observe it. */
     private Configuration flinkConfiguration(JobConfig config, boolean checkpointing, Path dir) {
-        Configuration flink = TrainingJob.flinkConfiguration(config);
+        Configuration flink = JobFlinkConfiguration.of(config);
         if (!checkpointing) {
             // an absent interval is Flink's "checkpointing disabled" (checkpoints.interval cannot say "off")
             flink.removeConfig(CheckpointingOptions.CHECKPOINTING_INTERVAL);
@@ -505,15 +505,10 @@ public final class CheckpointBenchmark {
     }
 
     private static KafkaConsumer<byte[], byte[]> metricsConsumer(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         // the records as the trainer writes them: committed ones would come only with each checkpoint (or never,
         // with checkpointing off)
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+                KafkaClientProperties.of(bootstrap).consumer(IsolationLevel.READ_UNCOMMITTED));
         TopicPartition tp = new TopicPartition(topic, 0);
         c.assign(List.of(tp));
         c.seekToBeginning(List.of(tp));

@@ -1,16 +1,16 @@
 package io.streamssl.cli.bench;
 
 import io.streamssl.connectors.ImageProducer;
+import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.connectors.dataset.LabeledImage;
 import java.util.Iterator;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Keeps an images topic a fixed number of generated images ({@link GeneratedShapes}) ahead of what the trainer
@@ -45,13 +45,8 @@ public final class ImageBacklog implements AutoCloseable {
     private ImageBacklog(String bootstrapServers, String topic, int size, long headroom) {
         this.topic = topic;
         this.headroom = headroom;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "1");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        this.producer = new KafkaProducer<>(p);
+        this.producer = new KafkaProducer<>(
+                KafkaClientProperties.of(bootstrapServers, Map.of(ProducerConfig.ACKS_CONFIG, "1")).producer());
         this.dataset = new GeneratedShapes(10_000, 1, size);
         this.pass = dataset.iterator();
         this.thread = new Thread(this::keepAhead, "bench-image-backlog");

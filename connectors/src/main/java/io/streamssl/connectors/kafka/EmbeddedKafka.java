@@ -1,13 +1,12 @@
 package io.streamssl.connectors.kafka;
 
+import io.streamssl.connectors.KafkaClientProperties;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -65,9 +64,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public Admin admin() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return Admin.create(p);
+        return Admin.create(KafkaClientProperties.of(bootstrapServers()).admin());
     }
 
     /** Creates topics (replication 1) that do not exist yet. */

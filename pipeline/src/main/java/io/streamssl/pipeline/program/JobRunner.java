@@ -2,26 +2,26 @@ package io.streamssl.pipeline.program;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
+import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.job.TrainingJob;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Submits the training job and follows it through its metrics topic: prints one progress line, stops the job
@@ -137,7 +137,7 @@ public final class JobRunner {
 
     /** Where {@link #run()} and a detached job's stopper put savepoints: {@code <checkpoints.dir>/savepoints}. */
     public String savepointDir() {
-        return TrainingJob.uri(config.get(StreamsslOptions.CHECKPOINT_DIR)).replaceAll("/$", "") + "/savepoints";
+        return JobFlinkConfiguration.uri(config.get(StreamsslOptions.CHECKPOINT_DIR)).replaceAll("/$", "") + "/savepoints";
     }
 
     private String jobName() {
@@ -175,13 +175,8 @@ public final class JobRunner {
     }
 
     private KafkaConsumer<byte[], byte[]> metricsConsumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsslOptions.BOOTSTRAP_SERVERS));
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+                KafkaClientProperties.of(config.get(StreamsslOptions.BOOTSTRAP_SERVERS)).consumer(IsolationLevel.READ_UNCOMMITTED));
         String topic = config.get(StreamsslOptions.METRICS_TOPIC);
         List<PartitionInfo> parts = c.partitionsFor(topic, Duration.ofSeconds(30));
         if (parts == null || parts.isEmpty()) {

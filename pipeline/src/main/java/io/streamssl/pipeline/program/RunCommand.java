@@ -2,7 +2,7 @@ package io.streamssl.pipeline.program;
 
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
-import io.streamssl.pipeline.job.TrainingJob;
+import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -73,6 +73,6 @@ public class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--detach needs --cluster HOST:PORT: without it the job runs on a"
                     + " Flink inside this process, which ends with it");
         }
-        return StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(config));
+        return StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config));
     }
 }

@@ -117,8 +117,8 @@ class JobConfigTest {
     void savepointPathsAsFlinkPrintsThemStayUris() {
         // Flink prints savepoints as file:/dir (one slash); before this was handled, such a path became
         // file:///cwd/file:/dir
-        assertThat(io.streamssl.pipeline.job.TrainingJob.uri("file:/tmp/sp-1")).isEqualTo("file:/tmp/sp-1");
-        assertThat(io.streamssl.pipeline.job.TrainingJob.uri("s3://b/c")).isEqualTo("s3://b/c");
-        assertThat(io.streamssl.pipeline.job.TrainingJob.uri("/tmp/x")).isEqualTo("file:///tmp/x");
+        assertThat(io.streamssl.pipeline.job.JobFlinkConfiguration.uri("file:/tmp/sp-1")).isEqualTo("file:/tmp/sp-1");
+        assertThat(io.streamssl.pipeline.job.JobFlinkConfiguration.uri("s3://b/c")).isEqualTo("s3://b/c");
+        assertThat(io.streamssl.pipeline.job.JobFlinkConfiguration.uri("/tmp/x")).isEqualTo("file:///tmp/x");
     }
 }

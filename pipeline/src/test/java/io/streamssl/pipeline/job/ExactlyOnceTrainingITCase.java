@@ -229,7 +229,7 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
 
     private static JobRunner runner(Map<String, String> values, String runId) {
         JobConfig config = JobConfig.of(values);
-        Configuration flink = TrainingJob.flinkConfiguration(config);
+        Configuration flink = JobFlinkConfiguration.of(config);
         // restart at once: the default exponential back-off would only make the test slower
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);

@@ -39,7 +39,7 @@ class RestoreITCase extends PipelineITBase {
         values.put("checkpoints.dir", checkpoints.toString());
         JobConfig first = JobConfig.of(values);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(first));
+                StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(first));
         TrainingJob.build(env, first, "restore-1");
         JobClient job = env.executeAsync("restore-1");
         PipelineFixture.waitFor("a completed checkpoint after step 6", Duration.ofMinutes(3),
@@ -55,7 +55,7 @@ class RestoreITCase extends PipelineITBase {
         values.put("trainer.max-steps", Long.toString(step + 6));
         JobConfig second = JobConfig.of(values);
         JobRunner.Summary s = new JobRunner(
-                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(second)), second,
+                StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(second)), second,
                 "restore-2", new PrintStream(System.out, true)).run();
 
         JsonNode restored = events("restore-2", "restored").get(0);
@@ -79,7 +79,7 @@ class RestoreITCase extends PipelineITBase {
         // 0.178 on one AVX-512 machine, 0.237 on an AMD one with AVX2 kernels, 0.28-0.34 on others)
         values.put("trainer.learning-rate", "1e-12");
         JobConfig config = JobConfig.of(values);
-        new JobRunner(StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(config)),
+        new JobRunner(StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config)),
                 config, "probe", new PrintStream(System.out, true)).run();
         List<JsonNode> m = events("probe", "metrics");
         // accuracy over the second half: 40 steps x 32 labelled images, each scored before the probe trained on it

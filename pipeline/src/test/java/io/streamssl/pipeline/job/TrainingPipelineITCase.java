@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.DeadLetterSerializationSchema;
 import io.streamssl.connectors.ImageHeaders;
+import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.models.snapshot.SnapshotEncoder;
 import io.streamssl.pipeline.program.JobRunner;
@@ -15,13 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +41,7 @@ class TrainingPipelineITCase extends PipelineITBase {
         JobConfig config = JobConfig.of(values);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JobRunner.Summary summary = new JobRunner(
-                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(config)), config,
+                StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config)), config,
                 "it-run-1", new PrintStream(console, true, StandardCharsets.UTF_8)).run();
         System.out.println(console.toString(StandardCharsets.UTF_8));
         System.out.println(summary.line());
@@ -95,7 +93,7 @@ class TrainingPipelineITCase extends PipelineITBase {
         values.put("kafka.group-id", "dino");
         JobConfig config = JobConfig.of(values);
         JobRunner.Summary summary = new JobRunner(
-                StreamExecutionEnvironment.getExecutionEnvironment(TrainingJob.flinkConfiguration(config)), config,
+                StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config)), config,
                 "it-dino", new PrintStream(System.out, true)).run();
         assertThat(summary.steps()).isEqualTo(6);
         assertThat(Double.isFinite(summary.loss())).isTrue();
@@ -111,11 +109,8 @@ class TrainingPipelineITCase extends PipelineITBase {
     static final byte[] CORRUPT = "definitely not a png".getBytes(StandardCharsets.UTF_8);
 
     private static void sendCorruptRecord() throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                KafkaClientProperties.of(kafka.bootstrapServers()).producer())) {
             ProducerRecord<byte[], byte[]> r = new ProducerRecord<>("images", "corrupt-1".getBytes(StandardCharsets.UTF_8),
                     CORRUPT);
             r.headers().add(ImageHeaders.CONTENT_TYPE, ImageHeaders.PNG.getBytes(StandardCharsets.UTF_8));
