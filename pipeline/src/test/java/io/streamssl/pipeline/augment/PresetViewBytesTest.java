@@ -1,0 +1,67 @@
+package io.streamssl.pipeline.augment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins the bytes every preset makes: the replay contract of a restored job (see {@link MultiViewAugmenter}) and
+ * the guard of any refactoring of the view operations, which must keep both the arithmetic and the order in
+ * which random numbers are drawn.
+ */
+class PresetViewBytesTest {
+
+    /** SHA-256 of every view of three images over two epochs, per preset, at small sizes to stay fast. */
+    private static final Map<String, String> EXPECTED = new LinkedHashMap<>();
+
+    static {
+        EXPECTED.put("simclr", "7ab2dd978da6c35511827e649c95fbab3a5836c597e776ee34a740d09df13ebb");
+        EXPECTED.put("mocov2", "d7fc9ec942438f02a7104b5ad865af14dea12387f8fd2a46025c077cddcac367");
+        EXPECTED.put("byol", "270ab88de4506afe43ccfd5cf5c9d08afb75297c51f5704709b2e6fc9c7e4125");
+        EXPECTED.put("dino", "56c767a07f02f7a4171fe6f4a2b6dbf23b2eff62ef9992b695a5dcfb86d10f4f");
+        EXPECTED.put("cifar-asymmetric", "5116a97772ba9a3dfa23d01be0a1584a1d33de64d4791b8635d39d4c99e1a059");
+        EXPECTED.put("cifar-symmetric", "a47e20ec8d1e1cc21c70c63abc05d2cd0ef1503bd9b78485278e4944651aaaca");
+    }
+
+    @Test
+    void everyPresetMakesThePinnedBytes() throws Exception {
+        List<RgbImage> images = List.of(BilinearResamplerTest.randomImage(53, 41, 1), gradient(48, 64),
+                BilinearResamplerTest.randomImage(20, 30, 3));
+        Map<String, String> actual = new LinkedHashMap<>();
+        for (String preset : EXPECTED.keySet()) {
+            Map<String, String> overrides = preset.equals("dino")
+                    ? Map.of("size", "40", "local-size", "16", "local-crops", "3", "global-crops", "3")
+                    : Map.of("size", "40", "global-crops", "3");
+            MultiViewAugmenter augmenter = AugmentationPresets.create(preset, 2024, overrides);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (int i = 0; i < images.size(); i++) {
+                for (long epoch = 0; epoch < 40; epoch++) {
+                    for (RgbImage view : augmenter.apply(images.get(i), "image-" + i, epoch)) {
+                        sha.update(view.pixels());
+                    }
+                }
+            }
+            actual.put(preset, HexFormat.of().formatHex(sha.digest()));
+        }
+        assertThat(actual).isEqualTo(EXPECTED);
+    }
+
+    /** Smooth colours, so that hue and saturation shifts and the blur act on structure, not on noise. */
+    private static RgbImage gradient(int width, int height) {
+        byte[] px = new byte[width * height * 3];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int p = (y * width + x) * 3;
+                px[p] = (byte) (x * 255 / (width - 1));
+                px[p + 1] = (byte) (y * 255 / (height - 1));
+                px[p + 2] = (byte) ((x + y) * 2);
+            }
+        }
+        return new RgbImage(width, height, px);
+    }
+}
