@@ -1,6 +1,7 @@
 /**
- * Decoding and augmentation of stream images into the views self-supervised methods learn from, with
- * torchvision's semantics, over plain {@link io.streamssl.pipeline.augment.RgbImage} buffers (no Flink types).
+ * Augmentation of decoded stream images into the views self-supervised methods learn from, with torchvision's
+ * semantics, over plain {@link io.streamssl.connectors.decode.RgbImage} buffers (no Flink types). Decoding is in
+ * {@code io.streamssl.connectors.decode}.
  *
  * <pre>{@code
  * ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULT);
@@ -9,9 +10,6 @@
  * }</pre>
  *
  * <ul>
- *   <li>{@link io.streamssl.pipeline.augment.ImageDecoder}: PNG / JPEG / raw RGB8 to RGB8, limits checked from the
- *       header first; every bad input is one {@link io.streamssl.pipeline.augment.BadImageException} with a
- *       reason, for the dead-letter topic.</li>
  *   <li>{@link io.streamssl.pipeline.augment.ViewPipeline}: one view — RandomResizedCrop (torchvision's sampling,
  *       antialiased bilinear), flip, ColorJitter in random order, grayscale, Gaussian blur, solarize — each
  *       operation its own class with its maths in the Javadoc.</li>

@@ -2,11 +2,11 @@ package io.streamssl.pipeline.job;
 
 import io.streamssl.connectors.DeadLetter;
 import io.streamssl.connectors.ImageRecord;
-import io.streamssl.pipeline.augment.BadImageException;
-import io.streamssl.pipeline.augment.DecodeLimits;
-import io.streamssl.pipeline.augment.ImageDecoder;
+import io.streamssl.connectors.decode.BadImageException;
+import io.streamssl.connectors.decode.DecodeLimits;
+import io.streamssl.connectors.decode.ImageDecoder;
+import io.streamssl.connectors.decode.RgbImage;
 import io.streamssl.pipeline.augment.MultiViewAugmenter;
-import io.streamssl.pipeline.augment.RgbImage;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -2,6 +2,7 @@ package io.streamssl.pipeline.augment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamssl.connectors.decode.RgbImage;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;

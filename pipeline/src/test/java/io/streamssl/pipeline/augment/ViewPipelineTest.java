@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import io.streamssl.connectors.decode.RgbImage;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.connectors.decode;
 
 /**
  * A decoded image: 8-bit RGB, row-major HWC ({@code pixels[(y·width + x)·3 + c]}). The currency of all
