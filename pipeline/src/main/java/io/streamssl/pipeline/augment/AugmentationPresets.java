@@ -1,8 +1,10 @@
 package io.streamssl.pipeline.augment;
 
 import java.util.ArrayList;
+import io.streamssl.models.method.AugmentationPresetName;
+import io.streamssl.models.method.ViewPlan;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The augmentation pipelines of the published SSL methods, by the name used in config.
+ * The augmentation pipelines of the published SSL methods, one per {@link AugmentationPresetName}.
  *
  * <pre>{@code
  * MultiViewAugmenter augmenter = AugmentationPresets.create("dino", runSeed, Map.of("local-crops", "6"));
@@ -51,13 +53,6 @@ import java.util.TreeSet;
  */
 public final class AugmentationPresets {
 
-    public static final String SIMCLR = "simclr";
-    public static final String MOCOV2 = "mocov2";
-    public static final String BYOL = "byol";
-    public static final String DINO = "dino";
-    public static final String CIFAR_ASYMMETRIC = "cifar-asymmetric";
-    public static final String CIFAR_SYMMETRIC = "cifar-symmetric";
-
     public static final String SIZE = "size";
     public static final String GLOBAL_CROPS = "global-crops";
     public static final String LOCAL_CROPS = "local-crops";
@@ -76,15 +71,16 @@ public final class AugmentationPresets {
             double solarize1, double solarize2, boolean multiCrop) {
     }
 
-    private static final Map<String, Preset> PRESETS = new LinkedHashMap<>();
-
-    static {
-        PRESETS.put(SIMCLR, new Preset(224, 0.08, 1.0, SIMCLR_JITTER, 0.5, 0.5, 0, 0, false));
-        PRESETS.put(MOCOV2, new Preset(224, 0.2, 1.0, MOCO_JITTER, 0.5, 0.5, 0, 0, false));
-        PRESETS.put(BYOL, new Preset(224, 0.08, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, false));
-        PRESETS.put(DINO, new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true));
-        PRESETS.put(CIFAR_ASYMMETRIC, new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false));
-        PRESETS.put(CIFAR_SYMMETRIC, new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false));
+    /** A switch, not a map: a name added to {@link AugmentationPresetName} without its preset does not compile. */
+    private static Preset preset(AugmentationPresetName name) {
+        return switch (name) {
+            case SIMCLR -> new Preset(224, 0.08, 1.0, SIMCLR_JITTER, 0.5, 0.5, 0, 0, false);
+            case MOCOV2 -> new Preset(224, 0.2, 1.0, MOCO_JITTER, 0.5, 0.5, 0, 0, false);
+            case BYOL -> new Preset(224, 0.08, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, false);
+            case DINO -> new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true);
+            case CIFAR_ASYMMETRIC -> new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false);
+            case CIFAR_SYMMETRIC -> new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false);
+        };
     }
 
     // DINO's local crops (main_dino.py defaults)
@@ -97,9 +93,9 @@ public final class AugmentationPresets {
     private AugmentationPresets() {
     }
 
-    /** The preset names, in a stable order. */
+    /** The preset names, in a stable order ({@link AugmentationPresetName#configNames()}). */
     public static Set<String> names() {
-        return Collections.unmodifiableSet(new LinkedHashSet<>(PRESETS.keySet()));
+        return AugmentationPresetName.configNames();
     }
 
     /** The override keys {@code presetName} accepts. */
@@ -160,13 +156,44 @@ public final class AugmentationPresets {
         return new MultiViewAugmenter(runSeed, views);
     }
 
-    private static Preset preset(String name) {
-        Preset preset = name == null ? null : PRESETS.get(name);
-        if (preset == null) {
-            throw new IllegalArgumentException("unknown augmentation preset '" + name + "': use one of "
-                    + PRESETS.keySet());
+    /**
+     * The augmentation of a method's view plan: its presets, the run's seed, the plan's sizes and counts. A
+     * multi-crop plan (a global and a local group) takes its local views from DINO's local-crop pipeline
+     * (scale 0.05–0.4, the DINO colour and blur settings) at the plan's local size, the only local-crop pipeline
+     * the presets define.
+     *
+     * @throws IllegalArgumentException for a plan of more than two groups (the job's config rejects those first,
+     *     naming {@code trainer.method})
+     */
+    public static MultiViewAugmenter forViewPlan(ViewPlan plan, long runSeed) {
+        if (plan.groups().size() > 2) {
+            throw new IllegalArgumentException("the augmentation makes at most two view sizes (global and local"
+                    + " crops), the plan wants " + plan.groups().size() + ": " + plan.describe());
         }
-        return preset;
+        ViewPlan.CropGroup global = plan.groups().get(0);
+        Map<String, String> globalOverrides = new HashMap<>(Map.of(
+                SIZE, Integer.toString(global.size()),
+                GLOBAL_CROPS, Integer.toString(global.views())));
+        if (global.preset().equals(AugmentationPresetName.DINO.configName())) {
+            globalOverrides.put(LOCAL_CROPS, "0"); // local views come from the plan's group
+        }
+        MultiViewAugmenter globals = create(global.preset(), runSeed, globalOverrides);
+        if (plan.groups().size() == 1) {
+            return globals;
+        }
+        ViewPlan.CropGroup local = plan.groups().get(1);
+        MultiViewAugmenter dino = create(AugmentationPresetName.DINO.configName(), runSeed, Map.of(
+                SIZE, Integer.toString(global.size()),
+                GLOBAL_CROPS, "1",
+                LOCAL_CROPS, Integer.toString(local.views()),
+                LOCAL_SIZE, Integer.toString(local.size())));
+        List<ViewTransform> all = new ArrayList<>(globals.transforms());
+        all.addAll(dino.transforms().subList(1, dino.transforms().size()));
+        return new MultiViewAugmenter(runSeed, all);
+    }
+
+    private static Preset preset(String name) {
+        return preset(AugmentationPresetName.of(name));
     }
 
     private static int intOverride(Map<String, String> overrides, String key, int defaultValue, int min) {

@@ -6,6 +6,7 @@ import io.streamssl.connectors.decode.BadImageException;
 import io.streamssl.connectors.decode.DecodeLimits;
 import io.streamssl.connectors.decode.ImageDecoder;
 import io.streamssl.connectors.decode.RgbImage;
+import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.pipeline.augment.MultiViewAugmenter;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
@@ -55,7 +56,7 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
     @Override
     public void open(OpenContext ctx) {
         decoder = new ImageDecoder(new DecodeLimits(maxBytes, maxPixels));
-        augmenter = config.augmenter();
+        augmenter = AugmentationPresets.forViewPlan(config.viewPlan(), config.get(StreamsslOptions.SEED));
         recordsIn = getRuntimeContext().getMetricGroup().counter("records_in");
         deadLettered = getRuntimeContext().getMetricGroup().counter("records_dead_lettered");
         samplesOut = getRuntimeContext().getMetricGroup().counter("samples_out");

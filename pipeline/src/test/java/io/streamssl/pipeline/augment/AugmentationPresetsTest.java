@@ -3,6 +3,10 @@ package io.streamssl.pipeline.augment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamssl.models.method.SslMethods;
+import io.streamssl.models.method.ViewPlan;
+import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.StreamsslOptions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +98,37 @@ class AugmentationPresetsTest {
                 .hasMessageContaining("'size' must be an integer");
         assertThatThrownBy(() -> AugmentationPresets.create("simclr", 1, Map.of("global-crops", "0")))
                 .hasMessageContaining("'global-crops' must be >= 1");
+    }
+
+    @Test
+    void theAugmentationFollowsTheMethodsViewPlanIncludingMultiCrop() {
+        assertThat(augmenter(Map.of()).viewSizes()).containsExactly(32, 32);
+        assertThat(augmenter(Map.of("trainer.method", "simclr", "augment.size", "64")).viewSizes())
+                .containsExactly(64, 64);
+        // DINO and SwAV at 32 px: 2 global crops of 32 px and 6 local crops of 16 px
+        for (String method : new String[] {"dino", "swav"}) {
+            assertThat(augmenter(Map.of("trainer.method", method)).viewSizes())
+                    .containsExactly(32, 32, 16, 16, 16, 16, 16, 16);
+        }
+        assertThat(augmenter(Map.of("trainer.method", "dino", "method.local-views", "2"))
+                .viewSizes()).containsExactly(32, 32, 16, 16);
+    }
+
+    @Test
+    void everyMethodsViewPlanGetsViewsOfItsSizes() {
+        for (String method : SslMethods.names()) {
+            for (String size : new String[] {"32", "64", "96", "224"}) {
+                ViewPlan plan = JobConfig.of(Map.of("trainer.method", method, "augment.size", size)).viewPlan();
+                assertThat(AugmentationPresets.forViewPlan(plan, 1).viewSizes()).as("%s at %s px", method, size)
+                        .containsExactly(plan.sizes().stream().mapToInt(Integer::intValue).toArray());
+            }
+        }
+    }
+
+    /** The augmenter the job makes for a config. */
+    private static MultiViewAugmenter augmenter(Map<String, String> config) {
+        JobConfig c = JobConfig.of(config);
+        return AugmentationPresets.forViewPlan(c.viewPlan(), c.get(StreamsslOptions.SEED));
     }
 
     private static ViewPipeline view(String preset, Map<String, String> overrides, int index) {

@@ -3,6 +3,8 @@ package io.streamssl.pipeline.augment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamssl.connectors.decode.RgbImage;
+import io.streamssl.models.method.ViewPlan;
+import io.streamssl.pipeline.config.JobConfig;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -29,6 +31,22 @@ class PresetViewBytesTest {
         EXPECTED.put("cifar-symmetric", "a47e20ec8d1e1cc21c70c63abc05d2cd0ef1503bd9b78485278e4944651aaaca");
     }
 
+    /** The same for the augmenter the job makes from a method's view plan at {@code augment.size}, seed 11. */
+    private static final Map<String, String> EXPECTED_BY_METHOD = new LinkedHashMap<>();
+
+    static {
+        EXPECTED_BY_METHOD.put("dino@32", "04ed4f0cf3ae9806f8fb29046e7106f57dbdc929133441843899d53a5450398a");
+        EXPECTED_BY_METHOD.put("dino@72", "0bd683b82d40fca42163d2948adc1580ffda44a6803f800df391856541efa7d3");
+        EXPECTED_BY_METHOD.put("swav@32", "7085130acd9e21a373d984611b45eb40585e449001d30b814f01cc75261ece0f");
+        EXPECTED_BY_METHOD.put("swav@72", "bc74bcfa4e6c0ce14a14da04eaa8ff95d2288e93bd36e0be944890f4e92512db");
+        EXPECTED_BY_METHOD.put("byol@32", "939adf7577ad85bf2de725aa380751ba97243e9a5debdd563dbd25dd441781aa");
+        EXPECTED_BY_METHOD.put("byol@72", "6505cd40e75a688964d9014910e051c053b21954ac096dcad3e1f827aea4a75c");
+        EXPECTED_BY_METHOD.put("simclr@32", "1677793958a0d63a3b845ea1b88f2532dd2d8408dd7ce328bffc558177b607de");
+        EXPECTED_BY_METHOD.put("simclr@72", "e8de9aad8f217011086be86125317c6ae21aa40aa082d38578e88e8ac3ed4c90");
+        EXPECTED_BY_METHOD.put("mocov2@32", "1677793958a0d63a3b845ea1b88f2532dd2d8408dd7ce328bffc558177b607de");
+        EXPECTED_BY_METHOD.put("mocov2@72", "befa0ace50514f1066f8661d25bb2e26892b3b548a0a8672763933d75ecd9019");
+    }
+
     @Test
     void everyPresetMakesThePinnedBytes() throws Exception {
         List<RgbImage> images = List.of(BilinearResamplerTest.randomImage(53, 41, 1), gradient(48, 64),
@@ -50,6 +68,27 @@ class PresetViewBytesTest {
             actual.put(preset, HexFormat.of().formatHex(sha.digest()));
         }
         assertThat(actual).isEqualTo(EXPECTED);
+    }
+
+    @Test
+    void theAugmentationOfEveryMethodsViewPlanMakesThePinnedBytes() throws Exception {
+        List<RgbImage> images = List.of(BilinearResamplerTest.randomImage(53, 41, 1), gradient(48, 64));
+        Map<String, String> actual = new LinkedHashMap<>();
+        for (String methodAtSize : EXPECTED_BY_METHOD.keySet()) {
+            String[] parts = methodAtSize.split("@");
+            ViewPlan plan = JobConfig.of(Map.of("trainer.method", parts[0], "augment.size", parts[1])).viewPlan();
+            MultiViewAugmenter augmenter = AugmentationPresets.forViewPlan(plan, 11);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (int i = 0; i < images.size(); i++) {
+                for (long epoch = 0; epoch < 10; epoch++) {
+                    for (RgbImage view : augmenter.apply(images.get(i), "image-" + i, epoch)) {
+                        sha.update(view.pixels());
+                    }
+                }
+            }
+            actual.put(methodAtSize, HexFormat.of().formatHex(sha.digest()));
+        }
+        assertThat(actual).isEqualTo(EXPECTED_BY_METHOD);
     }
 
     /** Smooth colours, so that hue and saturation shifts and the blur act on structure, not on noise. */
