@@ -63,6 +63,8 @@ public final class AugmentationPresets {
     private static final ColorJitter BYOL_JITTER = new ColorJitter(0.4, 0.4, 0.2, 0.1);
     private static final double JITTER_P = 0.8;
     private static final double GRAYSCALE_P = 0.2;
+    private static final Grayscale GRAYSCALE = new Grayscale();
+    private static final Solarization SOLARIZATION = new Solarization();
 
     /**
      * One preset: the two main-view settings (equal for symmetric presets) and, for multi-crop, the local ones.
@@ -135,23 +137,11 @@ public final class AugmentationPresets {
         List<ViewTransform> views = new ArrayList<>();
         for (int v = 0; v < globalCrops; v++) {
             boolean second = v % 2 == 1;
-            views.add(ViewPipeline.builder()
-                    .setSize(size)
-                    .optScale(preset.minScale(), preset.maxScale())
-                    .optColorJitter(preset.jitter(), JITTER_P)
-                    .optGrayscale(GRAYSCALE_P)
-                    .optBlur(second ? preset.blur2() : preset.blur1())
-                    .optSolarize(second ? preset.solarize2() : preset.solarize1())
-                    .build());
+            views.add(view(size, preset.minScale(), preset.maxScale(), preset.jitter(),
+                    second ? preset.blur2() : preset.blur1(), second ? preset.solarize2() : preset.solarize1()));
         }
         for (int v = 0; v < localCrops; v++) {
-            views.add(ViewPipeline.builder()
-                    .setSize(localSize)
-                    .optScale(DINO_LOCAL_MIN_SCALE, DINO_LOCAL_MAX_SCALE)
-                    .optColorJitter(preset.jitter(), JITTER_P)
-                    .optGrayscale(GRAYSCALE_P)
-                    .optBlur(DINO_LOCAL_BLUR)
-                    .build());
+            views.add(view(localSize, DINO_LOCAL_MIN_SCALE, DINO_LOCAL_MAX_SCALE, preset.jitter(), DINO_LOCAL_BLUR, 0));
         }
         return new MultiViewAugmenter(runSeed, views);
     }
@@ -190,6 +180,22 @@ public final class AugmentationPresets {
         List<ViewTransform> all = new ArrayList<>(globals.transforms());
         all.addAll(dino.transforms().subList(1, dino.transforms().size()));
         return new MultiViewAugmenter(runSeed, all);
+    }
+
+    /**
+     * One view of any preset: its ops, in order, with their probabilities. An op added here (and to the table in
+     * the class doc) reaches every preset; one drawn with probability 0 still consumes its draw.
+     */
+    private static ViewPipeline view(int size, double minScale, double maxScale, ColorJitter jitter, double blur,
+            double solarize) {
+        return ViewPipeline.builder()
+                .setSize(size)
+                .optScale(minScale, maxScale)
+                .add(jitter, JITTER_P)
+                .add(GRAYSCALE, GRAYSCALE_P)
+                .add(GaussianBlur.forViewSize(size), blur)
+                .add(SOLARIZATION, solarize)
+                .build();
     }
 
     private static Preset preset(String name) {
