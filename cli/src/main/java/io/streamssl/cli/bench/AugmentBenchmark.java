@@ -1,12 +1,12 @@
 package io.streamssl.cli.bench;
 
+import io.streamssl.connectors.decode.DecodeLimits;
+import io.streamssl.connectors.decode.ImageDecoder;
+import io.streamssl.connectors.decode.RgbImage;
 import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.pipeline.augment.BilinearResampler;
 import io.streamssl.pipeline.augment.CropBox;
-import io.streamssl.pipeline.augment.DecodeLimits;
-import io.streamssl.pipeline.augment.ImageDecoder;
 import io.streamssl.pipeline.augment.MultiViewAugmenter;
-import io.streamssl.pipeline.augment.RgbImage;
 import io.streamssl.pipeline.augment.ViewPipeline;
 import io.streamssl.pipeline.augment.ViewTransform;
 import java.awt.image.BufferedImage;

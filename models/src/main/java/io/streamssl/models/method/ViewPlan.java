@@ -15,9 +15,8 @@ import java.util.stream.Collectors;
  */
 public record ViewPlan(List<CropGroup> groups, List<Integer> teacherViews) {
 
-    /** The augmentation presets the pipeline implements. */
-    public static final Set<String> PRESETS =
-            Set.of("simclr", "mocov2", "byol", "dino", "cifar-asymmetric", "cifar-symmetric");
+    /** The augmentation presets the pipeline implements: {@link AugmentationPresetName#configNames()}. */
+    public static final Set<String> PRESETS = AugmentationPresetName.configNames();
 
     /**
      * @param views how many crops

@@ -1,8 +1,10 @@
 package io.streamssl.pipeline.augment;
 
 import java.util.ArrayList;
+import io.streamssl.models.method.AugmentationPresetName;
+import io.streamssl.models.method.ViewPlan;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The augmentation pipelines of the published SSL methods, by the name used in config.
+ * The augmentation pipelines of the published SSL methods, one per {@link AugmentationPresetName}.
  *
  * <pre>{@code
  * MultiViewAugmenter augmenter = AugmentationPresets.create("dino", runSeed, Map.of("local-crops", "6"));
@@ -51,13 +53,6 @@ import java.util.TreeSet;
  */
 public final class AugmentationPresets {
 
-    public static final String SIMCLR = "simclr";
-    public static final String MOCOV2 = "mocov2";
-    public static final String BYOL = "byol";
-    public static final String DINO = "dino";
-    public static final String CIFAR_ASYMMETRIC = "cifar-asymmetric";
-    public static final String CIFAR_SYMMETRIC = "cifar-symmetric";
-
     public static final String SIZE = "size";
     public static final String GLOBAL_CROPS = "global-crops";
     public static final String LOCAL_CROPS = "local-crops";
@@ -68,6 +63,8 @@ public final class AugmentationPresets {
     private static final ColorJitter BYOL_JITTER = new ColorJitter(0.4, 0.4, 0.2, 0.1);
     private static final double JITTER_P = 0.8;
     private static final double GRAYSCALE_P = 0.2;
+    private static final Grayscale GRAYSCALE = new Grayscale();
+    private static final Solarization SOLARIZATION = new Solarization();
 
     /**
      * One preset: the two main-view settings (equal for symmetric presets) and, for multi-crop, the local ones.
@@ -76,15 +73,16 @@ public final class AugmentationPresets {
             double solarize1, double solarize2, boolean multiCrop) {
     }
 
-    private static final Map<String, Preset> PRESETS = new LinkedHashMap<>();
-
-    static {
-        PRESETS.put(SIMCLR, new Preset(224, 0.08, 1.0, SIMCLR_JITTER, 0.5, 0.5, 0, 0, false));
-        PRESETS.put(MOCOV2, new Preset(224, 0.2, 1.0, MOCO_JITTER, 0.5, 0.5, 0, 0, false));
-        PRESETS.put(BYOL, new Preset(224, 0.08, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, false));
-        PRESETS.put(DINO, new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true));
-        PRESETS.put(CIFAR_ASYMMETRIC, new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false));
-        PRESETS.put(CIFAR_SYMMETRIC, new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false));
+    /** A switch, not a map: a name added to {@link AugmentationPresetName} without its preset does not compile. */
+    private static Preset preset(AugmentationPresetName name) {
+        return switch (name) {
+            case SIMCLR -> new Preset(224, 0.08, 1.0, SIMCLR_JITTER, 0.5, 0.5, 0, 0, false);
+            case MOCOV2 -> new Preset(224, 0.2, 1.0, MOCO_JITTER, 0.5, 0.5, 0, 0, false);
+            case BYOL -> new Preset(224, 0.08, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, false);
+            case DINO -> new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true);
+            case CIFAR_ASYMMETRIC -> new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false);
+            case CIFAR_SYMMETRIC -> new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false);
+        };
     }
 
     // DINO's local crops (main_dino.py defaults)
@@ -97,9 +95,9 @@ public final class AugmentationPresets {
     private AugmentationPresets() {
     }
 
-    /** The preset names, in a stable order. */
+    /** The preset names, in a stable order ({@link AugmentationPresetName#configNames()}). */
     public static Set<String> names() {
-        return Collections.unmodifiableSet(new LinkedHashSet<>(PRESETS.keySet()));
+        return AugmentationPresetName.configNames();
     }
 
     /** The override keys {@code presetName} accepts. */
@@ -139,34 +137,69 @@ public final class AugmentationPresets {
         List<ViewTransform> views = new ArrayList<>();
         for (int v = 0; v < globalCrops; v++) {
             boolean second = v % 2 == 1;
-            views.add(ViewPipeline.builder()
-                    .setSize(size)
-                    .optScale(preset.minScale(), preset.maxScale())
-                    .optColorJitter(preset.jitter(), JITTER_P)
-                    .optGrayscale(GRAYSCALE_P)
-                    .optBlur(second ? preset.blur2() : preset.blur1())
-                    .optSolarize(second ? preset.solarize2() : preset.solarize1())
-                    .build());
+            views.add(view(size, preset.minScale(), preset.maxScale(), preset.jitter(),
+                    second ? preset.blur2() : preset.blur1(), second ? preset.solarize2() : preset.solarize1()));
         }
         for (int v = 0; v < localCrops; v++) {
-            views.add(ViewPipeline.builder()
-                    .setSize(localSize)
-                    .optScale(DINO_LOCAL_MIN_SCALE, DINO_LOCAL_MAX_SCALE)
-                    .optColorJitter(preset.jitter(), JITTER_P)
-                    .optGrayscale(GRAYSCALE_P)
-                    .optBlur(DINO_LOCAL_BLUR)
-                    .build());
+            views.add(view(localSize, DINO_LOCAL_MIN_SCALE, DINO_LOCAL_MAX_SCALE, preset.jitter(), DINO_LOCAL_BLUR, 0));
         }
         return new MultiViewAugmenter(runSeed, views);
     }
 
-    private static Preset preset(String name) {
-        Preset preset = name == null ? null : PRESETS.get(name);
-        if (preset == null) {
-            throw new IllegalArgumentException("unknown augmentation preset '" + name + "': use one of "
-                    + PRESETS.keySet());
+    /**
+     * The augmentation of a method's view plan: its presets, the run's seed, the plan's sizes and counts. A
+     * multi-crop plan (a global and a local group) takes its local views from DINO's local-crop pipeline
+     * (scale 0.05–0.4, the DINO colour and blur settings) at the plan's local size, the only local-crop pipeline
+     * the presets define.
+     *
+     * @throws IllegalArgumentException for a plan of more than two groups (the job's config rejects those first,
+     *     naming {@code trainer.method})
+     */
+    public static MultiViewAugmenter forViewPlan(ViewPlan plan, long runSeed) {
+        if (plan.groups().size() > 2) {
+            throw new IllegalArgumentException("the augmentation makes at most two view sizes (global and local"
+                    + " crops), the plan wants " + plan.groups().size() + ": " + plan.describe());
         }
-        return preset;
+        ViewPlan.CropGroup global = plan.groups().get(0);
+        Map<String, String> globalOverrides = new HashMap<>(Map.of(
+                SIZE, Integer.toString(global.size()),
+                GLOBAL_CROPS, Integer.toString(global.views())));
+        if (global.preset().equals(AugmentationPresetName.DINO.configName())) {
+            globalOverrides.put(LOCAL_CROPS, "0"); // local views come from the plan's group
+        }
+        MultiViewAugmenter globals = create(global.preset(), runSeed, globalOverrides);
+        if (plan.groups().size() == 1) {
+            return globals;
+        }
+        ViewPlan.CropGroup local = plan.groups().get(1);
+        MultiViewAugmenter dino = create(AugmentationPresetName.DINO.configName(), runSeed, Map.of(
+                SIZE, Integer.toString(global.size()),
+                GLOBAL_CROPS, "1",
+                LOCAL_CROPS, Integer.toString(local.views()),
+                LOCAL_SIZE, Integer.toString(local.size())));
+        List<ViewTransform> all = new ArrayList<>(globals.transforms());
+        all.addAll(dino.transforms().subList(1, dino.transforms().size()));
+        return new MultiViewAugmenter(runSeed, all);
+    }
+
+    /**
+     * One view of any preset: its ops, in order, with their probabilities. An op added here (and to the table in
+     * the class doc) reaches every preset; one drawn with probability 0 still consumes its draw.
+     */
+    private static ViewPipeline view(int size, double minScale, double maxScale, ColorJitter jitter, double blur,
+            double solarize) {
+        return ViewPipeline.builder()
+                .setSize(size)
+                .optScale(minScale, maxScale)
+                .add(jitter, JITTER_P)
+                .add(GRAYSCALE, GRAYSCALE_P)
+                .add(GaussianBlur.forViewSize(size), blur)
+                .add(SOLARIZATION, solarize)
+                .build();
+    }
+
+    private static Preset preset(String name) {
+        return preset(AugmentationPresetName.of(name));
     }
 
     private static int intOverride(Map<String, String> overrides, String key, int defaultValue, int min) {

@@ -1,5 +1,6 @@
 package io.streamssl.pipeline.augment;
 
+import io.streamssl.connectors.decode.RgbImage;
 /**
  * Crop-and-resize with the antialiased bilinear ("triangle") filter of PIL's {@code Image.resize(BILINEAR)} and
  * PyTorch's {@code interpolate(mode="bilinear", antialias=True, align_corners=False)} — what torchvision's

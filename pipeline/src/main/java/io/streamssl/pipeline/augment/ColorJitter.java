@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * the 0–255 scale and clamping is to [0, 255] after every adjustment (torchvision's {@code _blend}), so the
  * result is the float-tensor result, rounded once at the end of the view. Immutable and thread-safe.
  */
-public final class ColorJitter {
+public final class ColorJitter implements ViewOp {
 
     /** The four adjustments, in torchvision's {@code fn_idx} numbering. */
     public enum Adjustment { BRIGHTNESS, CONTRAST, SATURATION, HUE }
@@ -84,6 +84,17 @@ public final class ColorJitter {
         double s = saturation > 0 ? uniform(random, Math.max(0, 1 - saturation), 1 + saturation) : 1;
         double h = hue > 0 ? uniform(random, -hue, hue) : 0;
         return new Factors(List.of(order), b, c, s, h);
+    }
+
+    /** Draws the order and factors ({@link #sample}), then applies them. */
+    @Override
+    public void apply(float[] px, int size, SplittableRandom random) {
+        apply(px, size * size, sample(random));
+    }
+
+    @Override
+    public ViewPipeline.Stage stage() {
+        return ViewPipeline.Stage.COLOR_JITTER;
     }
 
     /** Applies {@code factors} to the first {@code pixels} pixels of {@code px} in their order. */

@@ -1,5 +1,7 @@
 package io.streamssl.pipeline.augment;
 
+import java.util.SplittableRandom;
+
 /**
  * torchvision's {@code GaussianBlur(kernel_size, sigma)} on float images: the 1-D kernel
  * {@code k[i] ∝ exp(−x_i² / 2σ²)} at {@code x_i = i − (K−1)/2}, normalised to sum 1, applied separably
@@ -7,11 +9,68 @@ package io.streamssl.pipeline.augment;
  *
  * <p>Kernel size: {@link #kernelSize} = 10 % of the image side made odd, as BYOL's and SimCLR's reference code
  * ({@code kernel_size = size // 10}, {@code radius = kernel_size // 2}, {@code 2·radius + 1} taps): 23 at 224 px,
- * 9 at 96 px, 3 at 32 px. σ is drawn per view from U(0.1, 2.0) by {@link ViewPipeline}.
+ * 9 at 96 px, 3 at 32 px. σ is drawn per view from U(σ_min, σ_max), (0.1, 2.0) in every paper's pipeline.
  */
-public final class GaussianBlur {
+public final class GaussianBlur implements ViewOp {
 
-    private GaussianBlur() {
+    /** The σ range of the SSL papers' blur. */
+    public static final double MIN_SIGMA = 0.1;
+    public static final double MAX_SIGMA = 2.0;
+
+    private final int kernelSize;
+    private final double minSigma;
+    private final double maxSigma;
+
+    /**
+     * @param kernelSize odd, ≥ 1
+     * @param minSigma smallest σ, &gt; 0
+     * @param maxSigma largest σ, ≥ minSigma
+     */
+    public GaussianBlur(int kernelSize, double minSigma, double maxSigma) {
+        if (kernelSize <= 0 || kernelSize % 2 == 0) {
+            throw new IllegalArgumentException("blur kernel size must be odd and positive, got " + kernelSize);
+        }
+        if (!(minSigma > 0 && minSigma <= maxSigma && Double.isFinite(maxSigma))) {
+            throw new IllegalArgumentException("blur sigma must satisfy 0 < min <= max, got [" + minSigma + ", "
+                    + maxSigma + "]");
+        }
+        this.kernelSize = kernelSize;
+        this.minSigma = minSigma;
+        this.maxSigma = maxSigma;
+    }
+
+    /** The papers' blur of a {@code viewSize} view: a kernel of 10 % of the side, σ ∈ [0.1, 2.0]. */
+    public static GaussianBlur forViewSize(int viewSize) {
+        return new GaussianBlur(kernelSize(viewSize), MIN_SIGMA, MAX_SIGMA);
+    }
+
+    public int kernelSize() {
+        return kernelSize;
+    }
+
+    public double minSigma() {
+        return minSigma;
+    }
+
+    public double maxSigma() {
+        return maxSigma;
+    }
+
+    /** Draws σ ~ U(minSigma, maxSigma) and blurs the view with it. */
+    @Override
+    public void apply(float[] px, int size, SplittableRandom random) {
+        double sigma = minSigma + (maxSigma - minSigma) * random.nextDouble();
+        apply(px, size, size, kernel(sigma, kernelSize));
+    }
+
+    @Override
+    public ViewPipeline.Stage stage() {
+        return ViewPipeline.Stage.BLUR;
+    }
+
+    @Override
+    public String toString() {
+        return "blur(kernel " + kernelSize + ", sigma [" + minSigma + ", " + maxSigma + "])";
     }
 
     /** {@code 2·((size/10)/2) + 1}, at least 1. */

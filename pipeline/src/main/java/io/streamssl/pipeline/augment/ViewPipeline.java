@@ -1,9 +1,13 @@
 package io.streamssl.pipeline.augment;
 
+import io.streamssl.connectors.decode.RgbImage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * One view of the torchvision SSL pipelines, in their order:
+ * One view of the torchvision SSL pipelines: the crop and flip, then a list of {@link ViewOp}s each applied with
+ * its probability, then rounding to bytes. The presets' views, in their papers' order:
  *
  * <pre>
  * RandomResizedCrop(size, scale, ratio)         bilinear, antialiased
@@ -19,42 +23,33 @@ import java.util.SplittableRandom;
  *
  * <pre>{@code
  * ViewPipeline view = ViewPipeline.builder().setSize(224)
- *         .optColorJitter(new ColorJitter(0.4, 0.4, 0.2, 0.1), 0.8).optGrayscale(0.2).optBlur(1.0).build();
+ *         .add(new ColorJitter(0.4, 0.4, 0.2, 0.1), 0.8).add(new Grayscale(), 0.2)
+ *         .add(GaussianBlur.forViewSize(224), 1.0).build();
  * }</pre>
  *
- * Required: {@code setSize}. Defaults: scale (0.08, 1), ratio (3/4, 4/3), flip 0.5, no jitter, grayscale 0,
- * blur 0 with σ ∈ [0.1, 2.0], solarize 0. The view is computed in one float buffer on the 0–255 scale and
- * rounded once at the end. Random draws, in order: crop box, flip, jitter (apply?, then order and factors),
- * grayscale, blur (apply?, then σ), solarize. Images smaller than the crop are upscaled by the resize, not
- * rejected. Immutable and thread-safe; the float buffers are per-thread scratch memory reused between views.
+ * Required: {@code setSize}. Defaults: scale (0.08, 1), ratio (3/4, 4/3), flip 0.5, no ops. The view is computed
+ * in one float buffer on the 0–255 scale and rounded once at the end. Random draws, in order: crop box, flip,
+ * then per op in list order: apply? (drawn also when the probability is 0), then the op's own draws. Images
+ * smaller than the crop are upscaled by the resize, not rejected. Immutable and thread-safe; the float buffers
+ * are per-thread scratch memory reused between views.
  */
 public final class ViewPipeline implements ViewTransform {
 
     /** The stages {@link #apply(RgbImage, SplittableRandom, long[])} times, indexing its nanosecond array. */
     public enum Stage { CROP_RESIZE_FLIP, COLOR_JITTER, GRAYSCALE, BLUR, ROUND_SOLARIZE }
 
+    /** An op and the probability it is applied with. */
+    public record Step(ViewOp op, double probability) {
+    }
+
     private final RandomResizedCrop crop;
     private final double flipProbability;
-    private final ColorJitter jitter;
-    private final double jitterProbability;
-    private final double grayscaleProbability;
-    private final double blurProbability;
-    private final double minSigma;
-    private final double maxSigma;
-    private final int blurKernelSize;
-    private final double solarizeProbability;
+    private final List<Step> steps;
 
     private ViewPipeline(Builder b) {
         this.crop = new RandomResizedCrop(b.size, b.minScale, b.maxScale, b.minRatio, b.maxRatio);
         this.flipProbability = b.flipProbability;
-        this.jitter = b.jitter;
-        this.jitterProbability = b.jitter == null ? 0 : b.jitterProbability;
-        this.grayscaleProbability = b.grayscaleProbability;
-        this.blurProbability = b.blurProbability;
-        this.minSigma = b.minSigma;
-        this.maxSigma = b.maxSigma;
-        this.blurKernelSize = GaussianBlur.kernelSize(b.size);
-        this.solarizeProbability = b.solarizeProbability;
+        this.steps = List.copyOf(b.steps);
     }
 
     public static Builder builder() {
@@ -80,27 +75,32 @@ public final class ViewPipeline implements ViewTransform {
         BilinearResampler.resizeCrop(source, box, size, flip, px);
         t0 = lap(stageNanos, Stage.CROP_RESIZE_FLIP, t0);
 
-        if (jitter != null && random.nextDouble() < jitterProbability) {
-            jitter.apply(px, pixels, jitter.sample(random));
+        for (Step step : steps) {
+            if (random.nextDouble() < step.probability()) {
+                step.op().apply(px, size, random);
+            }
+            t0 = lap(stageNanos, step.op().stage(), t0);
         }
-        t0 = lap(stageNanos, Stage.COLOR_JITTER, t0);
 
-        if (random.nextDouble() < grayscaleProbability) {
-            Grayscale.apply(px, pixels);
-        }
-        t0 = lap(stageNanos, Stage.GRAYSCALE, t0);
-
-        if (random.nextDouble() < blurProbability) {
-            double sigma = minSigma + (maxSigma - minSigma) * random.nextDouble();
-            GaussianBlur.apply(px, size, size, GaussianBlur.kernel(sigma, blurKernelSize));
-        }
-        t0 = lap(stageNanos, Stage.BLUR, t0);
-
-        boolean solarize = random.nextDouble() < solarizeProbability;
         byte[] out = new byte[pixels * 3];
-        Solarization.toBytes(px, out, solarize); // reads only the first pixels·3 floats of the scratch buffer
+        toBytes(px, out); // reads only the first pixels·3 floats of the scratch buffer
         lap(stageNanos, Stage.ROUND_SOLARIZE, t0);
         return new RgbImage(size, size, out);
+    }
+
+    /** Rounds the 0–255 floats of {@code src} to bytes, half up after clamping, as many as {@code dst} holds. */
+    static void toBytes(float[] src, byte[] dst) {
+        for (int i = 0, n = dst.length; i < n; i++) {
+            dst[i] = (byte) roundToByte(src[i]);
+        }
+    }
+
+    /** {@code v} rounded half up and clamped to 0–255. */
+    static int roundToByte(float v) {
+        // (int) truncates toward zero, so values in (−1.5, 0) also give 0; the int clamp covers the rest
+        // without float min/max, which C2 does not turn into cheap instructions here
+        int q = (int) (v + 0.5f);
+        return q < 0 ? 0 : (q > 255 ? 255 : q);
     }
 
     private static long lap(long[] stageNanos, Stage stage, long since) {
@@ -125,44 +125,45 @@ public final class ViewPipeline implements ViewTransform {
         return flipProbability;
     }
 
-    /** The jitter, or null when the view has none. */
-    public ColorJitter colorJitter() {
-        return jitter;
+    /** The ops after the crop, in order, with their probabilities. */
+    public List<Step> steps() {
+        return steps;
     }
 
-    public double colorJitterProbability() {
-        return jitterProbability;
+    /**
+     * The first op of {@code type}.
+     *
+     * @throws IllegalArgumentException when the view has none
+     */
+    public <T extends ViewOp> T op(Class<T> type) {
+        return type.cast(step(type).op());
     }
 
-    public double grayscaleProbability() {
-        return grayscaleProbability;
+    /**
+     * The probability of the first op of {@code type}.
+     *
+     * @throws IllegalArgumentException when the view has none
+     */
+    public double probability(Class<? extends ViewOp> type) {
+        return step(type).probability();
     }
 
-    public double blurProbability() {
-        return blurProbability;
-    }
-
-    public double minBlurSigma() {
-        return minSigma;
-    }
-
-    public double maxBlurSigma() {
-        return maxSigma;
-    }
-
-    public int blurKernelSize() {
-        return blurKernelSize;
-    }
-
-    public double solarizeProbability() {
-        return solarizeProbability;
+    private Step step(Class<? extends ViewOp> type) {
+        for (Step step : steps) {
+            if (type.isInstance(step.op())) {
+                return step;
+            }
+        }
+        throw new IllegalArgumentException("this view has no " + type.getSimpleName() + ": " + this);
     }
 
     @Override
     public String toString() {
-        return "ViewPipeline(" + crop + ", flip p=" + flipProbability + ", " + jitter + " p=" + jitterProbability
-                + ", grayscale p=" + grayscaleProbability + ", blur p=" + blurProbability + " sigma=[" + minSigma
-                + ", " + maxSigma + "] kernel=" + blurKernelSize + ", solarize p=" + solarizeProbability + ")";
+        StringBuilder b = new StringBuilder("ViewPipeline(").append(crop).append(", flip p=").append(flipProbability);
+        for (Step step : steps) {
+            b.append(", ").append(step.op()).append(" p=").append(step.probability());
+        }
+        return b.append(')').toString();
     }
 
     /** Builds a {@link ViewPipeline}; {@link #build()} checks every value and names each one that is wrong. */
@@ -173,13 +174,7 @@ public final class ViewPipeline implements ViewTransform {
         private double minRatio = RandomResizedCrop.MIN_RATIO;
         private double maxRatio = RandomResizedCrop.MAX_RATIO;
         private double flipProbability = 0.5;
-        private ColorJitter jitter;
-        private double jitterProbability;
-        private double grayscaleProbability;
-        private double blurProbability;
-        private double minSigma = 0.1;
-        private double maxSigma = 2.0;
-        private double solarizeProbability;
+        private final List<Step> steps = new ArrayList<>();
 
         private Builder() {
         }
@@ -210,35 +205,12 @@ public final class ViewPipeline implements ViewTransform {
             return this;
         }
 
-        /** Colour jitter applied with {@code probability}; default none. */
-        public Builder optColorJitter(ColorJitter jitter, double probability) {
-            this.jitter = jitter;
-            this.jitterProbability = probability;
-            return this;
-        }
-
-        /** Default 0. */
-        public Builder optGrayscale(double probability) {
-            this.grayscaleProbability = probability;
-            return this;
-        }
-
-        /** Gaussian blur with σ ~ U(0.1, 2.0) applied with {@code probability}; default 0. */
-        public Builder optBlur(double probability) {
-            this.blurProbability = probability;
-            return this;
-        }
-
-        /** The σ range of the blur; default [0.1, 2.0]. */
-        public Builder optBlurSigma(double min, double max) {
-            this.minSigma = min;
-            this.maxSigma = max;
-            return this;
-        }
-
-        /** Default 0. */
-        public Builder optSolarize(double probability) {
-            this.solarizeProbability = probability;
+        /** Appends {@code op}, applied with {@code probability} (which is drawn against even when it is 0). */
+        public Builder add(ViewOp op, double probability) {
+            if (op == null) {
+                throw new IllegalArgumentException("a view op must not be null");
+            }
+            steps.add(new Step(op, probability));
             return this;
         }
 
@@ -255,15 +227,10 @@ public final class ViewPipeline implements ViewTransform {
                 problems.append("; ratio must satisfy 0 < min <= max, got (").append(minRatio).append(", ")
                         .append(maxRatio).append(')');
             }
-            if (!(minSigma > 0 && minSigma <= maxSigma && Double.isFinite(maxSigma))) {
-                problems.append("; blur sigma must satisfy 0 < min <= max, got [").append(minSigma).append(", ")
-                        .append(maxSigma).append(']');
-            }
             checkProbability(problems, "flip", flipProbability);
-            checkProbability(problems, "color jitter", jitterProbability);
-            checkProbability(problems, "grayscale", grayscaleProbability);
-            checkProbability(problems, "blur", blurProbability);
-            checkProbability(problems, "solarize", solarizeProbability);
+            for (Step step : steps) {
+                checkProbability(problems, step.op().toString(), step.probability());
+            }
             if (problems.length() > 0) {
                 throw new IllegalArgumentException("invalid view pipeline: " + problems.substring(2));
             }

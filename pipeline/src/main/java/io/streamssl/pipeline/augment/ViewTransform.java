@@ -1,5 +1,6 @@
 package io.streamssl.pipeline.augment;
 
+import io.streamssl.connectors.decode.RgbImage;
 import java.util.SplittableRandom;
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Decoding and augmentation of stream images into the views self-supervised methods learn from, with
- * torchvision's semantics, over plain {@link io.streamssl.pipeline.augment.RgbImage} buffers (no Flink types).
+ * Augmentation of decoded stream images into the views self-supervised methods learn from, with torchvision's
+ * semantics, over plain {@link io.streamssl.connectors.decode.RgbImage} buffers (no Flink types). Decoding is in
+ * {@code io.streamssl.connectors.decode}.
  *
  * <pre>{@code
  * ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULT);
@@ -9,14 +10,14 @@
  * }</pre>
  *
  * <ul>
- *   <li>{@link io.streamssl.pipeline.augment.ImageDecoder}: PNG / JPEG / raw RGB8 to RGB8, limits checked from the
- *       header first; every bad input is one {@link io.streamssl.pipeline.augment.BadImageException} with a
- *       reason, for the dead-letter topic.</li>
  *   <li>{@link io.streamssl.pipeline.augment.ViewPipeline}: one view — RandomResizedCrop (torchvision's sampling,
- *       antialiased bilinear), flip, ColorJitter in random order, grayscale, Gaussian blur, solarize — each
- *       operation its own class with its maths in the Javadoc.</li>
- *   <li>{@link io.streamssl.pipeline.augment.AugmentationPresets}: simclr, mocov2, byol, dino (multi-crop),
- *       cifar-asymmetric, cifar-symmetric, with their papers' numbers; sizes and counts overridable.</li>
+ *       antialiased bilinear) and flip, then a list of {@link io.streamssl.pipeline.augment.ViewOp}s each with
+ *       its probability: ColorJitter in random order, grayscale, Gaussian blur, solarize — each op its own class
+ *       with its maths in the Javadoc.</li>
+ *   <li>{@link io.streamssl.pipeline.augment.AugmentationPresets}: one per
+ *       {@link io.streamssl.models.method.AugmentationPresetName} (simclr, mocov2, byol, dino with multi-crop,
+ *       cifar-asymmetric, cifar-symmetric) with their papers' numbers, sizes and counts overridable; and
+ *       {@code forViewPlan}, the augmentation of a method's view plan, which the job runs.</li>
  *   <li>{@link io.streamssl.pipeline.augment.MultiViewAugmenter}: the views of one image, each seeded from
  *       (run seed, image id, epoch, view) alone, so a restored job replays the same bytes.</li>
  * </ul>

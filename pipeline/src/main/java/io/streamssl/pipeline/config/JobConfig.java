@@ -9,9 +9,6 @@ import io.streamssl.models.encoder.Stem;
 import io.streamssl.models.method.MethodSettings;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
-import io.streamssl.pipeline.augment.AugmentationPresets;
-import io.streamssl.pipeline.augment.MultiViewAugmenter;
-import io.streamssl.pipeline.augment.ViewTransform;
 import java.util.ArrayList;
 import java.util.List;
 import java.io.IOException;
@@ -138,42 +135,6 @@ public final class JobConfig implements Serializable {
                 spec.methodOptions())).viewPlan(spec.imageSize());
     }
 
-    /**
-     * The augmentation of the method's view plan: its presets, this run's seed, the plan's sizes and counts. A
-     * multi-crop plan (a global and a local group) takes its local views from DINO's local-crop pipeline
-     * (scale 0.05–0.4, the DINO colour and blur settings) at the plan's local size, the only local-crop
-     * pipeline the presets define.
-     */
-    public MultiViewAugmenter augmenter() {
-        ViewPlan plan = viewPlan();
-        if (plan.groups().size() > 2) {
-            throw new IllegalArgumentException("config key 'trainer.method': " + get(StreamsslOptions.METHOD)
-                    + " wants " + plan.groups().size() + " view sizes (" + plan.describe() + "); the pipeline makes"
-                    + " at most two (global and local crops)");
-        }
-        long seed = get(StreamsslOptions.SEED);
-        ViewPlan.CropGroup global = plan.groups().get(0);
-        Map<String, String> globalOverrides = new java.util.HashMap<>(Map.of(
-                AugmentationPresets.SIZE, Integer.toString(global.size()),
-                AugmentationPresets.GLOBAL_CROPS, Integer.toString(global.views())));
-        if (global.preset().equals(AugmentationPresets.DINO)) {
-            globalOverrides.put(AugmentationPresets.LOCAL_CROPS, "0"); // local views come from the plan's group
-        }
-        MultiViewAugmenter globals = AugmentationPresets.create(global.preset(), seed, globalOverrides);
-        if (plan.groups().size() == 1) {
-            return globals;
-        }
-        ViewPlan.CropGroup local = plan.groups().get(1);
-        MultiViewAugmenter dino = AugmentationPresets.create(AugmentationPresets.DINO, seed, Map.of(
-                AugmentationPresets.SIZE, Integer.toString(global.size()),
-                AugmentationPresets.GLOBAL_CROPS, "1",
-                AugmentationPresets.LOCAL_CROPS, Integer.toString(local.views()),
-                AugmentationPresets.LOCAL_SIZE, Integer.toString(local.size())));
-        List<ViewTransform> all = new ArrayList<>(globals.transforms());
-        all.addAll(dino.transforms().subList(1, dino.transforms().size()));
-        return new MultiViewAugmenter(seed, all);
-    }
-
     public EncoderSpec encoderSpec() {
         return new EncoderSpec(get(StreamsslOptions.ENCODER), Stem.parse(get(StreamsslOptions.STEM)),
                 get(StreamsslOptions.WIDTH));
@@ -258,10 +219,13 @@ public final class JobConfig implements Serializable {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad trainer configuration: " + e.getMessage(), e);
         }
-        List<Integer> sizes = java.util.Arrays.stream(augmenter().viewSizes()).boxed().toList();
-        if (!sizes.equals(viewPlan().sizes())) {
-            throw new IllegalArgumentException("the augmentation makes views of sizes " + sizes + " but "
-                    + get(StreamsslOptions.METHOD) + " trains on " + viewPlan().describe());
+        // The augmentation (augment.AugmentationPresets#forViewPlan) makes the plan's views in a global and a
+        // local group at most: checked here, so such a plan stops the job at config load, not in a running task.
+        ViewPlan plan = viewPlan();
+        if (plan.groups().size() > 2) {
+            throw new IllegalArgumentException("config key 'trainer.method': " + get(StreamsslOptions.METHOD)
+                    + " wants " + plan.groups().size() + " view sizes (" + plan.describe() + "); the pipeline makes"
+                    + " at most two (global and local crops)");
         }
     }
 

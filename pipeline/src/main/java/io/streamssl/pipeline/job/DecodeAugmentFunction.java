@@ -2,11 +2,12 @@ package io.streamssl.pipeline.job;
 
 import io.streamssl.connectors.DeadLetter;
 import io.streamssl.connectors.ImageRecord;
-import io.streamssl.pipeline.augment.BadImageException;
-import io.streamssl.pipeline.augment.DecodeLimits;
-import io.streamssl.pipeline.augment.ImageDecoder;
+import io.streamssl.connectors.decode.BadImageException;
+import io.streamssl.connectors.decode.DecodeLimits;
+import io.streamssl.connectors.decode.ImageDecoder;
+import io.streamssl.connectors.decode.RgbImage;
+import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.pipeline.augment.MultiViewAugmenter;
-import io.streamssl.pipeline.augment.RgbImage;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -55,7 +56,7 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
     @Override
     public void open(OpenContext ctx) {
         decoder = new ImageDecoder(new DecodeLimits(maxBytes, maxPixels));
-        augmenter = config.augmenter();
+        augmenter = AugmentationPresets.forViewPlan(config.viewPlan(), config.get(StreamsslOptions.SEED));
         recordsIn = getRuntimeContext().getMetricGroup().counter("records_in");
         deadLettered = getRuntimeContext().getMetricGroup().counter("records_dead_lettered");
         samplesOut = getRuntimeContext().getMetricGroup().counter("samples_out");

@@ -1,8 +1,8 @@
 package io.streamssl.pipeline.job;
 
+import io.streamssl.connectors.decode.RgbImage;
 import io.streamssl.pipeline.augment.BilinearResampler;
 import io.streamssl.pipeline.augment.CropBox;
-import io.streamssl.pipeline.augment.RgbImage;
 
 /**
  * The image the online probe sees: the whole record image resized to the view size (antialiased bilinear),

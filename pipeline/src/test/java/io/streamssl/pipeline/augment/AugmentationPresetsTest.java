@@ -3,6 +3,10 @@ package io.streamssl.pipeline.augment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamssl.models.method.SslMethods;
+import io.streamssl.models.method.ViewPlan;
+import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.StreamsslOptions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +32,7 @@ class AugmentationPresetsTest {
     void byolViewsAreAsymmetricInBlurAndSolarize() {
         assertView(view("byol", Map.of(), 0), 0.08, 0.4, 0.4, 0.2, 0.1, 1.0, 0);
         assertView(view("byol", Map.of(), 1), 0.08, 0.4, 0.4, 0.2, 0.1, 0.1, 0.2);
-        assertThat(view("byol", Map.of(), 0).blurKernelSize()).isEqualTo(23);
+        assertThat(view("byol", Map.of(), 0).op(GaussianBlur.class).kernelSize()).isEqualTo(23);
     }
 
     @Test
@@ -40,7 +44,7 @@ class AugmentationPresetsTest {
         ViewPipeline local = view("dino", Map.of(), 5);
         assertView(local, 0.05, 0.4, 0.4, 0.2, 0.1, 0.5, 0);
         assertThat(local.crop().maxScale()).isEqualTo(0.4);
-        assertThat(local.blurKernelSize()).isEqualTo(9);
+        assertThat(local.op(GaussianBlur.class).kernelSize()).isEqualTo(9);
     }
 
     @Test
@@ -58,10 +62,10 @@ class AugmentationPresetsTest {
             for (ViewTransform t : augmenter.transforms()) {
                 ViewPipeline v = (ViewPipeline) t;
                 assertThat(v.flipProbability()).as(name).isEqualTo(0.5);
-                assertThat(v.grayscaleProbability()).as(name).isEqualTo(0.2);
-                assertThat(v.colorJitterProbability()).as(name).isEqualTo(0.8);
-                assertThat(v.minBlurSigma()).isEqualTo(0.1);
-                assertThat(v.maxBlurSigma()).isEqualTo(2.0);
+                assertThat(v.probability(Grayscale.class)).as(name).isEqualTo(0.2);
+                assertThat(v.probability(ColorJitter.class)).as(name).isEqualTo(0.8);
+                assertThat(v.op(GaussianBlur.class).minSigma()).isEqualTo(0.1);
+                assertThat(v.op(GaussianBlur.class).maxSigma()).isEqualTo(2.0);
                 assertThat(v.crop().minRatio()).isEqualTo(3.0 / 4);
                 assertThat(v.crop().maxRatio()).isEqualTo(4.0 / 3);
             }
@@ -74,7 +78,7 @@ class AugmentationPresetsTest {
                 Map.of("size", "160", "local-size", "64", "global-crops", "3", "local-crops", "2"));
         assertThat(dino.viewSizes()).containsExactly(160, 160, 160, 64, 64);
         // the third global view takes the first view's settings again
-        assertThat(((ViewPipeline) dino.transforms().get(2)).blurProbability()).isEqualTo(1.0);
+        assertThat(((ViewPipeline) dino.transforms().get(2)).probability(GaussianBlur.class)).isEqualTo(1.0);
         assertThat(AugmentationPresets.create("dino", 1, Map.of("local-crops", "0")).viewSizes())
                 .containsExactly(224, 224);
         assertThat(AugmentationPresets.create("byol", 1, Map.of("size", "64")).viewSizes()).containsExactly(64, 64);
@@ -96,6 +100,37 @@ class AugmentationPresetsTest {
                 .hasMessageContaining("'global-crops' must be >= 1");
     }
 
+    @Test
+    void theAugmentationFollowsTheMethodsViewPlanIncludingMultiCrop() {
+        assertThat(augmenter(Map.of()).viewSizes()).containsExactly(32, 32);
+        assertThat(augmenter(Map.of("trainer.method", "simclr", "augment.size", "64")).viewSizes())
+                .containsExactly(64, 64);
+        // DINO and SwAV at 32 px: 2 global crops of 32 px and 6 local crops of 16 px
+        for (String method : new String[] {"dino", "swav"}) {
+            assertThat(augmenter(Map.of("trainer.method", method)).viewSizes())
+                    .containsExactly(32, 32, 16, 16, 16, 16, 16, 16);
+        }
+        assertThat(augmenter(Map.of("trainer.method", "dino", "method.local-views", "2"))
+                .viewSizes()).containsExactly(32, 32, 16, 16);
+    }
+
+    @Test
+    void everyMethodsViewPlanGetsViewsOfItsSizes() {
+        for (String method : SslMethods.names()) {
+            for (String size : new String[] {"32", "64", "96", "224"}) {
+                ViewPlan plan = JobConfig.of(Map.of("trainer.method", method, "augment.size", size)).viewPlan();
+                assertThat(AugmentationPresets.forViewPlan(plan, 1).viewSizes()).as("%s at %s px", method, size)
+                        .containsExactly(plan.sizes().stream().mapToInt(Integer::intValue).toArray());
+            }
+        }
+    }
+
+    /** The augmenter the job makes for a config. */
+    private static MultiViewAugmenter augmenter(Map<String, String> config) {
+        JobConfig c = JobConfig.of(config);
+        return AugmentationPresets.forViewPlan(c.viewPlan(), c.get(StreamsslOptions.SEED));
+    }
+
     private static ViewPipeline view(String preset, Map<String, String> overrides, int index) {
         return (ViewPipeline) AugmentationPresets.create(preset, 1, overrides).transforms().get(index);
     }
@@ -103,11 +138,11 @@ class AugmentationPresetsTest {
     private static void assertView(ViewPipeline v, double minScale, double b, double c, double s, double h,
             double blur, double solarize) {
         assertThat(v.crop().minScale()).as("min scale of %s", v).isEqualTo(minScale);
-        assertThat(v.colorJitter().brightness()).as("brightness of %s", v).isEqualTo(b);
-        assertThat(v.colorJitter().contrast()).as("contrast of %s", v).isEqualTo(c);
-        assertThat(v.colorJitter().saturation()).as("saturation of %s", v).isEqualTo(s);
-        assertThat(v.colorJitter().hue()).as("hue of %s", v).isEqualTo(h);
-        assertThat(v.blurProbability()).as("blur of %s", v).isEqualTo(blur);
-        assertThat(v.solarizeProbability()).as("solarize of %s", v).isEqualTo(solarize);
+        assertThat(v.op(ColorJitter.class).brightness()).as("brightness of %s", v).isEqualTo(b);
+        assertThat(v.op(ColorJitter.class).contrast()).as("contrast of %s", v).isEqualTo(c);
+        assertThat(v.op(ColorJitter.class).saturation()).as("saturation of %s", v).isEqualTo(s);
+        assertThat(v.op(ColorJitter.class).hue()).as("hue of %s", v).isEqualTo(h);
+        assertThat(v.probability(GaussianBlur.class)).as("blur of %s", v).isEqualTo(blur);
+        assertThat(v.probability(Solarization.class)).as("solarize of %s", v).isEqualTo(solarize);
     }
 }

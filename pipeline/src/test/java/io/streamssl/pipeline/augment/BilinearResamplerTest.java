@@ -3,6 +3,7 @@ package io.streamssl.pipeline.augment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import io.streamssl.connectors.decode.RgbImage;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

@@ -19,10 +19,14 @@ class SolarizationTest {
     void roundingClampsRoundsHalfUpAndSolarizesTheRoundedValue() {
         float[] values = {-3f, 0.49f, 0.5f, 127.4f, 127.5f, 254.6f, 300f};
         byte[] plain = new byte[values.length];
-        Solarization.toBytes(values, plain, false);
+        ViewPipeline.toBytes(values, plain);
         assertThat(plain).containsExactly(0, 0, 1, 127, (byte) 128, (byte) 255, (byte) 255);
+        float[] solarizedFloats = values.clone();
+        Solarization.solarizeRounded(solarizedFloats, solarizedFloats.length);
+        assertThat(solarizedFloats).as("whole numbers, which the final rounding keeps")
+                .containsExactly(0f, 0f, 1f, 127f, 127f, 0f, 0f);
         byte[] solarized = new byte[values.length];
-        Solarization.toBytes(values, solarized, true);
+        ViewPipeline.toBytes(solarizedFloats, solarized);
         // 127.5 rounds to 128, which PIL's solarize (on the 8-bit image) inverts to 127
         assertThat(solarized).containsExactly(0, 0, 1, 127, 127, 0, 0);
     }

@@ -78,20 +78,6 @@ class JobConfigTest {
     }
 
     @Test
-    void theAugmentationFollowsTheMethodsViewPlanIncludingMultiCrop() {
-        assertThat(JobConfig.of(Map.of()).augmenter().viewSizes()).containsExactly(32, 32);
-        assertThat(JobConfig.of(Map.of("trainer.method", "simclr", "augment.size", "64")).augmenter().viewSizes())
-                .containsExactly(64, 64);
-        // DINO and SwAV at 32 px: 2 global crops of 32 px and 6 local crops of 16 px
-        for (String method : new String[] {"dino", "swav"}) {
-            assertThat(JobConfig.of(Map.of("trainer.method", method)).augmenter().viewSizes())
-                    .containsExactly(32, 32, 16, 16, 16, 16, 16, 16);
-        }
-        assertThat(JobConfig.of(Map.of("trainer.method", "dino", "method.local-views", "2")).augmenter()
-                .viewSizes()).containsExactly(32, 32, 16, 16);
-    }
-
-    @Test
     void anUnknownMethodOptionIsRejectedByTheMethod() {
         assertThatThrownBy(() -> JobConfig.of(Map.of("method.projector-hiden", "64")))
                 .hasMessageContaining("'projector-hiden'").hasMessageContaining("projector-hidden");

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.connectors.decode;
 
 /**
  * The one error for input that cannot become views: it carries a machine-readable {@link Reason} and a

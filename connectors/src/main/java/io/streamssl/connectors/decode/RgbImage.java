@@ -1,8 +1,8 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.connectors.decode;
 
 /**
- * A decoded image: 8-bit RGB, row-major HWC ({@code pixels[(y·width + x)·3 + c]}). The currency of all
- * transforms; needs no Flink type.
+ * A decoded image: 8-bit RGB, row-major HWC ({@code pixels[(y·width + x)·3 + c]}). What {@link ImageDecoder}
+ * makes and the pipeline's augmentation turns into views; needs no Flink type.
  */
 public record RgbImage(int width, int height, byte[] pixels) {
 

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.connectors.decode;
 
 /**
  * Upper bounds checked before decoding: encoded bytes, and pixels as declared by the header (so a tiny file

@@ -1,9 +1,12 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.connectors.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.streamssl.pipeline.augment.BadImageException.Reason;
+import io.streamssl.connectors.dataset.Cifar10Binary;
+import io.streamssl.connectors.dataset.LabeledImage;
+import io.streamssl.connectors.decode.BadImageException.Reason;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -12,7 +15,9 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
@@ -249,6 +254,25 @@ class ImageDecoderTest {
         one.setRGB(0, 0, 0x0A141E);
         assertThat(decoder.decode(ImageFixtures.png(one), ImageDecoder.PNG, 0, 0).pixels())
                 .containsExactly(10, 20, 30);
+    }
+
+    @Test
+    void pngRoundTripOfRealImagesIsLossless() {
+        Path cifar = Path.of(System.getProperty("streamssl.shared.dir", "../shared"), "datasets", "cifar10");
+        assumeTrue(Cifar10Binary.present(cifar), "CIFAR-10 not found at " + cifar.toAbsolutePath()
+                + " (set -Dstreamssl.shared.dir): skipping the real-image test");
+        Iterator<LabeledImage> images = Cifar10Binary.train(cifar).iterator();
+        for (int i = 0; i < 64; i++) {
+            byte[] raw = images.next().data();
+            RgbImage image = decoder.decode(raw, ImageDecoder.RAW_RGB8, 32, 32);
+            BufferedImage buffered = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+            for (int p = 0; p < 1024; p++) {
+                buffered.setRGB(p % 32, p / 32, ((raw[p * 3] & 0xFF) << 16) | ((raw[p * 3 + 1] & 0xFF) << 8)
+                        | (raw[p * 3 + 2] & 0xFF));
+            }
+            RgbImage fromPng = decoder.decode(ImageFixtures.png(buffered), ImageDecoder.PNG, 0, 0);
+            assertThat(fromPng.pixels()).isEqualTo(image.pixels());
+        }
     }
 
     private static BadImageException.Reason reasonOf(Runnable decode) {

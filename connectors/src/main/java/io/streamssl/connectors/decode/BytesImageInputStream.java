@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.connectors.decode;
 
 import java.io.IOException;
 import javax.imageio.stream.ImageInputStreamImpl;

@@ -1,17 +1,19 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.connectors.decode;
 
-import io.streamssl.pipeline.augment.BadImageException.Reason;
+import io.streamssl.connectors.decode.BadImageException.Reason;
 
 /**
- * The dimensions an encoded image declares, read from its header without decoding, so that limits are
- * enforced before a codec allocates anything (a 60-byte PNG may claim 100,000 × 100,000 pixels).
+ * What the encoded image bytes declare about themselves (the PNG or JPEG signature, the width and the height),
+ * read without decoding, so that limits are enforced before a codec allocates anything (a 60-byte PNG may claim
+ * 100,000 × 100,000 pixels). Not to be confused with the Kafka record's headers, which declare the content type
+ * the producer claims ({@link io.streamssl.connectors.ImageHeaders}).
  *
  * <p>PNG: the signature, then the IHDR chunk, which the specification requires to come first; the chunk
  * sequence is also walked up to IEND (lengths only, no CRC) because the JDK's reader reports a cut-off file
  * as an "invalid chunk length" rather than as truncation. JPEG: the marker segments are walked from SOI to
  * the first start-of-frame (SOF0–SOF15 except DHT, JPG and DAC), whose fields give height and width.
  */
-record ImageHeader(int width, int height) {
+record EncodedImageInfo(int width, int height) {
 
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
@@ -32,7 +34,7 @@ record ImageHeader(int width, int height) {
     }
 
     /** The declared dimensions of a PNG; throws if the bytes are not a complete PNG chunk sequence. */
-    static ImageHeader png(byte[] data) {
+    static EncodedImageInfo png(byte[] data) {
         if (!looksLikePng(data)) {
             throw new BadImageException(Reason.UNDECODABLE, "declared image/png but the bytes lack the PNG signature"
                     + (looksLikeJpeg(data) ? " (they start like a JPEG)" : ""));
@@ -52,7 +54,7 @@ record ImageHeader(int width, int height) {
         if (width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
             throw new BadImageException(Reason.TOO_MANY_PIXELS, "PNG declares " + width + "x" + height + " pixels");
         }
-        return new ImageHeader((int) width, (int) height);
+        return new EncodedImageInfo((int) width, (int) height);
     }
 
     /** Walks the PNG chunks (length, type, data, CRC) and fails with TRUNCATED if IEND is never reached. */
@@ -74,7 +76,7 @@ record ImageHeader(int width, int height) {
     }
 
     /** The declared dimensions of a JPEG, from its first start-of-frame segment. */
-    static ImageHeader jpeg(byte[] data) {
+    static EncodedImageInfo jpeg(byte[] data) {
         if (!looksLikeJpeg(data)) {
             throw new BadImageException(Reason.UNDECODABLE, "declared image/jpeg but the bytes lack the SOI marker"
                     + (looksLikePng(data) ? " (they start like a PNG)" : ""));
@@ -125,7 +127,7 @@ record ImageHeader(int width, int height) {
                     throw new BadImageException(Reason.ZERO_DIMENSIONS, "JPEG frame declares " + width + "x" + height
                             + " pixels");
                 }
-                return new ImageHeader(width, height);
+                return new EncodedImageInfo(width, height);
             }
             pos += length;
         }

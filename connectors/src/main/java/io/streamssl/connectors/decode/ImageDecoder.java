@@ -1,7 +1,7 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.connectors.decode;
 
 import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
-import io.streamssl.pipeline.augment.BadImageException.Reason;
+import io.streamssl.connectors.decode.BadImageException.Reason;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -83,12 +83,12 @@ public final class ImageDecoder {
             case RAW_RGB8:
                 return raw(data, rawWidth, rawHeight);
             case PNG: {
-                checkPixels(ImageHeader.png(data), contentType);
-                ImageHeader.requireCompletePng(data);
+                checkPixels(EncodedImageInfo.png(data), contentType);
+                EncodedImageInfo.requireCompletePng(data);
                 return encoded(data, contentType, PNG_SPI);
             }
             case JPEG: {
-                checkPixels(ImageHeader.jpeg(data), contentType);
+                checkPixels(EncodedImageInfo.jpeg(data), contentType);
                 return encoded(data, contentType, JPEG_SPI);
             }
             default:
@@ -102,7 +102,7 @@ public final class ImageDecoder {
             throw new BadImageException(w == 0 || h == 0 ? Reason.ZERO_DIMENSIONS : Reason.BAD_RAW_DIMENSIONS,
                     "raw RGB8 needs positive width and height headers, got " + w + "x" + h);
         }
-        checkPixels(new ImageHeader(w, h), RAW_RGB8);
+        checkPixels(new EncodedImageInfo(w, h), RAW_RGB8);
         long expected = (long) w * h * 3;
         if (expected != data.length) {
             throw new BadImageException(data.length < expected ? Reason.TRUNCATED : Reason.BAD_RAW_DIMENSIONS,
@@ -111,7 +111,7 @@ public final class ImageDecoder {
         return new RgbImage(w, h, data.clone());
     }
 
-    private void checkPixels(ImageHeader header, String contentType) {
+    private void checkPixels(EncodedImageInfo header, String contentType) {
         if ((long) header.width() * header.height() > limits.maxPixels()) {
             throw new BadImageException(Reason.TOO_MANY_PIXELS, contentType + " declares " + header.width() + "x"
                     + header.height() + " pixels, over the limit of " + limits.maxPixels());

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.connectors.decode;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;

@@ -1,0 +1,59 @@
+package io.streamssl.models.method;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The augmentation presets, by the name methods and config use: the one list that the methods' view plans and
+ * the pipeline's implementation (pipeline {@code augment.AugmentationPresets}, one preset per name) agree on.
+ */
+public enum AugmentationPresetName {
+
+    SIMCLR("simclr"),
+    MOCOV2("mocov2"),
+    BYOL("byol"),
+    DINO("dino"),
+    CIFAR_ASYMMETRIC("cifar-asymmetric"),
+    CIFAR_SYMMETRIC("cifar-symmetric");
+
+    private static final Set<String> CONFIG_NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(
+            Arrays.stream(values()).map(AugmentationPresetName::configName).toList()));
+
+    private final String configName;
+
+    AugmentationPresetName(String configName) {
+        this.configName = configName;
+    }
+
+    /** The name in config and in {@link ViewPlan.CropGroup#preset()}, e.g. {@code cifar-asymmetric}. */
+    public String configName() {
+        return configName;
+    }
+
+    /** Every config name, in declaration order. */
+    public static Set<String> configNames() {
+        return CONFIG_NAMES;
+    }
+
+    /**
+     * The preset called {@code configName}.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static AugmentationPresetName of(String configName) {
+        for (AugmentationPresetName name : values()) {
+            if (name.configName.equals(configName)) {
+                return name;
+            }
+        }
+        throw new IllegalArgumentException("unknown augmentation preset '" + configName + "': use one of "
+                + CONFIG_NAMES);
+    }
+
+    @Override
+    public String toString() {
+        return configName;
+    }
+}
