@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * What every method shares (solo-learn's {@code BaseMethod}): the encoder, the student's named parameters, the
  * method's extra state pieces, option parsing with defaults that {@link #options()} reports, and the common
  * {@code augmentation} option. A method extends it with its heads ({@link #createHeads}), its loss
- * ({@link #forward}) and its view plan ({@link #defaultViewPlan}).
+ * ({@link #forward}) and its view plan ({@link #defaultViewPlan}); a multi-crop method only chooses its numbers of
+ * global and local crops ({@link #multiCrop}).
  *
  * <p>Options are read in the constructor through {@link #intOption} and friends; the constructor ends with
  * {@link #rejectUnknownOptions()}, so an option no reader asked for is rejected with the list of valid ones.
@@ -136,7 +137,7 @@ public abstract class BaseMethod implements SslMethod {
      */
     protected record MultiCrop(int globalViews, int localViews, int localSize) {
 
-        /** The views for images of side {@code imageSize}, all with {@code preset}; the targets' are the global ones. */
+        /** The views for images of side {@code imageSize}, all with {@code preset}; targets see the global ones. */
         public ViewPlan plan(int imageSize, String preset) {
             return ViewPlan.multiCrop(globalViews, imageSize, localViews, localSize, preset);
         }
@@ -147,7 +148,8 @@ public abstract class BaseMethod implements SslMethod {
      * ({@code 0}: derived from the image size) for a method with {@code globalViews} global crops.
      */
     protected final MultiCrop multiCrop(int globalViews, int localViewsDefault) {
-        return new MultiCrop(globalViews, intOption("local-views", localViewsDefault, 0), intOption("local-size", 0, 0));
+        int localViews = intOption("local-views", localViewsDefault, 0);
+        return new MultiCrop(globalViews, localViews, intOption("local-size", 0, 0));
     }
 
     // ---- networks and state ----

@@ -22,9 +22,10 @@ import java.util.Map;
  * embeddings per global crop, once it is full (SwAV §4, for batches below 256). No teacher network.
  *
  * <p>Options: {@code prototypes} (3000), {@code temperature} (0.1), {@code epsilon} (0.05),
- * {@code sinkhorn-iterations} (3), {@code queue-size} (3840; 0 for none), {@code projector-hidden} (2048),
- * {@code projector-out} (128), {@code freeze-prototypes-steps} (0; SwAV freezes them for its first 313
- * iterations), {@code local-views} (6), {@code local-size} (96/224 of the image), {@code augmentation}.
+ * {@code sinkhorn-iterations} (3), {@code queue-size} (3840; 0 for none, else a multiple of the batch size),
+ * {@code projector-hidden} (2048), {@code projector-out} (128), {@code freeze-prototypes-steps} (0; SwAV freezes
+ * them for its first 313 iterations), {@code local-views} (6), {@code local-size} (96/224 of the image),
+ * {@code augmentation}.
  */
 public final class Swav extends BaseMethod {
 

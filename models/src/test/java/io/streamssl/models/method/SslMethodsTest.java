@@ -63,7 +63,7 @@ class SslMethodsTest {
         assertThat(dino.sizes()).hasSize(8);
         assertThat(SslMethods.create("swav", DEFAULTS).viewPlan(32).describe())
                 .isEqualTo("2×32px cifar-symmetric + 6×16px cifar-symmetric; teacher: 0,1");
-        MethodSettings override = new MethodSettings(EncoderSpec.resnet18Cifar(), 1000, 256, Map.of("augmentation", "simclr"));
+        MethodSettings override = with("augmentation", "simclr");
         assertThat(SslMethods.create("byol", override).viewPlan(32).groups().get(0).preset()).isEqualTo("simclr");
         for (String name : SslMethods.names()) {
             for (ViewPlan.CropGroup g : SslMethods.create(name, DEFAULTS).viewPlan(32).groups()) {
@@ -75,7 +75,7 @@ class SslMethodsTest {
     @Test
     void unknownOptionsAndBadValuesAreRejectedNamingValidChoices() {
         for (String name : SslMethods.names()) {
-            MethodSettings typo = new MethodSettings(EncoderSpec.resnet18Cifar(), 1000, 256, Map.of("temprature", "0.1"));
+            MethodSettings typo = with("temprature", "0.1");
             assertThatThrownBy(() -> SslMethods.create(name, typo)).as(name)
                     .hasMessageContaining("has no option 'temprature': allowed are [");
         }
@@ -165,7 +165,8 @@ class SslMethodsTest {
                 .hasMessageEndingWith("e.g. 256");
         assertThat(catchThrowableOfType(() -> SslMethods.create("swav", withBatch(48, "queue-size", "100")),
                 BatchSizeConflict.class).describe("method.queue-size", "trainer.batch-size"))
-                .startsWith("swav: method.queue-size = 100 must be 0 (no queue) or a multiple of trainer.batch-size = 48");
+                .startsWith("swav: method.queue-size = 100 must be 0 (no queue) or a multiple of"
+                        + " trainer.batch-size = 48");
     }
 
     @Test
