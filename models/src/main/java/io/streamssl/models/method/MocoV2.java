@@ -15,9 +15,8 @@ import java.util.List;
  * query (view 0, student encoder → MLP projector without BN) must find its key (view 1, momentum teacher)
  * among the K keys of a FIFO queue; after each step the batch's keys enter the queue. Teacher τ 0.99 → 0.999.
  *
- * <p>Options: {@code temperature} (0.2), {@code queue-size} (4096, at least the batch size; the paper uses 65536 on
- * ImageNet),
- * {@code projector-hidden} (2048), {@code projector-out} (256), {@code tau-base}, {@code tau-end},
+ * <p>Options: {@code temperature} (0.2), {@code queue-size} (4096, at least the batch size; the paper uses 65536
+ * on ImageNet), {@code projector-hidden} (2048), {@code projector-out} (256), {@code tau-base}, {@code tau-end},
  * {@code augmentation}.
  */
 public final class MocoV2 extends MomentumMethod {
