@@ -3,15 +3,18 @@ package io.streamssl.cli;
 import io.streamssl.pipeline.program.JobOptions;
 import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.models.SslTrainer;
+import io.streamssl.models.MultiCropBatch;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.ViewBatch;
+import io.streamssl.models.method.ViewPlan;
 import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.cli.bench.AugmentBenchmark;
 import io.streamssl.cli.bench.CheckpointBenchmark;
 import io.streamssl.pipeline.config.JobConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -87,30 +90,17 @@ public final class BenchCommand implements Runnable {
             JobConfig config = job.load(demoDefaults ? DemoCommand.demoDefaults(job) : Map.of());
             TrainerSpec spec = config.trainerSpec();
             try (SslTrainer trainer = new SslTrainer(spec)) {
-                int views = trainer.method().viewsPerImage();
                 int n = spec.batchSize();
-                int s = spec.imageSize();
-                ViewBatch[] batches = new ViewBatch[4];
+                ViewPlan plan = trainer.viewPlan();
+                MultiCropBatch[] batches = new MultiCropBatch[4];
                 SplittableRandom r = new SplittableRandom(7);
                 for (int b = 0; b < batches.length; b++) {
-                    byte[] px = new byte[n * views * s * s * 3];
-                    for (int i = 0; i < px.length; i++) {
-                        px[i] = (byte) r.nextInt(256);
-                    }
-                    int[] labels = new int[n];
-                    for (int i = 0; i < n; i++) {
-                        labels[i] = r.nextInt(spec.probeClasses());
-                    }
-                    // the pipeline's batches carry un-augmented probe images: the same work per step here
-                    byte[] probe = new byte[n * s * s * 3];
-                    for (int i = 0; i < probe.length; i++) {
-                        probe[i] = (byte) r.nextInt(256);
-                    }
-                    batches[b] = new ViewBatch(n, views, s, s, px, labels, probe);
+                    batches[b] = randomBatch(plan, n, spec.probeClasses(), r);
                 }
                 System.out.printf(Locale.ROOT, "bench trainer: %s on %s, %s width %d, batch %d, %d px, device %s%n",
                         spec.method(), spec.encoder().arch(), spec.encoder().stem().name().toLowerCase(Locale.ROOT),
-                        spec.encoder().width(), n, s, trainer.device());
+                        spec.encoder().width(), n, spec.imageSize(), trainer.device());
+                System.out.printf(Locale.ROOT, "bench trainer: views %s%n", plan.describe());
                 for (int i = 0; i < warmup; i++) {
                     trainer.step(batches[i % batches.length]);
                 }
@@ -130,6 +120,38 @@ public final class BenchCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /**
+     * {@code n} images of random pixels as the pipeline delivers them for {@code plan}: one group of same-sized
+     * views per crop group (a multi-crop method's global and local crops differ in size), the first group with
+     * un-augmented probe images at its size, so a step does the same work as in the pipeline.
+     */
+    static MultiCropBatch randomBatch(ViewPlan plan, int n, int probeClasses, SplittableRandom r) {
+        List<byte[]> pixels = new ArrayList<>();
+        for (ViewPlan.CropGroup g : plan.groups()) {
+            pixels.add(randomBytes(n * g.views() * g.size() * g.size() * 3, r));
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = r.nextInt(probeClasses);
+        }
+        int probeSize = plan.groups().get(0).size();
+        byte[] probe = randomBytes(n * probeSize * probeSize * 3, r);
+        List<ViewBatch> groups = new ArrayList<>();
+        for (ViewPlan.CropGroup g : plan.groups()) {
+            groups.add(new ViewBatch(n, g.views(), g.size(), g.size(), pixels.get(groups.size()), labels,
+                    groups.isEmpty() ? probe : null));
+        }
+        return new MultiCropBatch(groups);
+    }
+
+    private static byte[] randomBytes(int length, SplittableRandom r) {
+        byte[] out = new byte[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = (byte) r.nextInt(256);
+        }
+        return out;
     }
 
     /** Checkpoint size and duration, and throughput with checkpoints against without, on the real pipeline. */

@@ -8,7 +8,6 @@ import io.streamssl.connectors.dataset.Cifar10Binary;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.connectors.dataset.ImageDataset;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
-import io.streamssl.models.method.MethodSettings;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
@@ -73,8 +72,8 @@ public final class DemoCommand implements Callable<Integer> {
         d.put(StreamsslOptions.SNAPSHOT_EVERY.key(), "50");
         d.put(StreamsslOptions.CHECKPOINT_INTERVAL.key(), "5 s");
         JobConfig chosen = job.load(d);
-        Map<String, String> accepted = SslMethods.create(chosen.get(StreamsslOptions.METHOD), new MethodSettings(
-                chosen.encoderSpec(), chosen.get(StreamsslOptions.SCHEDULE_STEPS), chosen.methodOptions())).options();
+        Map<String, String> accepted = SslMethods.create(chosen.get(StreamsslOptions.METHOD),
+                chosen.trainerSpec().methodSettings()).options();
         DEMO_HEADS.forEach((option, value) -> {
             if (accepted.containsKey(option) && !chosen.methodOptions().containsKey(option)) {
                 d.put(JobConfig.METHOD_PREFIX + option, value);

@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import io.streamssl.models.method.MethodSettings;
 import io.streamssl.models.method.SslMethod;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
@@ -64,8 +63,7 @@ public final class SslTrainer implements AutoCloseable {
         Engine.getInstance().setRandomSeed((int) spec.seed());
         this.manager = NDManager.newBaseManager(device);
         GradMode.disable();
-        this.method = SslMethods.create(spec.method(),
-                new MethodSettings(spec.encoder(), spec.scheduleSteps(), spec.methodOptions()));
+        this.method = SslMethods.create(spec.method(), spec.methodSettings());
         method.initialize(manager, new Shape(spec.batchSize(), 3, spec.imageSize(), spec.imageSize()));
         this.viewPlan = method.viewPlan(spec.imageSize());
         this.optimizer = ParameterOptimizer.create(spec.optimizer(), spec.momentum(), spec.larsEta());

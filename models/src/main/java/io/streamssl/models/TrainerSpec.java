@@ -1,6 +1,7 @@
 package io.streamssl.models;
 
 import io.streamssl.models.encoder.EncoderSpec;
+import io.streamssl.models.method.MethodSettings;
 import java.util.Map;
 import java.util.Objects;
 
@@ -119,6 +120,11 @@ public record TrainerSpec(
 
     public double larsEta() {
         return number(trainerOptions, "lars-eta", 0.02);
+    }
+
+    /** What the method is built from: the encoder, the schedule, the batch size and the method's options. */
+    public MethodSettings methodSettings() {
+        return new MethodSettings(encoder, scheduleSteps, batchSize, methodOptions);
     }
 
     /** This spec with another method and its options. */

@@ -13,6 +13,8 @@ import io.streamssl.models.loss.BarlowTwinsLoss;
 public final class BarlowTwins extends TwoViewProjectionMethod {
 
     public static final String NAME = "barlowtwins";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "Barlow Twins (Zbontar et al. 2021): cross-correlation to identity", BarlowTwins::new);
 
     private final BarlowTwinsLoss loss;
 

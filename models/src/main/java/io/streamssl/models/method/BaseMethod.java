@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * What every method shares (solo-learn's {@code BaseMethod}): the encoder, the student's named parameters, the
  * method's extra state pieces, option parsing with defaults that {@link #options()} reports, and the common
  * {@code augmentation} option. A method extends it with its heads ({@link #createHeads}), its loss
- * ({@link #forward}) and its view plan ({@link #defaultViewPlan}).
+ * ({@link #forward}) and its view plan ({@link #defaultViewPlan}); a multi-crop method only chooses its numbers of
+ * global and local crops ({@link #multiCrop}).
  *
  * <p>Options are read in the constructor through {@link #intOption} and friends; the constructor ends with
  * {@link #rejectUnknownOptions()}, so an option no reader asked for is rejected with the list of valid ones.
@@ -78,6 +79,16 @@ public abstract class BaseMethod implements SslMethod {
         return v;
     }
 
+    /**
+     * Fails with a {@link BatchSizeConflict} unless {@code fits}. {@code problem} says what is wrong and what is
+     * allowed, with {@code %1$s} for the option's name and {@code %2$s} for the batch size's (see there).
+     */
+    protected final void requireFitsBatch(boolean fits, String option, String problem) {
+        if (!fits) {
+            throw new BatchSizeConflict(name, option, problem);
+        }
+    }
+
     /** Call last in the constructor: fails on any option that was not read, naming the valid ones. */
     protected final void rejectUnknownOptions() {
         settings.requireOnly(name, effectiveOptions.keySet());
@@ -119,9 +130,26 @@ public abstract class BaseMethod implements SslMethod {
         return imageSize <= 64 ? cifar : imagenet;
     }
 
-    /** Multi-crop's local crop side: 96/224 of the global side (DINO, SwAV), rounded up to a multiple of 4. */
-    protected static int localCropSize(int imageSize) {
-        return Math.max(8, (int) Math.ceil(imageSize * 96.0 / 224 / 4) * 4);
+    /**
+     * Multi-crop (Caron et al. 2020): {@code globalViews} crops at the image size, then {@code local-views} smaller
+     * ones of side {@code local-size} ({@code 0}: {@link ViewPlan#localCropSize}). {@link #multiCrop} reads the
+     * two options; a multi-crop method keeps the result and plans its views with {@link #plan}.
+     */
+    protected record MultiCrop(int globalViews, int localViews, int localSize) {
+
+        /** The views for images of side {@code imageSize}, all with {@code preset}; targets see the global ones. */
+        public ViewPlan plan(int imageSize, String preset) {
+            return ViewPlan.multiCrop(globalViews, imageSize, localViews, localSize, preset);
+        }
+    }
+
+    /**
+     * Reads the multi-crop options {@code local-views} ({@code localViewsDefault}) and {@code local-size}
+     * ({@code 0}: derived from the image size) for a method with {@code globalViews} global crops.
+     */
+    protected final MultiCrop multiCrop(int globalViews, int localViewsDefault) {
+        int localViews = intOption("local-views", localViewsDefault, 0);
+        return new MultiCrop(globalViews, localViews, intOption("local-size", 0, 0));
     }
 
     // ---- networks and state ----
@@ -130,6 +158,10 @@ public abstract class BaseMethod implements SslMethod {
     public final void initialize(NDManager manager, Shape viewShape) {
         if (this.manager != null) {
             throw new IllegalStateException(name + " is already initialised");
+        }
+        if (viewShape.get(0) != settings.batchSize()) {
+            throw new IllegalArgumentException(name + " was configured for batches of " + settings.batchSize()
+                    + " images, not " + viewShape.get(0) + ": initialise it with the batch size of its settings");
         }
         this.manager = manager;
         this.encoder = createEncoder(viewShape);

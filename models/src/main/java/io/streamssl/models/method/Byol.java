@@ -15,6 +15,8 @@ import io.streamssl.models.loss.NormalizedMseLoss;
 public final class Byol extends PredictorMomentumMethod {
 
     public static final String NAME = "byol";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "BYOL (Grill et al. 2020): predict the momentum teacher's projection", Byol::new);
 
     public Byol(MethodSettings settings) {
         super(NAME, settings, 0.99, 1.0);

@@ -27,6 +27,8 @@ import java.util.Map;
 public final class Dino extends MomentumMethod {
 
     public static final String NAME = "dino";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "DINO (Caron et al. 2021): self-distillation, centred and sharpened teacher, multi-crop", Dino::new);
 
     private final DinoLoss loss;
     private final int outDim;
@@ -37,8 +39,7 @@ public final class Dino extends MomentumMethod {
     private final int warmupSteps;
     private final double centerMomentum;
     private final int freezeLastLayerSteps;
-    private final int localViews;
-    private final int localSize;
+    private final MultiCrop multiCrop;
     private DinoHead head;
     private DinoCenter center;
     private List<NDArray> pendingTeacherOutputs; // the centre moves after backward, which still reads it
@@ -55,19 +56,13 @@ public final class Dino extends MomentumMethod {
                 (int) Math.min(Integer.MAX_VALUE, settings.scheduleSteps() * 3 / 10), 0);
         centerMomentum = doubleOption("center-momentum", 0.9, 0, 0.999999);
         freezeLastLayerSteps = intOption("freeze-last-layer-steps", 0, 0);
-        localViews = intOption("local-views", 6, 0);
-        localSize = intOption("local-size", 0, 0); // 0: derived from the image size
+        multiCrop = multiCrop(2, 6);
         rejectUnknownOptions();
     }
 
     @Override
     protected ViewPlan defaultViewPlan(int imageSize) {
-        List<ViewPlan.CropGroup> groups = new ArrayList<>();
-        groups.add(new ViewPlan.CropGroup(2, imageSize, "dino"));
-        if (localViews > 0) {
-            groups.add(new ViewPlan.CropGroup(localViews, localSize > 0 ? localSize : localCropSize(imageSize), "dino"));
-        }
-        return new ViewPlan(groups, List.of(0, 1));
+        return multiCrop.plan(imageSize, "dino");
     }
 
     @Override
@@ -94,8 +89,8 @@ public final class Dino extends MomentumMethod {
         for (NDArray view : views.subList(1, views.size())) {
             student.add(run(head, ps, encode(ps, view)));
         }
-        List<NDArray> teacher = new ArrayList<>(2);
-        for (int v = 0; v < 2; v++) {
+        List<NDArray> teacher = new ArrayList<>(multiCrop.globalViews());
+        for (int v = 0; v < multiCrop.globalViews(); v++) {
             teacher.add(teacher("head", ps, teacher("encoder", ps, views.get(v))));
         }
         pendingTeacherOutputs = teacher;

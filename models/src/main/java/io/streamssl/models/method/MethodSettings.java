@@ -6,16 +6,23 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What a method is built from: the encoder, the schedule horizon and its own options by name (e.g.
- * {@code projector-hidden}). Each method reads the options it knows and rejects any other, naming the ones it
- * accepts.
+ * What a method is built from: the encoder, the schedule horizon, the batch size and its own options by name
+ * (e.g. {@code projector-hidden}). Each method reads the options it knows and rejects any other, naming the
+ * ones it accepts; options that depend on the batch size (a queue's length) are checked against it then, with a
+ * {@link BatchSizeConflict}.
+ *
+ * @param batchSize images per step: every batch the method trains on has this many
  */
-public record MethodSettings(EncoderSpec encoder, long scheduleSteps, Map<String, String> options) {
+public record MethodSettings(EncoderSpec encoder, long scheduleSteps, int batchSize, Map<String, String> options) {
 
     public MethodSettings {
         options = Map.copyOf(options);
         if (scheduleSteps <= 0) {
             throw new IllegalArgumentException("schedule steps must be positive, got " + scheduleSteps);
+        }
+        if (batchSize < 2) {
+            throw new IllegalArgumentException("batch size must be >= 2 (batch norm needs two samples), got "
+                    + batchSize);
         }
     }
 

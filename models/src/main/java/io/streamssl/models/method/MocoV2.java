@@ -15,13 +15,15 @@ import java.util.List;
  * query (view 0, student encoder → MLP projector without BN) must find its key (view 1, momentum teacher)
  * among the K keys of a FIFO queue; after each step the batch's keys enter the queue. Teacher τ 0.99 → 0.999.
  *
- * <p>Options: {@code temperature} (0.2), {@code queue-size} (4096; the paper uses 65536 on ImageNet),
- * {@code projector-hidden} (2048), {@code projector-out} (256), {@code tau-base}, {@code tau-end},
+ * <p>Options: {@code temperature} (0.2), {@code queue-size} (4096, at least the batch size; the paper uses 65536
+ * on ImageNet), {@code projector-hidden} (2048), {@code projector-out} (256), {@code tau-base}, {@code tau-end},
  * {@code augmentation}.
  */
 public final class MocoV2 extends MomentumMethod {
 
     public static final String NAME = "mocov2";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "MoCo v2 (Chen et al. 2020): InfoNCE against a queue of teacher keys", MocoV2::new);
 
     private final InfoNceLoss loss;
     private final int queueSize;
@@ -34,6 +36,10 @@ public final class MocoV2 extends MomentumMethod {
         super(NAME, settings, 0.99, 0.999);
         loss = new InfoNceLoss(doubleOption("temperature", 0.2, 1e-3, 10));
         queueSize = intOption("queue-size", 4096, 1);
+        int batch = settings.batchSize();
+        requireFitsBatch(queueSize >= batch, "queue-size", "%1$s = " + queueSize + " must be at least %2$s = "
+                + batch + " (each step enqueues a whole batch of keys); allowed are %1$s >= " + batch
+                + ", or %2$s <= " + queueSize);
         projectorSpec = MlpHead.projection(2, intOption("projector-hidden", 2048, 1),
                 intOption("projector-out", 256, 1), false, false);
         rejectUnknownOptions();
@@ -46,10 +52,6 @@ public final class MocoV2 extends MomentumMethod {
 
     @Override
     protected void createHeads(Shape features) {
-        if (queueSize < features.get(0)) {
-            throw new IllegalArgumentException(NAME + ": queue-size " + queueSize + " must be at least the batch size "
-                    + features.get(0));
-        }
         projector = addPaired("projector", projectorSpec::block, features);
         queue = addState("queue", new FeatureQueue("mocov2 queue", manager, queueSize, projectorSpec.outDim(), true));
     }

@@ -17,6 +17,8 @@ import io.streamssl.models.tensor.NativeScalar;
 public final class MocoV3 extends PredictorMomentumMethod {
 
     public static final String NAME = "mocov3";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "MoCo v3 (Chen, Xie & He 2021): symmetric in-batch InfoNCE with a predictor", MocoV3::new);
 
     private final InfoNceLoss loss;
 

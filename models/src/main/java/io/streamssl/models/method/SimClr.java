@@ -13,6 +13,8 @@ import io.streamssl.models.loss.NtXentLoss;
 public final class SimClr extends TwoViewProjectionMethod {
 
     public static final String NAME = "simclr";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "SimCLR (Chen et al. 2020): NT-Xent over the batch", SimClr::new);
 
     private final NtXentLoss loss;
 

@@ -20,6 +20,8 @@ import java.util.List;
 public final class SimSiam extends BaseMethod {
 
     public static final String NAME = "simsiam";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "SimSiam (Chen & He 2021): negative cosine with stop-gradient", SimSiam::new);
 
     private final MlpHead projectorSpec;
     private final MlpHead predictorSpec;

@@ -1,67 +1,69 @@
 package io.streamssl.models.method;
 
 import io.streamssl.models.encoder.EncoderSpec;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /** The methods users can select by name, and {@link #describe()} of each with its defaults and views. */
 public final class SslMethods {
 
-    private static final Map<String, Function<MethodSettings, SslMethod>> FACTORIES = new LinkedHashMap<>();
+    /** Every method, in the order {@link #names()} and {@link #describe()} list them. */
+    private static final List<MethodDescriptor> METHODS = List.of(
+            SimClr.DESCRIPTOR,
+            MocoV2.DESCRIPTOR,
+            MocoV3.DESCRIPTOR,
+            Byol.DESCRIPTOR,
+            SimSiam.DESCRIPTOR,
+            Dino.DESCRIPTOR,
+            Swav.DESCRIPTOR,
+            BarlowTwins.DESCRIPTOR,
+            Vicreg.DESCRIPTOR);
+
+    private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 
     static {
-        FACTORIES.put(SimClr.NAME, SimClr::new);
-        FACTORIES.put(MocoV2.NAME, MocoV2::new);
-        FACTORIES.put(MocoV3.NAME, MocoV3::new);
-        FACTORIES.put(Byol.NAME, Byol::new);
-        FACTORIES.put(SimSiam.NAME, SimSiam::new);
-        FACTORIES.put(Dino.NAME, Dino::new);
-        FACTORIES.put(Swav.NAME, Swav::new);
-        FACTORIES.put(BarlowTwins.NAME, BarlowTwins::new);
-        FACTORIES.put(Vicreg.NAME, Vicreg::new);
+        for (MethodDescriptor d : METHODS) {
+            if (BY_NAME.put(d.name(), d) != null) {
+                throw new IllegalStateException("two methods are named '" + d.name() + "'");
+            }
+        }
     }
-
-    /** One line of summary per method, for {@link #describe()}. */
-    private static final Map<String, String> SUMMARIES = Map.of(
-            SimClr.NAME, "SimCLR (Chen et al. 2020): NT-Xent over the batch",
-            MocoV2.NAME, "MoCo v2 (Chen et al. 2020): InfoNCE against a queue of teacher keys",
-            MocoV3.NAME, "MoCo v3 (Chen, Xie & He 2021): symmetric in-batch InfoNCE with a predictor",
-            Byol.NAME, "BYOL (Grill et al. 2020): predict the momentum teacher's projection",
-            SimSiam.NAME, "SimSiam (Chen & He 2021): negative cosine with stop-gradient",
-            Dino.NAME, "DINO (Caron et al. 2021): self-distillation, centred and sharpened teacher, multi-crop",
-            Swav.NAME, "SwAV (Caron et al. 2020): swapped prediction of Sinkhorn-Knopp codes, multi-crop",
-            BarlowTwins.NAME, "Barlow Twins (Zbontar et al. 2021): cross-correlation to identity",
-            Vicreg.NAME, "VICReg (Bardes et al. 2022): variance-invariance-covariance");
 
     private SslMethods() {}
 
     public static Set<String> names() {
-        return FACTORIES.keySet();
+        return Collections.unmodifiableSet(BY_NAME.keySet());
+    }
+
+    /** The method named {@code name}; fails on an unknown name, listing the known ones. */
+    public static MethodDescriptor descriptor(String name) {
+        MethodDescriptor d = BY_NAME.get(name);
+        if (d == null) {
+            throw new IllegalArgumentException("unknown method '" + name + "': allowed are " + names());
+        }
+        return d;
     }
 
     public static SslMethod create(String name, MethodSettings settings) {
-        Function<MethodSettings, SslMethod> f = FACTORIES.get(name);
-        if (f == null) {
-            throw new IllegalArgumentException("unknown method '" + name + "': allowed are " + names());
-        }
-        return f.apply(settings);
+        return descriptor(name).create(settings);
     }
 
     /**
-     * A readable list of every method with its options at their defaults (for ResNet-18 on 32 px and a schedule
-     * of 100,000 steps) and its view plan at 32 and 224 px: what {@code streamssl methods} prints.
+     * A readable list of every method with its options at their defaults (for ResNet-18 on 32 px, a batch of 256
+     * and a schedule of 100,000 steps) and its view plan at 32 and 224 px: what {@code streamssl methods} prints.
      */
     public static String describe() {
         StringBuilder out = new StringBuilder();
         out.append("Self-supervised methods: select one by NAME and override any option with KEY=VALUE.\n"
                 + "Every method also takes augmentation=PRESET, one preset for all its views\n  ("
                 + String.join(", ", new java.util.TreeSet<>(ViewPlan.PRESETS)) + ").\n");
-        MethodSettings defaults = new MethodSettings(EncoderSpec.resnet18Cifar(), 100_000, Map.of());
-        for (String name : names()) {
-            SslMethod m = create(name, defaults); // constructing allocates no tensors
-            out.append('\n').append(name).append(" — ").append(SUMMARIES.get(name)).append('\n');
+        MethodSettings defaults = new MethodSettings(EncoderSpec.resnet18Cifar(), 100_000, 256, Map.of());
+        for (MethodDescriptor d : METHODS) {
+            SslMethod m = d.create(defaults); // constructing allocates no tensors
+            out.append('\n').append(d.name()).append(" — ").append(d.summary()).append('\n');
             out.append("  views at 32 px:  ").append(m.viewPlan(32).describe()).append('\n');
             out.append("  views at 224 px: ").append(m.viewPlan(224).describe()).append('\n');
             out.append("  options:");

@@ -22,13 +22,16 @@ import java.util.Map;
  * embeddings per global crop, once it is full (SwAV §4, for batches below 256). No teacher network.
  *
  * <p>Options: {@code prototypes} (3000), {@code temperature} (0.1), {@code epsilon} (0.05),
- * {@code sinkhorn-iterations} (3), {@code queue-size} (3840; 0 for none), {@code projector-hidden} (2048),
- * {@code projector-out} (128), {@code freeze-prototypes-steps} (0; SwAV freezes them for its first 313
- * iterations), {@code local-views} (6), {@code local-size} (96/224 of the image), {@code augmentation}.
+ * {@code sinkhorn-iterations} (3), {@code queue-size} (3840; 0 for none, else a multiple of the batch size),
+ * {@code projector-hidden} (2048), {@code projector-out} (128), {@code freeze-prototypes-steps} (0; SwAV freezes
+ * them for its first 313 iterations), {@code local-views} (6), {@code local-size} (96/224 of the image),
+ * {@code augmentation}.
  */
 public final class Swav extends BaseMethod {
 
     public static final String NAME = "swav";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "SwAV (Caron et al. 2020): swapped prediction of Sinkhorn-Knopp codes, multi-crop", Swav::new);
     private static final int ASSIGNED_VIEWS = 2;
 
     private final SwavLoss loss;
@@ -37,8 +40,7 @@ public final class Swav extends BaseMethod {
     private final int queueSize;
     private final MlpHead projectorSpec;
     private final int freezePrototypesSteps;
-    private final int localViews;
-    private final int localSize;
+    private final MultiCrop multiCrop;
     private Block projector;
     private Prototypes prototypes;
     private final List<FeatureQueue> queues = new ArrayList<>();
@@ -50,23 +52,26 @@ public final class Swav extends BaseMethod {
         loss = new SwavLoss(doubleOption("temperature", 0.1, 1e-3, 10));
         sinkhorn = new SinkhornKnopp(intOption("sinkhorn-iterations", 3, 1), doubleOption("epsilon", 0.05, 1e-3, 10));
         queueSize = intOption("queue-size", 3840, 0);
+        int batch = settings.batchSize();
+        requireFitsBatch(queueSize % batch == 0, "queue-size", "%1$s = " + queueSize + " must be 0 (no queue) or a"
+                + " multiple of %2$s = " + batch + " (the queue takes whole batches); allowed are 0, " + batch + ", "
+                + 2 * batch + ", …, e.g. " + nearestMultiples(queueSize, batch));
         projectorSpec = MlpHead.projection(2, intOption("projector-hidden", 2048, 1),
                 intOption("projector-out", 128, 1), true, false);
         freezePrototypesSteps = intOption("freeze-prototypes-steps", 0, 0);
-        localViews = intOption("local-views", 6, 0);
-        localSize = intOption("local-size", 0, 0);
+        multiCrop = multiCrop(ASSIGNED_VIEWS, 6);
         rejectUnknownOptions();
     }
 
     @Override
     protected ViewPlan defaultViewPlan(int imageSize) {
-        String preset = preset(imageSize, "cifar-symmetric", "simclr");
-        List<ViewPlan.CropGroup> groups = new ArrayList<>();
-        groups.add(new ViewPlan.CropGroup(ASSIGNED_VIEWS, imageSize, preset));
-        if (localViews > 0) {
-            groups.add(new ViewPlan.CropGroup(localViews, localSize > 0 ? localSize : localCropSize(imageSize), preset));
-        }
-        return new ViewPlan(groups, List.of(0, 1));
+        return multiCrop.plan(imageSize, preset(imageSize, "cifar-symmetric", "simclr"));
+    }
+
+    /** The multiples of {@code batch} nearest to {@code queueSize}, for the message. */
+    private static String nearestMultiples(int queueSize, int batch) {
+        int below = queueSize / batch * batch;
+        return below == 0 ? String.valueOf(batch) : below + " or " + (below + batch);
     }
 
     @Override
@@ -75,10 +80,6 @@ public final class Swav extends BaseMethod {
         prototypes = addStudent("prototypes", new Prototypes(prototypeCount, projectorSpec.outDim()),
                 new Shape(features.get(0), projectorSpec.outDim()));
         if (queueSize > 0) {
-            if (queueSize % features.get(0) != 0) {
-                throw new IllegalArgumentException(NAME + ": queue-size " + queueSize
-                        + " must be a multiple of the batch size " + features.get(0));
-            }
             for (int v = 0; v < ASSIGNED_VIEWS; v++) {
                 queues.add(addState("queue" + v,
                         new FeatureQueue("swav queue " + v, manager, queueSize, projectorSpec.outDim(), false)));

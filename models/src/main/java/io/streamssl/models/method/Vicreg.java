@@ -14,6 +14,8 @@ import io.streamssl.models.loss.VicregLoss;
 public final class Vicreg extends TwoViewProjectionMethod {
 
     public static final String NAME = "vicreg";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "VICReg (Bardes et al. 2022): variance-invariance-covariance", Vicreg::new);
 
     private final VicregLoss loss;
 

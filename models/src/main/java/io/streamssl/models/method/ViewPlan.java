@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * What views of each image a method trains on: groups of same-sized crops, each made with a named augmentation
@@ -53,6 +54,25 @@ public record ViewPlan(List<CropGroup> groups, List<Integer> teacherViews) {
     /** {@code count} views of one size and preset; {@code teacherViews} as for the record. */
     public static ViewPlan of(int count, int size, String preset, List<Integer> teacherViews) {
         return new ViewPlan(List.of(new CropGroup(count, size, preset)), teacherViews);
+    }
+
+    /**
+     * Multi-crop (Caron et al. 2020, used by SwAV and DINO): {@code globalViews} crops of side {@code imageSize},
+     * then {@code localViews} crops of side {@code localSize} ({@code 0}: {@link #localCropSize}), all with
+     * {@code preset}. The global crops are the targets' inputs (DINO's teacher, SwAV's codes).
+     */
+    public static ViewPlan multiCrop(int globalViews, int imageSize, int localViews, int localSize, String preset) {
+        List<CropGroup> groups = new ArrayList<>();
+        groups.add(new CropGroup(globalViews, imageSize, preset));
+        if (localViews > 0) {
+            groups.add(new CropGroup(localViews, localSize > 0 ? localSize : localCropSize(imageSize), preset));
+        }
+        return new ViewPlan(groups, IntStream.range(0, globalViews).boxed().toList());
+    }
+
+    /** Multi-crop's local crop side: 96/224 of the global side (DINO, SwAV), rounded up to a multiple of 4. */
+    public static int localCropSize(int imageSize) {
+        return Math.max(8, (int) Math.ceil(imageSize * 96.0 / 224 / 4) * 4);
     }
 
     /** Total views per image. */

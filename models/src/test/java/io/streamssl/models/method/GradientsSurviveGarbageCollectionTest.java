@@ -59,8 +59,7 @@ class GradientsSurviveGarbageCollectionTest {
     @MethodSource("methods")
     void aCollectionBeforeBackwardChangesNoGradient(String name, Map<String, String> options) throws Exception {
         TrainerSpec spec = TrainerSpec.byolCifar(8, BATCH, 1000).withMethod(name, options);
-        SslMethod method = SslMethods.create(name,
-                new MethodSettings(spec.encoder(), spec.scheduleSteps(), spec.methodOptions()));
+        SslMethod method = SslMethods.create(name, spec.methodSettings());
         Engine.getInstance(); // loads libtorch, which the next line calls into
         JniUtils.setGradMode(false); // as SslTrainer does: initialising SwAV updates a leaf in place
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -2,16 +2,23 @@ package io.streamssl.models.method;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 import io.streamssl.models.encoder.EncoderSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The registry: names, defaults, view plans, option validation and the {@code streamssl methods} text. */
+/**
+ * The registry: names, descriptors, defaults, view plans, option validation (also against the batch size) and the
+ * {@code streamssl methods} text.
+ */
 class SslMethodsTest {
 
-    static final MethodSettings DEFAULTS = new MethodSettings(EncoderSpec.resnet18Cifar(), 1000, Map.of());
+    static final MethodSettings DEFAULTS = new MethodSettings(EncoderSpec.resnet18Cifar(), 1000, 256, Map.of());
 
     @Test
     void everyMethodIsSelectableByName() {
@@ -56,7 +63,7 @@ class SslMethodsTest {
         assertThat(dino.sizes()).hasSize(8);
         assertThat(SslMethods.create("swav", DEFAULTS).viewPlan(32).describe())
                 .isEqualTo("2×32px cifar-symmetric + 6×16px cifar-symmetric; teacher: 0,1");
-        MethodSettings override = new MethodSettings(EncoderSpec.resnet18Cifar(), 1000, Map.of("augmentation", "simclr"));
+        MethodSettings override = with("augmentation", "simclr");
         assertThat(SslMethods.create("byol", override).viewPlan(32).groups().get(0).preset()).isEqualTo("simclr");
         for (String name : SslMethods.names()) {
             for (ViewPlan.CropGroup g : SslMethods.create(name, DEFAULTS).viewPlan(32).groups()) {
@@ -68,7 +75,7 @@ class SslMethodsTest {
     @Test
     void unknownOptionsAndBadValuesAreRejectedNamingValidChoices() {
         for (String name : SslMethods.names()) {
-            MethodSettings typo = new MethodSettings(EncoderSpec.resnet18Cifar(), 1000, Map.of("temprature", "0.1"));
+            MethodSettings typo = with("temprature", "0.1");
             assertThatThrownBy(() -> SslMethods.create(name, typo)).as(name)
                     .hasMessageContaining("has no option 'temprature': allowed are [");
         }
@@ -85,11 +92,100 @@ class SslMethodsTest {
     }
 
     static MethodSettings with(String... kv) {
+        return withBatch(256, kv);
+    }
+
+    static MethodSettings withBatch(int batchSize, String... kv) {
         Map<String, String> m = new java.util.HashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             m.put(kv[i], kv[i + 1]);
         }
-        return new MethodSettings(EncoderSpec.resnet18Cifar(), 1000, m);
+        return new MethodSettings(EncoderSpec.resnet18Cifar(), 1000, batchSize, m);
+    }
+
+    @Test
+    void everyMethodDescribesItselfAndIsRegisteredUnderItsName() {
+        List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV3.DESCRIPTOR, Byol.DESCRIPTOR,
+                SimSiam.DESCRIPTOR, Dino.DESCRIPTOR, Swav.DESCRIPTOR, BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR);
+        assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
+        for (MethodDescriptor d : all) {
+            assertThat(SslMethods.descriptor(d.name())).isSameAs(d);
+            assertThat(d.summary()).as(d.name()).matches(".+ \\(.+ (19|20)\\d\\d\\): .+"); // names the paper
+            assertThat(d.create(DEFAULTS).name()).isEqualTo(d.name());
+            assertThat(d.options(DEFAULTS)).isEqualTo(SslMethods.create(d.name(), DEFAULTS).options())
+                    .containsKey("augmentation");
+        }
+        assertThatThrownBy(() -> SslMethods.descriptor("moco")).hasMessageContaining("allowed are [simclr");
+    }
+
+    @Test
+    void multiCropMethodsChooseOnlyTheirNumbers() {
+        ViewPlan plan = ViewPlan.multiCrop(2, 224, 6, 0, "dino");
+        assertThat(plan.describe()).isEqualTo("2×224px dino + 6×96px dino; teacher: 0,1");
+        assertThat(ViewPlan.multiCrop(3, 32, 4, 12, "simclr").describe())
+                .isEqualTo("3×32px simclr + 4×12px simclr; teacher: 0,1,2");
+        assertThat(ViewPlan.multiCrop(2, 32, 0, 0, "dino").describe()).isEqualTo("2×32px dino; teacher: 0,1");
+        assertThat(ViewPlan.localCropSize(32)).isEqualTo(16);
+        assertThat(ViewPlan.localCropSize(8)).isEqualTo(8);
+        for (String name : List.of("dino", "swav")) {
+            assertThat(SslMethods.create(name, with("local-views", "0")).viewPlan(32).views()).as(name).isEqualTo(2);
+            assertThat(SslMethods.create(name, with("local-views", "3", "local-size", "20")).viewPlan(64).sizes())
+                    .as(name).containsExactly(64, 64, 20, 20, 20);
+            assertThat(SslMethods.create(name, DEFAULTS).viewsPerImage()).as(name).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void mocoV2sQueueMustHoldABatchWhichTheSettingsCheck() {
+        assertThat(SslMethods.create("mocov2", withBatch(256, "queue-size", "256")).options())
+                .containsEntry("queue-size", "256");
+        assertThatThrownBy(() -> SslMethods.create("mocov2", withBatch(256, "queue-size", "100")))
+                .isInstanceOf(BatchSizeConflict.class)
+                .hasMessage("mocov2: queue-size = 100 must be at least the batch size = 256 (each step enqueues a whole"
+                        + " batch of keys); allowed are queue-size >= 256, or the batch size <= 100");
+        BatchSizeConflict e = catchThrowableOfType(
+                () -> SslMethods.create("mocov2", withBatch(64, "queue-size", "32")), BatchSizeConflict.class);
+        assertThat(e.option()).isEqualTo("queue-size");
+        assertThat(e.describe("method.queue-size", "trainer.batch-size")).isEqualTo("mocov2: method.queue-size = 32"
+                + " must be at least trainer.batch-size = 64 (each step enqueues a whole batch of keys); allowed are"
+                + " method.queue-size >= 64, or trainer.batch-size <= 32");
+    }
+
+    @Test
+    void swavsQueueMustTakeWholeBatchesWhichTheSettingsCheck() {
+        assertThat(SslMethods.create("swav", withBatch(256, "queue-size", "0")).options()).containsEntry("queue-size",
+                "0");
+        assertThat(SslMethods.create("swav", withBatch(16, "queue-size", "128")).options())
+                .containsEntry("queue-size", "128");
+        assertThatThrownBy(() -> SslMethods.create("swav", withBatch(256, "queue-size", "1000")))
+                .isInstanceOf(BatchSizeConflict.class)
+                .hasMessage("swav: queue-size = 1000 must be 0 (no queue) or a multiple of the batch size = 256 (the"
+                        + " queue takes whole batches); allowed are 0, 256, 512, …, e.g. 768 or 1024");
+        assertThatThrownBy(() -> SslMethods.create("swav", withBatch(256, "queue-size", "100")))
+                .hasMessageEndingWith("e.g. 256");
+        assertThat(catchThrowableOfType(() -> SslMethods.create("swav", withBatch(48, "queue-size", "100")),
+                BatchSizeConflict.class).describe("method.queue-size", "trainer.batch-size"))
+                .startsWith("swav: method.queue-size = 100 must be 0 (no queue) or a multiple of"
+                        + " trainer.batch-size = 48");
+    }
+
+    @Test
+    void theDefaultsFitTheDefaultAndDemoBatchSizes() {
+        for (int batch : new int[] {16, 32, 64, 128, 256}) {
+            for (String name : SslMethods.names()) {
+                assertThat(SslMethods.create(name, withBatch(batch)).name()).isEqualTo(name);
+            }
+        }
+        assertThatThrownBy(() -> withBatch(1)).hasMessageContaining("batch size must be >= 2");
+    }
+
+    @Test
+    void aMethodTrainsOnBatchesOfItsSettingsSizeOnly() {
+        SslMethod simclr = SslMethods.create("simclr", withBatch(8, "projector-hidden", "16", "projector-out", "8"));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> simclr.initialize(manager, new Shape(16, 3, 32, 32)))
+                    .hasMessageContaining("simclr was configured for batches of 8 images, not 16");
+        }
     }
 
     @Test

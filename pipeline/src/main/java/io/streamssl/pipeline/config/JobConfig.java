@@ -6,7 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.models.encoder.Stem;
-import io.streamssl.models.method.MethodSettings;
+import io.streamssl.models.method.BatchSizeConflict;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
 import java.util.ArrayList;
@@ -131,8 +131,7 @@ public final class JobConfig implements Serializable {
     /** The views the configured method wants at the configured size. */
     public ViewPlan viewPlan() {
         TrainerSpec spec = trainerSpec();
-        return SslMethods.create(spec.method(), new MethodSettings(spec.encoder(), spec.scheduleSteps(),
-                spec.methodOptions())).viewPlan(spec.imageSize());
+        return SslMethods.create(spec.method(), spec.methodSettings()).viewPlan(spec.imageSize());
     }
 
     public EncoderSpec encoderSpec() {
@@ -214,8 +213,10 @@ public final class JobConfig implements Serializable {
         }
         try {
             TrainerSpec spec = trainerSpec();
-            SslMethods.create(spec.method(), new MethodSettings(spec.encoder(), spec.scheduleSteps(),
-                    spec.methodOptions()));
+            SslMethods.create(spec.method(), spec.methodSettings()); // checks every option, also against the batch
+        } catch (BatchSizeConflict e) {
+            throw new IllegalArgumentException("bad trainer configuration: " + e.describe(
+                    METHOD_PREFIX + e.option(), StreamsslOptions.BATCH_SIZE.key()), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad trainer configuration: " + e.getMessage(), e);
         }

@@ -84,6 +84,22 @@ class JobConfigTest {
     }
 
     @Test
+    void aQueueThatDoesNotFitTheBatchFailsWhenTheConfigIsLoadedNamingBothKeys() {
+        assertThatThrownBy(() -> JobConfig.load(null, Map.of("trainer.method", "mocov2", "method.queue-size", "100",
+                "trainer.batch-size", "256")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("method.queue-size = 100 must be at least trainer.batch-size = 256")
+                .hasMessageContaining("allowed are method.queue-size >= 256, or trainer.batch-size <= 100");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.method", "swav", "method.queue-size", "1000",
+                "trainer.batch-size", "256")))
+                .hasMessageContaining("method.queue-size = 1000 must be 0 (no queue) or a multiple of"
+                        + " trainer.batch-size = 256")
+                .hasMessageContaining("e.g. 768 or 1024");
+        assertThat(JobConfig.of(Map.of("trainer.method", "mocov2", "method.queue-size", "256",
+                "trainer.batch-size", "256")).trainerSpec().methodSettings().batchSize()).isEqualTo(256);
+    }
+
+    @Test
     void aMissingConfigFileIsNamed() {
         assertThatThrownBy(() -> JobConfig.load(tmp.resolve("nope.yaml"), Map.of()))
                 .hasMessageContaining("nope.yaml does not exist");

@@ -1,0 +1,37 @@
+package io.streamssl.models.method;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A method as users select it: the name they give, one line saying what it does and which paper it follows, and
+ * how to build it from {@link MethodSettings}. Each method class declares its own ({@code Byol.DESCRIPTOR}), so
+ * registering a method is one entry in {@link SslMethods}.
+ *
+ * <p>The options and their defaults are not repeated here: the constructor is their one source (it reads each
+ * option with its default, see {@link BaseMethod}), and {@link #options} asks a method built with the given
+ * settings. Some defaults depend on the settings, e.g. DINO's warm-up is 30 % of the schedule.
+ *
+ * @param name what users select it by, e.g. {@code byol}
+ * @param summary one line: the paper (authors and year) and the method's idea
+ * @param factory builds the method; constructing allocates no tensors and validates every option
+ */
+public record MethodDescriptor(String name, String summary, Function<MethodSettings, SslMethod> factory) {
+
+    public MethodDescriptor {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(summary, "summary");
+        Objects.requireNonNull(factory, "factory");
+    }
+
+    /** The method with {@code settings}; fails on a bad or unknown option, naming it and what is allowed. */
+    public SslMethod create(MethodSettings settings) {
+        return factory.apply(settings);
+    }
+
+    /** Every option with the value in effect under {@code settings} (their defaults where none is set). */
+    public Map<String, String> options(MethodSettings settings) {
+        return create(settings).options();
+    }
+}
