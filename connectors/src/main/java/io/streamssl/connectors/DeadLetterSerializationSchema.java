@@ -33,7 +33,7 @@ public final class DeadLetterSerializationSchema implements KafkaRecordSerializa
         h.add(DETAIL, utf8(d.detail));
         h.add(SOURCE, utf8(d.position));
         if (d.contentType != null) {
-            h.add(ImageHeaders.CONTENT_TYPE, utf8(d.contentType));
+            h.add(ImageRecordHeaders.CONTENT_TYPE, utf8(d.contentType));
         }
         return new ProducerRecord<>(topic, null, timestamp, d.id == null ? null : utf8(d.id), d.data, h);
     }

@@ -13,7 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Publishes a data set to a Kafka topic in the streamssl record format (see {@link ImageHeaders}).
+ * Publishes a data set to a Kafka topic in the streamssl record format (see {@link ImageRecordHeaders}).
  *
  * <pre>{@code
  * long sent = ImageProducer.builder()
@@ -67,19 +67,19 @@ public final class ImageProducer {
     public static ProducerRecord<byte[], byte[]> toRecord(String topic, LabeledImage img, long epoch,
             boolean withLabel, String source) {
         RecordHeaders h = new RecordHeaders();
-        h.add(ImageHeaders.CONTENT_TYPE, utf8(img.contentType()));
+        h.add(ImageRecordHeaders.CONTENT_TYPE, utf8(img.contentType()));
         if (img.width() > 0 && img.height() > 0) {
-            h.add(ImageHeaders.WIDTH, utf8(Integer.toString(img.width())));
-            h.add(ImageHeaders.HEIGHT, utf8(Integer.toString(img.height())));
+            h.add(ImageRecordHeaders.WIDTH, utf8(Integer.toString(img.width())));
+            h.add(ImageRecordHeaders.HEIGHT, utf8(Integer.toString(img.height())));
         }
         if (withLabel && img.label() >= 0) {
-            h.add(ImageHeaders.LABEL, utf8(Integer.toString(img.label())));
+            h.add(ImageRecordHeaders.LABEL, utf8(Integer.toString(img.label())));
         }
         if (source != null) {
-            h.add(ImageHeaders.SOURCE, utf8(source));
+            h.add(ImageRecordHeaders.SOURCE, utf8(source));
         }
-        h.add(ImageHeaders.TIMESTAMP, utf8(Long.toString(System.currentTimeMillis())));
-        h.add(ImageHeaders.EPOCH, utf8(Long.toString(epoch)));
+        h.add(ImageRecordHeaders.TIMESTAMP, utf8(Long.toString(System.currentTimeMillis())));
+        h.add(ImageRecordHeaders.EPOCH, utf8(Long.toString(epoch)));
         return new ProducerRecord<>(topic, null, utf8(img.id()), img.data(), h);
     }
 

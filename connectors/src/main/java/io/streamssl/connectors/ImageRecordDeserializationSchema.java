@@ -34,13 +34,13 @@ public final class ImageRecordDeserializationSchema implements KafkaRecordDeseri
             String value = h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8).trim();
             try {
                 switch (h.key()) {
-                    case ImageHeaders.CONTENT_TYPE -> r.contentType = value;
-                    case ImageHeaders.WIDTH -> r.width = Integer.parseInt(value);
-                    case ImageHeaders.HEIGHT -> r.height = Integer.parseInt(value);
-                    case ImageHeaders.LABEL -> r.label = Integer.parseInt(value);
-                    case ImageHeaders.SOURCE -> r.source = value;
-                    case ImageHeaders.TIMESTAMP -> r.timestamp = Long.parseLong(value);
-                    case ImageHeaders.EPOCH -> r.epoch = Long.parseLong(value);
+                    case ImageRecordHeaders.CONTENT_TYPE -> r.contentType = value;
+                    case ImageRecordHeaders.WIDTH -> r.width = Integer.parseInt(value);
+                    case ImageRecordHeaders.HEIGHT -> r.height = Integer.parseInt(value);
+                    case ImageRecordHeaders.LABEL -> r.label = Integer.parseInt(value);
+                    case ImageRecordHeaders.SOURCE -> r.source = value;
+                    case ImageRecordHeaders.TIMESTAMP -> r.timestamp = Long.parseLong(value);
+                    case ImageRecordHeaders.EPOCH -> r.epoch = Long.parseLong(value);
                     default -> {
                         // other headers are the producer's business
                     }

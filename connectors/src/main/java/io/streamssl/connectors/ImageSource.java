@@ -9,7 +9,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The job's source of images: a {@link KafkaSource} that reads one topic of the streamssl record format (see
- * {@link ImageHeaders}) into {@link ImageRecord}s with {@link ImageRecordDeserializationSchema}.
+ * {@link ImageRecordHeaders}) into {@link ImageRecord}s with {@link ImageRecordDeserializationSchema}.
  *
  * <pre>{@code
  * KafkaSource<ImageRecord> source = ImageSource.builder()

@@ -39,19 +39,19 @@ class ImageProducerITCase {
             assertThat(records).hasSize(50);
             ConsumerRecord<byte[], byte[]> first = records.get(0);
             assertThat(new String(first.key(), StandardCharsets.UTF_8)).isEqualTo("generated/1/0");
-            assertThat(header(first, ImageHeaders.CONTENT_TYPE)).isEqualTo(ImageHeaders.RAW_RGB8);
-            assertThat(header(first, ImageHeaders.WIDTH)).isEqualTo("32");
-            assertThat(header(first, ImageHeaders.LABEL)).isEqualTo("0");
-            assertThat(header(first, ImageHeaders.EPOCH)).isEqualTo("0");
-            assertThat(header(records.get(25), ImageHeaders.EPOCH)).isEqualTo("1");
-            assertThat(header(records.get(37), ImageHeaders.LABEL)).isEqualTo("2");
+            assertThat(header(first, ImageRecordHeaders.CONTENT_TYPE)).isEqualTo(ImageRecordHeaders.RAW_RGB8);
+            assertThat(header(first, ImageRecordHeaders.WIDTH)).isEqualTo("32");
+            assertThat(header(first, ImageRecordHeaders.LABEL)).isEqualTo("0");
+            assertThat(header(first, ImageRecordHeaders.EPOCH)).isEqualTo("0");
+            assertThat(header(records.get(25), ImageRecordHeaders.EPOCH)).isEqualTo("1");
+            assertThat(header(records.get(37), ImageRecordHeaders.LABEL)).isEqualTo("2");
             assertThat(first.value()).isEqualTo(new GeneratedShapes(25, 1, 32).pixels(0));
 
             long limited = ImageProducer.builder().setBootstrapServers(kafka.bootstrapServers())
                     .setDataset(new GeneratedShapes(25, 1, 32)).optRepeat(0).optMaxRecords(7).optLabels(false).build()
                     .run();
             assertThat(limited).isEqualTo(7);
-            assertThat(readAll(kafka, "images", 57).get(50).headers().lastHeader(ImageHeaders.LABEL)).isNull();
+            assertThat(readAll(kafka, "images", 57).get(50).headers().lastHeader(ImageRecordHeaders.LABEL)).isNull();
         }
     }
 

@@ -39,11 +39,11 @@ class ImageRecordDeserializationSchemaTest {
     @Test
     void readsKeyValueAndEveryHeader() {
         byte[] px = new byte[2 * 3 * 3];
-        ImageRecord r = deserialize(record("img-1", px, "content-type", ImageHeaders.RAW_RGB8, "width", "2",
+        ImageRecord r = deserialize(record("img-1", px, "content-type", ImageRecordHeaders.RAW_RGB8, "width", "2",
                 "height", "3", "label", "7", "source", "cam", "ts", "1700000000000", "epoch", "4"));
         assertThat(r.id).isEqualTo("img-1");
         assertThat(r.data).isSameAs(px);
-        assertThat(r.contentType).isEqualTo(ImageHeaders.RAW_RGB8);
+        assertThat(r.contentType).isEqualTo(ImageRecordHeaders.RAW_RGB8);
         assertThat(r.width).isEqualTo(2);
         assertThat(r.height).isEqualTo(3);
         assertThat(r.label).isEqualTo(7);
@@ -56,14 +56,14 @@ class ImageRecordDeserializationSchemaTest {
 
     @Test
     void labelIsOptional() {
-        ImageRecord r = deserialize(record("a", new byte[] {1}, "content-type", ImageHeaders.PNG));
+        ImageRecord r = deserialize(record("a", new byte[] {1}, "content-type", ImageRecordHeaders.PNG));
         assertThat(r.label).isEqualTo(ImageRecord.NO_LABEL);
         assertThat(r.problem).isNull();
     }
 
     @Test
     void malformedHeaderIsCarriedAsAProblemNotThrown() {
-        ImageRecord r = deserialize(record("a", new byte[] {1}, "content-type", ImageHeaders.PNG, "label", "cat"));
+        ImageRecord r = deserialize(record("a", new byte[] {1}, "content-type", ImageRecordHeaders.PNG, "label", "cat"));
         assertThat(r.problem).isEqualTo("header 'label' must be a decimal number, got 'cat'");
         ImageRecord negative = deserialize(record("b", new byte[] {1}, "label", "-3"));
         assertThat(negative.problem).contains("label").contains("-3");
@@ -71,7 +71,7 @@ class ImageRecordDeserializationSchemaTest {
 
     @Test
     void missingKeyGetsAStableIdFromItsPosition() {
-        ImageRecord r = deserialize(record(null, new byte[] {1}, "content-type", ImageHeaders.PNG));
+        ImageRecord r = deserialize(record(null, new byte[] {1}, "content-type", ImageRecordHeaders.PNG));
         assertThat(r.id).isEqualTo("images-2@17");
     }
 }

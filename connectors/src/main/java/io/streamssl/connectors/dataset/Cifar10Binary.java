@@ -1,6 +1,6 @@
 package io.streamssl.connectors.dataset;
 
-import io.streamssl.connectors.ImageHeaders;
+import io.streamssl.connectors.ImageRecordHeaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -145,7 +145,7 @@ public final class Cifar10Binary implements ImageDataset {
                         if (n == RECORD_BYTES) {
                             String file = files.get(fileIndex).getFileName().toString().replace(".bin", "");
                             next = new LabeledImage("cifar10/" + file + "/" + recordIndex++, toHwc(buf, 1),
-                                    ImageHeaders.RAW_RGB8, SIDE, SIDE, buf[0] & 0xFF);
+                                    ImageRecordHeaders.RAW_RGB8, SIDE, SIDE, buf[0] & 0xFF);
                             return true;
                         }
                         in.close();

@@ -1,6 +1,6 @@
 package io.streamssl.connectors.dataset;
 
-import io.streamssl.connectors.ImageHeaders;
+import io.streamssl.connectors.ImageRecordHeaders;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -149,7 +149,7 @@ public final class GeneratedShapes implements ImageDataset {
                     throw new NoSuchElementException();
                 }
                 long index = i++;
-                return new LabeledImage("generated/" + seed + "/" + index, pixels(index), ImageHeaders.RAW_RGB8, size,
+                return new LabeledImage("generated/" + seed + "/" + index, pixels(index), ImageRecordHeaders.RAW_RGB8, size,
                         size, (int) (index % CLASSES.size()));
             }
         };

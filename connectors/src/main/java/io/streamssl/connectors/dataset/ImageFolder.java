@@ -1,6 +1,6 @@
 package io.streamssl.connectors.dataset;
 
-import io.streamssl.connectors.ImageHeaders;
+import io.streamssl.connectors.ImageRecordHeaders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,10 +46,10 @@ public final class ImageFolder implements ImageDataset {
     static String contentType(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         if (n.endsWith(".png")) {
-            return ImageHeaders.PNG;
+            return ImageRecordHeaders.PNG;
         }
         if (n.endsWith(".jpg") || n.endsWith(".jpeg")) {
-            return ImageHeaders.JPEG;
+            return ImageRecordHeaders.JPEG;
         }
         return null;
     }

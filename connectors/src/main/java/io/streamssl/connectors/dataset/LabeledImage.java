@@ -5,7 +5,7 @@ package io.streamssl.connectors.dataset;
  *
  * @param id stable id (the Kafka key)
  * @param data encoded bytes
- * @param contentType see {@link io.streamssl.connectors.ImageHeaders}
+ * @param contentType see {@link io.streamssl.connectors.ImageRecordHeaders}
  * @param width pixels (needed for raw RGB8; informative otherwise, 0 if unknown)
  * @param height pixels
  * @param label class index, or -1

@@ -6,7 +6,7 @@ import io.streamssl.connectors.decode.BadImageException.Reason;
  * What the encoded image bytes declare about themselves (the PNG or JPEG signature, the width and the height),
  * read without decoding, so that limits are enforced before a codec allocates anything (a 60-byte PNG may claim
  * 100,000 × 100,000 pixels). Not to be confused with the Kafka record's headers, which declare the content type
- * the producer claims ({@link io.streamssl.connectors.ImageHeaders}).
+ * the producer claims ({@link io.streamssl.connectors.ImageRecordHeaders}).
  *
  * <p>PNG: the signature, then the IHDR chunk, which the specification requires to come first; the chunk
  * sequence is also walked up to IEND (lengths only, no CRC) because the JDK's reader reports a cut-off file

@@ -1,5 +1,7 @@
 package io.streamssl.connectors.decode;
 
+import io.streamssl.connectors.ImageRecordHeaders;
+
 import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import io.streamssl.connectors.decode.BadImageException.Reason;
 import java.awt.color.ColorSpace;
@@ -45,9 +47,10 @@ import javax.imageio.stream.ImageInputStream;
  */
 public final class ImageDecoder {
 
-    public static final String PNG = "image/png";
-    public static final String JPEG = "image/jpeg";
-    public static final String RAW_RGB8 = "application/x-raw-rgb8";
+    // the content types of the image record format, named once in ImageRecordHeaders
+    public static final String PNG = ImageRecordHeaders.PNG;
+    public static final String JPEG = ImageRecordHeaders.JPEG;
+    public static final String RAW_RGB8 = ImageRecordHeaders.RAW_RGB8;
 
     private static final ImageReaderSpi PNG_SPI = jdkReaderSpi("com.sun.imageio.plugins.png.PNGImageReaderSpi");
     private static final ImageReaderSpi JPEG_SPI = twelveMonkeysJpegSpi();

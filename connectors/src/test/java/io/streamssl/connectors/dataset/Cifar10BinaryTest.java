@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.streamssl.connectors.ImageHeaders;
+import io.streamssl.connectors.ImageRecordHeaders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ class Cifar10BinaryTest {
         data.forEach(all::add);
         assertThat(all).hasSize(15);
         LabeledImage first = all.get(0);
-        assertThat(first.contentType()).isEqualTo(ImageHeaders.RAW_RGB8);
+        assertThat(first.contentType()).isEqualTo(ImageRecordHeaders.RAW_RGB8);
         assertThat(first.width()).isEqualTo(32);
         assertThat(first.data()).hasSize(32 * 32 * 3);
         // pixel (0,0) = (10,20,30); pixel (1,0) = (1,2,3): HWC interleaving of the planes

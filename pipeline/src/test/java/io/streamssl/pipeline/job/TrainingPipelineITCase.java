@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.DeadLetterSerializationSchema;
-import io.streamssl.connectors.ImageHeaders;
+import io.streamssl.connectors.ImageRecordHeaders;
 import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.models.snapshot.SnapshotEncoder;
@@ -113,7 +113,7 @@ class TrainingPipelineITCase extends PipelineITBase {
                 KafkaClientProperties.of(kafka.bootstrapServers()).producer())) {
             ProducerRecord<byte[], byte[]> r = new ProducerRecord<>("images", "corrupt-1".getBytes(StandardCharsets.UTF_8),
                     CORRUPT);
-            r.headers().add(ImageHeaders.CONTENT_TYPE, ImageHeaders.PNG.getBytes(StandardCharsets.UTF_8));
+            r.headers().add(ImageRecordHeaders.CONTENT_TYPE, ImageRecordHeaders.PNG.getBytes(StandardCharsets.UTF_8));
             producer.send(r).get();
         }
     }

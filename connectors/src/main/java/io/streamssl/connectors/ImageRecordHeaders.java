@@ -13,7 +13,7 @@ package io.streamssl.connectors;
  * </ul>
  * All values are UTF-8 text.
  */
-public final class ImageHeaders {
+public final class ImageRecordHeaders {
 
     public static final String CONTENT_TYPE = "content-type";
     public static final String WIDTH = "width";
@@ -27,5 +27,5 @@ public final class ImageHeaders {
     public static final String JPEG = "image/jpeg";
     public static final String RAW_RGB8 = "application/x-raw-rgb8";
 
-    private ImageHeaders() {}
+    private ImageRecordHeaders() {}
 }
