@@ -1,8 +1,7 @@
 package io.streamssl.connectors.decode;
 
-import io.streamssl.connectors.ImageRecordHeaders;
-
 import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
+import io.streamssl.connectors.ImageRecordHeaders;
 import io.streamssl.connectors.decode.BadImageException.Reason;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
