@@ -1,17 +1,19 @@
 package io.streamssl.connectors;
 
 /**
- * Something the trainer tells the world, already rendered as JSON: a metrics record or a snapshot
- * announcement. A Flink POJO. {@link TrainerEventSerializationSchema} routes it to its topic.
+ * Something the trainer tells the world, already rendered as JSON: the stream element between the trainer and
+ * the Kafka sink. A Flink POJO. Built from a typed {@link io.streamssl.connectors.event.TrainerRecord} by
+ * {@link io.streamssl.connectors.event.TrainerEventCodec#toStreamElement}; {@link TrainerEventSerializationSchema}
+ * routes it to its topic by {@link #kind}.
  */
 public class TrainerEvent {
 
-    /** Kind of a metrics record. */
+    /** Route of the records of the metrics topic (every event but snapshot announcements). */
     public static final String METRICS = "metrics";
-    /** Kind of a snapshot announcement. */
+    /** Route of snapshot announcements: the snapshots topic. */
     public static final String SNAPSHOT = "snapshot";
 
-    /** {@link #METRICS} or {@link #SNAPSHOT}. */
+    /** The route: {@link #METRICS} or {@link #SNAPSHOT}. */
     public String kind;
     /** The Kafka key: the model name. */
     public String key;

@@ -7,6 +7,9 @@ import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.dataset.Cifar10Binary;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.connectors.dataset.ImageDataset;
+import io.streamssl.connectors.event.CheckpointEvent;
+import io.streamssl.connectors.event.MetricsEvent;
+import io.streamssl.connectors.event.RestoredEvent;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.cli.StreamsslCommand;
 import java.nio.file.Files;
@@ -106,7 +109,7 @@ class ClusterFailoverITCase {
             long id = CLUSTER.get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed").path("id")
                     .asLong(-1);
             completed[0] = id;
-            return id > 0 && checkpointEvent(events, id).map(e -> e.path("step").asLong() >= 3).orElse(false);
+            return id > 0 && checkpointEvent(events, id).map(e -> e.step() >= 3).orElse(false);
         });
         long checkpointBeforeKill = completed[0];
 
@@ -114,61 +117,61 @@ class ClusterFailoverITCase {
         String victim = trainerTaskManager(jobId);
         String survivor = victim.equals("taskmanager-1") ? "taskmanager-2" : "taskmanager-1";
         ClusterProcess victimProcess = CLUSTER.taskManager(victim);
-        List<JsonNode> beforeKill = events.of(FIRST, "metrics");
-        JsonNode lastBeforeKill = beforeKill.get(beforeKill.size() - 1);
+        List<MetricsEvent> beforeKill = events.of(FIRST, MetricsEvent.class);
+        MetricsEvent lastBeforeKill = beforeKill.get(beforeKill.size() - 1);
         Instant killedAt = Instant.now();
         long killedNanos = System.nanoTime();
         victimProcess.kill();
         System.out.printf("killed %s (pid %d) at step %d; last completed checkpoint %d%n", victim, victimProcess.pid(),
-                lastBeforeKill.path("step").asLong(), checkpointBeforeKill);
+                lastBeforeKill.step(), checkpointBeforeKill);
         assertThat(victimProcess.isAlive()).isFalse();
 
         // ---- 4. the job restarts on the other TaskManager from the last completed checkpoint and trains on
-        JsonNode restored = events.await("the trainer's 'restored' event after the kill", PATIENCE, FIRST,
-                e -> e.path("event").asText().equals("restored"));
-        JsonNode firstStepAfter = events.await("a training step after the restore", PATIENCE, FIRST,
-                e -> e.path("event").asText().equals("metrics") && events.indexOf(e) > events.indexOf(restored));
+        RestoredEvent restored = events.await("the trainer's 'restored' event after the kill", PATIENCE, FIRST,
+                RestoredEvent.class, e -> true);
+        MetricsEvent firstStepAfter = events.await("a training step after the restore", PATIENCE, FIRST,
+                MetricsEvent.class, e -> events.indexOf(e) > events.indexOf(restored));
         long observedNanos = System.nanoTime();
         JsonNode restoredFrom = CLUSTER.get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");
         long restoredId = restoredFrom.path("id").asLong(-1);
         assertThat(restoredId).as("restored checkpoint (REST latest.restored)")
                 .isGreaterThanOrEqualTo(checkpointBeforeKill);
-        JsonNode checkpointed = checkpointEvent(events, restoredId).orElseThrow(
+        CheckpointEvent checkpointed = checkpointEvent(events, restoredId).orElseThrow(
                 () -> new AssertionError("no 'checkpoint' event for the restored checkpoint " + restoredId));
-        assertThat(restored.path("step").asLong()).as("step restored = step of checkpoint %d", restoredId)
-                .isEqualTo(checkpointed.path("step").asLong());
-        assertThat(restored.path("teacher_sha256").asText()).as("teacher weights restored from checkpoint %d",
-                restoredId).isEqualTo(checkpointed.path("teacher_sha256").asText());
-        assertThat(firstStepAfter.path("step").asLong()).as("first step after the restore counts on")
-                .isEqualTo(restored.path("step").asLong() + 1);
+        assertThat(restored.step()).as("step restored = step of checkpoint %d", restoredId)
+                .isEqualTo(checkpointed.step());
+        assertThat(restored.teacherSha256()).as("teacher weights restored from checkpoint %d",
+                restoredId).isEqualTo(checkpointed.teacherSha256());
+        assertThat(firstStepAfter.step()).as("first step after the restore counts on")
+                .isEqualTo(restored.step() + 1);
         assertThat(trainerTaskManager(jobId)).as("TaskManager of the restarted trainer").isEqualTo(survivor);
         LocalFlinkCluster.waitFor("the JobManager to drop the killed TaskManager", PATIENCE,
                 () -> CLUSTER.get("/taskmanagers").path("taskmanagers").size() == 1);
-        Duration killToRestored = Duration.between(killedAt, Instant.parse(restored.path("ts").asText()));
-        Duration killToStep = Duration.between(killedAt, Instant.parse(firstStepAfter.path("ts").asText()));
+        Duration killToRestored = Duration.between(killedAt, restored.header().ts());
+        Duration killToStep = Duration.between(killedAt, firstStepAfter.header().ts());
 
         // ---- 5. the follower reaches MAX_STEPS and stops the job with a savepoint
         assertThat(followed.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("exit code of `streamssl run --cluster`")
                 .isZero();
         // the reader may lag behind the follower (one poll is not all of the topic): wait for the records
-        events.await("the metrics record of step " + MAX_STEPS, PATIENCE, FIRST,
-                e -> e.path("event").asText().equals("metrics") && e.path("step").asLong() == MAX_STEPS);
+        events.await("the metrics record of step " + MAX_STEPS, PATIENCE, FIRST, MetricsEvent.class,
+                e -> e.step() == MAX_STEPS);
         events.await("the savepoint's checkpoint record (step " + MAX_STEPS + ")", PATIENCE, FIRST,
-                e -> e.path("event").asText().equals("checkpoint") && e.path("step").asLong() == MAX_STEPS);
-        List<JsonNode> firstMetrics = events.of(FIRST, "metrics");
-        assertThat(firstMetrics.get(firstMetrics.size() - 1).path("step").asLong()).isEqualTo(MAX_STEPS);
+                CheckpointEvent.class, e -> e.step() == MAX_STEPS);
+        List<MetricsEvent> firstMetrics = events.of(FIRST, MetricsEvent.class);
+        assertThat(firstMetrics.get(firstMetrics.size() - 1).step()).isEqualTo(MAX_STEPS);
         assertThat(CLUSTER.get("/jobs/" + jobId).path("state").asText()).isEqualTo("FINISHED");
         Path savepoint = onlySavepoint(work.resolve("checkpoints/savepoints"));
-        JsonNode savepointEvent = events.of(FIRST, "checkpoint").stream()
-                .max(Comparator.comparingLong(e -> e.path("checkpoint_id").asLong())).orElseThrow();
-        assertThat(savepointEvent.path("step").asLong()).as("step in the savepoint").isEqualTo(MAX_STEPS);
+        CheckpointEvent savepointEvent = events.of(FIRST, CheckpointEvent.class).stream()
+                .max(Comparator.comparingLong(CheckpointEvent::checkpointId)).orElseThrow();
+        assertThat(savepointEvent.step()).as("step in the savepoint").isEqualTo(MAX_STEPS);
 
         // exactly-once across the kill: a read_committed consumer sees every step once, none of the killed attempt's
         List<Long> committedSteps;
         try (TrainerEvents committed = TrainerEvents.asCommitted(kafka.bootstrapServers(), "metrics")) {
-            committed.await("the committed metrics record of step " + MAX_STEPS, PATIENCE, FIRST,
-                    e -> e.path("event").asText().equals("metrics") && e.path("step").asLong() == MAX_STEPS);
-            committedSteps = committed.of(FIRST, "metrics").stream().map(e -> e.path("step").asLong()).toList();
+            committed.await("the committed metrics record of step " + MAX_STEPS, PATIENCE, FIRST, MetricsEvent.class,
+                    e -> e.step() == MAX_STEPS);
+            committedSteps = committed.of(FIRST, MetricsEvent.class).stream().map(MetricsEvent::step).toList();
         }
         assertThat(committedSteps).as("steps of the committed metrics records")
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, MAX_STEPS).boxed().toList());
@@ -189,18 +192,15 @@ class ClusterFailoverITCase {
         assertThat(m.find()).as("Flink's CLI reports the job id: %s", output).isTrue();
         String resumedJob = m.group(1);
 
-        JsonNode resumedRestore = events.await("the resumed job's 'restored' event", PATIENCE, RESUMED,
-                e -> e.path("event").asText().equals("restored"));
-        assertThat(resumedRestore.path("step").asLong()).as("step restored from the savepoint").isEqualTo(MAX_STEPS);
-        assertThat(resumedRestore.path("teacher_sha256").asText())
-                .isEqualTo(savepointEvent.path("teacher_sha256").asText());
-        events.await("the resumed job at step " + (MAX_STEPS + MORE_STEPS), PATIENCE, RESUMED,
-                e -> e.path("event").asText().equals("metrics") && e.path("finished").asBoolean());
-        List<JsonNode> resumedMetrics = events.of(RESUMED, "metrics");
-        assertThat(resumedMetrics.get(0).path("step").asLong()).as("first step of the resumed job")
-                .isEqualTo(MAX_STEPS + 1);
-        assertThat(resumedMetrics.get(resumedMetrics.size() - 1).path("step").asLong())
-                .isEqualTo(MAX_STEPS + MORE_STEPS);
+        RestoredEvent resumedRestore = events.await("the resumed job's 'restored' event", PATIENCE, RESUMED,
+                RestoredEvent.class, e -> true);
+        assertThat(resumedRestore.step()).as("step restored from the savepoint").isEqualTo(MAX_STEPS);
+        assertThat(resumedRestore.teacherSha256()).isEqualTo(savepointEvent.teacherSha256());
+        events.await("the resumed job at step " + (MAX_STEPS + MORE_STEPS), PATIENCE, RESUMED, MetricsEvent.class,
+                MetricsEvent::finished);
+        List<MetricsEvent> resumedMetrics = events.of(RESUMED, MetricsEvent.class);
+        assertThat(resumedMetrics.get(0).step()).as("first step of the resumed job").isEqualTo(MAX_STEPS + 1);
+        assertThat(resumedMetrics.get(resumedMetrics.size() - 1).step()).isEqualTo(MAX_STEPS + MORE_STEPS);
         // detached: nobody follows it, so the test stops it
         CLUSTER.patch("/jobs/" + resumedJob + "?mode=cancel");
         LocalFlinkCluster.waitFor("the resumed job to be cancelled", PATIENCE,
@@ -216,8 +216,7 @@ class ClusterFailoverITCase {
                         + "  `flink run -d` (a new CLI JVM) returned after %.1f s%n"
                         + "  cluster test wall time (cluster start -> resumed job cancelled): %.1f s%n",
                 Files.size(jobJar) / 1e6, jobJar, CLUSTER.startup().toMillis() / 1e3, killToRestored.toMillis() / 1e3,
-                restored.path("step").asLong(), restoredId, killToStep.toMillis() / 1e3,
-                firstStepAfter.path("step").asLong(), (observedNanos - killedNanos) / 1e9, cliSeconds,
+                restored.step(), restoredId, killToStep.toMillis() / 1e3, firstStepAfter.step(), (observedNanos - killedNanos) / 1e9, cliSeconds,
                 wall.toMillis() / 1e3);
     }
 
@@ -269,9 +268,9 @@ class ClusterFailoverITCase {
         return tm[0];
     }
 
-    private static Optional<JsonNode> checkpointEvent(TrainerEvents events, long checkpointId) {
-        return events.of(FIRST, "checkpoint").stream()
-                .filter(e -> e.path("checkpoint_id").asLong() == checkpointId).findFirst();
+    private static Optional<CheckpointEvent> checkpointEvent(TrainerEvents events, long checkpointId) {
+        return events.of(FIRST, CheckpointEvent.class).stream().filter(e -> e.checkpointId() == checkpointId)
+                .findFirst();
     }
 
     private static Path onlySavepoint(Path dir) throws Exception {

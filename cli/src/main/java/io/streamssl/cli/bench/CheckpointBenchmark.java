@@ -1,8 +1,9 @@
 package io.streamssl.cli.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamssl.connectors.KafkaClientProperties;
+import io.streamssl.connectors.event.CheckpointEvent;
+import io.streamssl.connectors.event.MetricsEvent;
+import io.streamssl.connectors.event.TrainerEventReader;
+import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
@@ -10,7 +11,6 @@ import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.job.TrainingJob;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,10 +39,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * What checkpointing costs the real pipeline: checkpoint size and duration, and training throughput with
@@ -57,7 +53,7 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Everything is real and in this process: a KRaft Kafka broker ({@link EmbeddedKafka}), an {@link ImageBacklog}
  * keeping generated images ahead of the trainer, and for each case two phases — checkpoints every
  * {@code interval}, then checkpointing off — each on a fresh Flink {@link MiniCluster} running the job of
- * {@link TrainingJob#build} with the configuration of {@link JobFlinkConfiguration#of} (RocksDB, incremental
+ * {@link TrainingJob#build} with the configuration of {@link TrainingJob#flinkConfiguration} (RocksDB, incremental
  * checkpoints). Each phase has its own topics and checkpoint directory; the work directory is deleted at the end.
  *
  * <p>Throughput is the trainer's: images trained per second of wall clock between two of its metrics records
@@ -75,7 +71,6 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class CheckpointBenchmark {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final double MIB = 1 << 20;
     /** Printed progress at most this often (a line per step would flood a log at small widths). */
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(15);
@@ -146,7 +141,7 @@ public final class CheckpointBenchmark {
             if (measured != null && measured.compareTo(MAX_MEASURED) > 0) {
                 // with checkpointing off, the exactly-once metrics sink never commits: its one Kafka transaction
                 // stays open for the whole phase, and the broker aborts it after the sink's transaction.timeout.ms
-                // (10 min, TrainerEventSink), which fails the job
+                // (10 min, TrainingJob), which fails the job
                 bad.append(" the measured time must be at most ").append(MAX_MEASURED.toMinutes())
                         .append(" min (the 'off' phase's metrics transaction would time out), got ").append(measured)
                         .append(';');
@@ -329,7 +324,7 @@ public final class CheckpointBenchmark {
                 config.get(StreamsslOptions.BATCH_SIZE), config.get(StreamsslOptions.IMAGE_SIZE));
         try (ImageBacklog backlog = ImageBacklog.start(kafka.bootstrapServers(),
                 config.get(StreamsslOptions.IMAGES_TOPIC), config.get(StreamsslOptions.IMAGE_SIZE), headroom);
-                KafkaConsumer<byte[], byte[]> metrics = metricsConsumer(kafka.bootstrapServers(),
+                TrainerEventReader metrics = metricsReader(kafka.bootstrapServers(),
                         config.get(StreamsslOptions.METRICS_TOPIC));
                 MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
                         .setNumTaskManagers(1)
@@ -352,8 +347,8 @@ public final class CheckpointBenchmark {
 
     /** One trainer metrics record: where the trainer was, and when (by its own clock). */
     private record Mark(long step, long images, Instant ts) {
-        static Mark of(JsonNode m) {
-            return new Mark(m.path("step").asLong(), m.path("images").asLong(), Instant.parse(m.path("ts").asText()));
+        static Mark of(MetricsEvent m) {
+            return new Mark(m.step(), m.header().images(), m.header().ts());
         }
 
         double secondsSince(Mark earlier) {
@@ -362,7 +357,7 @@ public final class CheckpointBenchmark {
     }
 
     private Phase measure(String label, MiniCluster cluster, JobID job, FlinkCheckpointStats stats,
-            KafkaConsumer<byte[], byte[]> metrics, ImageBacklog backlog, String runId, boolean checkpointing)
+            TrainerEventReader metrics, ImageBacklog backlog, String runId, boolean checkpointing)
             throws Exception {
         long warmup = Math.max(1, settings.warmupSteps());
         double window = settings.measured().toNanos() / 1e9;
@@ -376,31 +371,28 @@ public final class CheckpointBenchmark {
         long tensorBytes = 0;
         double inStepSeconds = 0;
         while (end == null) {
-            for (ConsumerRecord<byte[], byte[]> r : metrics.poll(java.time.Duration.ofMillis(500))) {
-                JsonNode m = JSON.readTree(new String(r.value(), StandardCharsets.UTF_8));
-                if (!runId.equals(m.path("run_id").asText())) {
+            for (TrainerRecord e : metrics.poll(java.time.Duration.ofMillis(500))) {
+                if (!runId.equals(e.runId())) {
                     continue;
                 }
                 lastRecord = System.nanoTime();
-                switch (m.path("event").asText()) {
-                    case "checkpoint" -> tensorBytes = m.path("state_bytes").asLong();
-                    case "metrics" -> {
-                        Mark previous = last;
-                        last = Mark.of(m);
-                        double inStepRate = m.path("train_images_per_s").asDouble(0);
-                        if (start != null && end == null && previous != null && inStepRate > 0) {
-                            inStepSeconds += (last.images() - previous.images()) / inStepRate;
-                        }
-                        backlog.trained(last.images());
-                        if (start == null && last.step() >= warmup) {
-                            start = last;
-                            out.printf(Locale.ROOT, "%s step %d after %s: measuring %s …%n", label, start.step(),
-                                    seconds(Duration.ofNanos(lastRecord - submitted)), seconds(settings.measured()));
-                        } else if (start != null && end == null && last.secondsSince(start) >= window) {
-                            end = last;
-                        }
+                if (e instanceof CheckpointEvent c) {
+                    tensorBytes = c.stateBytes();
+                } else if (e instanceof MetricsEvent m) {
+                    Mark previous = last;
+                    last = Mark.of(m);
+                    double inStepRate = m.trainImagesPerSecond();
+                    if (start != null && end == null && previous != null && inStepRate > 0) {
+                        inStepSeconds += (last.images() - previous.images()) / inStepRate;
                     }
-                    default -> { }
+                    backlog.trained(last.images());
+                    if (start == null && last.step() >= warmup) {
+                        start = last;
+                        out.printf(Locale.ROOT, "%s step %d after %s: measuring %s …%n", label, start.step(),
+                                seconds(Duration.ofNanos(lastRecord - submitted)), seconds(settings.measured()));
+                    } else if (start != null && end == null && last.secondsSince(start) >= window) {
+                        end = last;
+                    }
                 }
             }
             backlog.rethrow();
@@ -504,15 +496,11 @@ public final class CheckpointBenchmark {
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> metricsConsumer(String bootstrap, String topic) {
+    private static TrainerEventReader metricsReader(String bootstrap, String topic) {
         // the records as the trainer writes them: committed ones would come only with each checkpoint (or never,
         // with checkpointing off)
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-                KafkaClientProperties.of(bootstrap).consumer(IsolationLevel.READ_UNCOMMITTED));
-        TopicPartition tp = new TopicPartition(topic, 0);
-        c.assign(List.of(tp));
-        c.seekToBeginning(List.of(tp));
-        return c;
+        return TrainerEventReader.builder().setBootstrapServers(bootstrap).setTopic(topic).optReadUncommitted()
+                .build();
     }
 
     /** The results as a table, one row per case, followed by the breakdown of each case's checkpoints. */

@@ -1,27 +1,21 @@
 package io.streamssl.pipeline.program;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamssl.connectors.KafkaClientProperties;
+import io.streamssl.connectors.event.MetricsEvent;
+import io.streamssl.connectors.event.RestoredEvent;
+import io.streamssl.connectors.event.TrainerEventReader;
+import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.job.TrainingJob;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Submits the training job and follows it through its metrics topic: prints one progress line, stops the job
@@ -31,8 +25,6 @@ import org.apache.kafka.common.TopicPartition;
  * downstream consumers should read {@code read_committed} and see only checkpointed records.
  */
 public final class JobRunner {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a finished run reports. */
     public record Summary(long steps, long images, double loss, Double probeAccuracy, String snapshot,
@@ -71,36 +63,34 @@ public final class JobRunner {
     public Summary run() throws Exception {
         TrainingJob.build(env, config, runId);
         long maxSteps = config.get(StreamsslOptions.MAX_STEPS);
-        try (KafkaConsumer<byte[], byte[]> metrics = metricsConsumer()) {
+        try (TrainerEventReader metrics = metricsReader()) {
             JobClient client = env.executeAsync(jobName());
             console.println("job " + client.getJobID() + " submitted (run " + runId + ")"
                     + (maxSteps > 0 ? ", stopping after " + maxSteps + " steps" : ", Ctrl-C stops it with a savepoint"));
             Thread hook = new Thread(() -> stopQuietly(client), "streamssl-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            JsonNode last = null;
+            MetricsEvent last = null;
             String snapshot = null;
             boolean finished = false;
             long lastStatusCheck = 0;
             JobStatus lastStatus = JobStatus.RUNNING;
             while (!finished) {
-                for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ofMillis(500))) {
-                    JsonNode m = JSON.readTree(new String(r.value(), StandardCharsets.UTF_8));
-                    if (!runId.equals(m.path("run_id").asText())) {
+                for (TrainerRecord e : metrics.poll(Duration.ofMillis(500))) {
+                    if (!runId.equals(e.runId())) {
                         continue;
                     }
-                    String event = m.path("event").asText();
-                    if (event.equals("restored")) {
-                        console.println("restored at step " + m.path("step").asLong());
+                    if (e instanceof RestoredEvent) {
+                        console.println("restored at step " + e.step());
                     }
-                    if (!event.equals("metrics")) {
+                    if (!(e instanceof MetricsEvent m)) {
                         continue;
                     }
                     last = m;
-                    if (m.hasNonNull("snapshot")) {
-                        snapshot = m.get("snapshot").asText();
+                    if (m.snapshot() != null) {
+                        snapshot = m.snapshot();
                     }
                     progress(m, maxSteps);
-                    finished = m.path("finished").asBoolean(false);
+                    finished = m.finished();
                 }
                 if (System.nanoTime() - lastStatusCheck > TimeUnit.SECONDS.toNanos(2)) {
                     lastStatusCheck = System.nanoTime();
@@ -130,8 +120,8 @@ public final class JobRunner {
             client.getJobExecutionResult().get(5, TimeUnit.MINUTES);
             Runtime.getRuntime().removeShutdownHook(hook);
             console.println("stopped with savepoint " + savepoint);
-            return new Summary(last.path("step").asLong(), last.path("images").asLong(), last.path("loss").asDouble(),
-                    last.hasNonNull("probe_acc") ? last.get("probe_acc").asDouble() : null, snapshot, savepoint);
+            return new Summary(last.step(), last.header().images(), last.loss(), last.probeAccuracy(), snapshot,
+                    savepoint);
         }
     }
 
@@ -157,15 +147,13 @@ public final class JobRunner {
         }
     }
 
-    private void progress(JsonNode m, long maxSteps) {
+    private void progress(MetricsEvent m, long maxSteps) {
         String line = String.format(Locale.ROOT, "step %d%s | loss %.4f | %.1f img/s (in steps %.1f) | lr %.4f%s | probe %s%s",
-                m.path("step").asLong(), maxSteps > 0 ? "/" + maxSteps : "", m.path("loss").asDouble(),
-                m.path("images_per_s").asDouble(), m.path("train_images_per_s").asDouble(),
-                m.path("learning_rate").asDouble(),
-                m.has("tau") ? String.format(Locale.ROOT, " | tau %.4f", m.get("tau").asDouble()) : "",
-                m.hasNonNull("probe_acc") ? String.format(Locale.ROOT, "%.1f%%", 100 * m.get("probe_acc").asDouble())
-                        : "n/a",
-                m.hasNonNull("snapshot") ? " | snapshot " + m.get("snapshot").asText().replaceAll(".*/", "") : "");
+                m.step(), maxSteps > 0 ? "/" + maxSteps : "", m.loss(), m.imagesPerSecond(),
+                m.trainImagesPerSecond(), (double) m.learningRate(),
+                m.scalars().containsKey("tau") ? String.format(Locale.ROOT, " | tau %.4f", m.scalars().get("tau")) : "",
+                m.probeAccuracy() != null ? String.format(Locale.ROOT, "%.1f%%", 100 * m.probeAccuracy()) : "n/a",
+                m.snapshot() != null ? " | snapshot " + m.snapshot().replaceAll(".*/", "") : "");
         if (interactive) {
             console.print("\r" + line + "   ");
             console.flush();
@@ -174,20 +162,9 @@ public final class JobRunner {
         }
     }
 
-    private KafkaConsumer<byte[], byte[]> metricsConsumer() {
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-                KafkaClientProperties.of(config.get(StreamsslOptions.BOOTSTRAP_SERVERS)).consumer(IsolationLevel.READ_UNCOMMITTED));
-        String topic = config.get(StreamsslOptions.METRICS_TOPIC);
-        List<PartitionInfo> parts = c.partitionsFor(topic, Duration.ofSeconds(30));
-        if (parts == null || parts.isEmpty()) {
-            c.close();
-            throw new IllegalArgumentException("metrics topic '" + topic + "' does not exist at "
-                    + config.get(StreamsslOptions.BOOTSTRAP_SERVERS) + ": create it (see README \"Topics\")");
-        }
-        List<TopicPartition> tps = parts.stream().map(pi -> new TopicPartition(topic, pi.partition())).toList();
-        c.assign(tps);
-        c.seekToEnd(tps);
-        tps.forEach(c::position); // resolve the end now, before the job writes
-        return c;
+    /** The metrics topic from its end, as written: progress as the trainer makes it, before checkpoints commit it. */
+    private TrainerEventReader metricsReader() {
+        return TrainerEventReader.builder().setBootstrapServers(config.get(StreamsslOptions.BOOTSTRAP_SERVERS))
+                .setTopic(config.get(StreamsslOptions.METRICS_TOPIC)).optReadUncommitted().optStartAtEnd().build();
     }
 }

@@ -2,9 +2,16 @@ package io.streamssl.pipeline.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.dataset.GeneratedShapes;
+import io.streamssl.connectors.event.CheckpointEvent;
+import io.streamssl.connectors.event.FinalStateEvent;
+import io.streamssl.connectors.event.MetricsEvent;
+import io.streamssl.connectors.event.RestoredEvent;
+import io.streamssl.connectors.event.SnapshotEvent;
+import io.streamssl.connectors.event.TrainedEvent;
+import io.streamssl.connectors.event.TrainerEventReader;
+import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.models.snapshot.EncoderSnapshot;
 import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
@@ -78,20 +85,20 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
         CompletableFuture<JobRunner.Summary> failing = runAsync(runner(values, runId));
         // attempt 2 (after two drills): take its TaskManager away once it has trained past step 14
         PipelineFixture.waitFor("attempt 2 training past step 14", Duration.ofMinutes(3),
-                () -> events(runId, "metrics", false).stream().anyMatch(e -> e.path("attempt").asInt() == 2
-                        && e.path("step").asLong() >= 14) || failing.isDone());
+                () -> events(runId, MetricsEvent.class, false).stream().anyMatch(e -> e.header().attempt() == 2
+                        && e.step() >= 14) || failing.isDone());
         killTaskManager(cluster);
         JobRunner.Summary interrupted = failing.get(5, TimeUnit.MINUTES);
         assertThat(interrupted.steps()).isEqualTo(steps);
 
-        List<JsonNode> all = events(runId, null, false);
+        List<TrainerRecord> all = events(runId, TrainerRecord.class, false);
         assertThat(all).as("three failures: the job ran a 4th attempt")
-                .anyMatch(e -> e.path("attempt").asInt() == 3);
+                .anyMatch(e -> e.header().attempt() == 3);
         // the first drill can strike before the first checkpoint completes (a fresh start, also fine); the later
         // ones restore a checkpoint
         assertThat(all).as("restores from a checkpoint")
-                .filteredOn(e -> e.path("event").asText().equals("restored")).hasSizeGreaterThanOrEqualTo(2)
-                .allMatch(e -> e.path("step").asLong() > 0);
+                .filteredOn(e -> e instanceof RestoredEvent).hasSizeGreaterThanOrEqualTo(2)
+                .allMatch(e -> e.step() > 0);
 
         // the same batches, step by step, and the same loss at every step
         Map<Long, String> batchesStraight = batchesByStep("straight-" + method);
@@ -128,11 +135,11 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
         String runId = "exactly-once";
         CompletableFuture<JobRunner.Summary> run = runAsync(runner(values, runId));
         PipelineFixture.waitFor("attempt 2 training past step 23", Duration.ofMinutes(3),
-                () -> events(runId, "metrics", false).stream().anyMatch(e -> e.path("attempt").asInt() == 2
-                        && e.path("step").asLong() >= 23) || run.isDone());
+                () -> events(runId, MetricsEvent.class, false).stream().anyMatch(e -> e.header().attempt() == 2
+                        && e.step() >= 23) || run.isDone());
         killTaskManager(cluster);
         assertThat(run.get(5, TimeUnit.MINUTES).steps()).isEqualTo(40);
-        assertThat(events(runId, null, false)).anyMatch(e -> e.path("attempt").asInt() == 3);
+        assertThat(events(runId, TrainerRecord.class, false)).anyMatch(e -> e.header().attempt() == 3);
 
         Map<String, Integer> trained = trainedIds(runId);
         Set<String> produced = new HashSet<>();
@@ -146,20 +153,18 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
 
         // every announced snapshot belongs to a checkpoint that completed (its `checkpoint` record committed in
         // the same transaction), holds the announced weights, and LATEST names the last one
-        List<JsonNode> snapshots = PipelineFixture.readJson(kafka, "snapshots", true).stream()
-                .filter(e -> e.path("run_id").asText().equals(runId)).toList();
+        List<SnapshotEvent> snapshots = TrainerEventReader.select(PipelineFixture.readEvents(kafka, "snapshots", true),
+                runId, SnapshotEvent.class);
         Map<Long, Long> checkpointSteps = new TreeMap<>();
-        events(runId, "checkpoint", true).forEach(c -> checkpointSteps.put(c.path("checkpoint_id").asLong(),
-                c.path("step").asLong()));
-        assertThat(snapshots).extracting(s -> s.path("step").asLong())
-                .containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L);
-        for (JsonNode s : snapshots) {
-            long checkpoint = s.path("checkpoint_id").asLong();
+        events(runId, CheckpointEvent.class, true).forEach(c -> checkpointSteps.put(c.checkpointId(), c.step()));
+        assertThat(snapshots).extracting(SnapshotEvent::step).containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L);
+        for (SnapshotEvent s : snapshots) {
+            Long checkpoint = s.checkpointId();
+            assertThat(checkpoint).as("checkpoint id of snapshot " + s).isNotNull();
             assertThat(checkpointSteps).as("completed checkpoint of snapshot " + s).containsKey(checkpoint);
-            assertThat(checkpointSteps.get(checkpoint)).isGreaterThanOrEqualTo(s.path("step").asLong());
-            Path dir = Path.of(s.path("path").asText());
-            assertThat(EncoderSnapshot.sha256(dir.resolve(EncoderSnapshot.WEIGHTS_FILE)))
-                    .isEqualTo(s.path("weights_sha256").asText());
+            assertThat(checkpointSteps.get(checkpoint)).isGreaterThanOrEqualTo(s.step());
+            Path dir = Path.of(s.path());
+            assertThat(EncoderSnapshot.sha256(dir.resolve(EncoderSnapshot.WEIGHTS_FILE))).isEqualTo(s.weightsSha256());
         }
         Path root = work.resolve("exactly-once").resolve("snapshots");
         assertThat(Files.readString(root.resolve(EncoderSnapshot.LATEST_FILE)).trim())
@@ -184,12 +189,11 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
         assertThat(second.steps()).isEqualTo(16);
         assertThat(second.images()).isEqualTo(256);
 
-        JsonNode restored = events("savepoint-2", "restored", false).get(0);
-        assertThat(restored.path("step").asLong()).as("step restored from the savepoint").isEqualTo(6);
-        assertThat(restored.path("teacher_sha256").asText()).as("teacher restored from the savepoint")
-                .isEqualTo(events("savepoint-1", "checkpoint", true).stream()
-                        .filter(c -> c.path("step").asLong() == 6).reduce((a, b) -> b).orElseThrow()
-                        .path("teacher_sha256").asText());
+        RestoredEvent restored = events("savepoint-2", RestoredEvent.class, false).get(0);
+        assertThat(restored.step()).as("step restored from the savepoint").isEqualTo(6);
+        assertThat(restored.teacherSha256()).as("teacher restored from the savepoint")
+                .isEqualTo(events("savepoint-1", CheckpointEvent.class, true).stream()
+                        .filter(c -> c.step() == 6).reduce((a, b) -> b).orElseThrow().teacherSha256());
         // the samples consumed after step 6 went into the savepoint and were trained on after the resume
         Map<String, Integer> trained = trainedIds("savepoint-1");
         trainedIds("savepoint-2").forEach((k, v) -> trained.merge(k, v, Integer::sum));
@@ -262,25 +266,22 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
 
     /** The run's {@code final-state} tensor digests, from the committed metrics. */
     private static Map<String, String> finalState(String runId) {
-        List<JsonNode> f = events(runId, "final-state", true);
+        List<FinalStateEvent> f = events(runId, FinalStateEvent.class, true);
         assertThat(f).as("final-state record of " + runId).hasSize(1);
-        Map<String, String> out = new TreeMap<>();
-        f.get(0).path("tensor_sha256").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-        return out;
+        return new TreeMap<>(f.get(0).tensorSha256());
     }
 
     /** Step → the ids it trained on, from the committed {@code trained} records. */
     private static Map<Long, String> batchesByStep(String runId) {
         Map<Long, String> out = new TreeMap<>();
-        events(runId, "trained", true).forEach(t -> out.put(t.path("step").asLong(),
-                t.path("ids").toString() + " " + t.path("batch_sha256").asText()));
+        events(runId, TrainedEvent.class, true).forEach(t -> out.put(t.step(), t.ids() + " " + t.batchSha256()));
         return out;
     }
 
     /** Step → loss, from the committed metrics records (one per step). */
     private static Map<Long, String> lossByStep(String runId) {
         Map<Long, String> out = new TreeMap<>();
-        events(runId, "metrics", true).forEach(m -> out.put(m.path("step").asLong(), m.path("loss").asText()));
+        events(runId, MetricsEvent.class, true).forEach(m -> out.put(m.step(), Double.toString(m.loss())));
         return out;
     }
 
@@ -299,15 +300,15 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
     /** How often each {@code id@epoch} was trained, from the committed {@code trained} records. */
     private static Map<String, Integer> trainedIds(String runId) {
         Map<String, Integer> out = new HashMap<>();
-        for (JsonNode t : events(runId, "trained", true)) {
-            for (int i = 0; i < t.path("ids").size(); i++) {
-                out.merge(t.path("ids").get(i).asText() + "@" + t.path("epochs").get(i).asLong(), 1, Integer::sum);
+        for (TrainedEvent t : events(runId, TrainedEvent.class, true)) {
+            for (int i = 0; i < t.ids().size(); i++) {
+                out.merge(t.ids().get(i) + "@" + t.epochs().get(i), 1, Integer::sum);
             }
         }
         return out;
     }
 
-    private static List<JsonNode> events(String runId, String kind, boolean committedOnly) {
-        return PipelineFixture.events(kafka, runId, kind, committedOnly);
+    private static <T extends TrainerRecord> List<T> events(String runId, Class<T> type, boolean committedOnly) {
+        return PipelineFixture.events(kafka, runId, type, committedOnly);
     }
 }

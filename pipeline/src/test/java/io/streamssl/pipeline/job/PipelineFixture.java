@@ -1,15 +1,14 @@
 package io.streamssl.pipeline.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.connectors.dataset.Cifar10Binary;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.connectors.dataset.ImageDataset;
+import io.streamssl.connectors.event.TrainerEventReader;
+import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.pipeline.config.JobConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import org.apache.kafka.common.TopicPartition;
 /** Shared pieces of the pipeline integration tests: a small, fast job config and topic readers. */
 final class PipelineFixture {
 
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String[] TOPICS = {"images", "metrics", "snapshots", "images.dlq"};
 
     private PipelineFixture() {}
@@ -67,24 +65,19 @@ final class PipelineFixture {
                 .optMaxRecords(max).optRepeat(0).build().run();
     }
 
-    /** Every JSON record on {@code topic} so far. */
-    static List<JsonNode> readJson(EmbeddedKafka kafka, String topic, boolean committedOnly) throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : read(kafka, topic, committedOnly)) {
-            out.add(JSON.readTree(new String(r.value(), StandardCharsets.UTF_8)));
+    /** Every trainer event on {@code topic} (the metrics or the snapshots topic) so far. */
+    static List<TrainerRecord> readEvents(EmbeddedKafka kafka, String topic, boolean committedOnly) {
+        TrainerEventReader.Builder b = TrainerEventReader.builder().setBootstrapServers(kafka.bootstrapServers())
+                .setTopic(topic);
+        try (TrainerEventReader reader = (committedOnly ? b : b.optReadUncommitted()).build()) {
+            return reader.readToEnd();
         }
-        return out;
     }
 
-    /** The trainer events of run {@code runId} on the metrics topic, of one {@code kind} (null: all kinds). */
-    static List<JsonNode> events(EmbeddedKafka kafka, String runId, String kind, boolean committedOnly) {
-        try {
-            return readJson(kafka, "metrics", committedOnly).stream()
-                    .filter(e -> e.path("run_id").asText().equals(runId))
-                    .filter(e -> kind == null || e.path("event").asText().equals(kind)).toList();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+    /** The trainer events of run {@code runId} on the metrics topic of one type ({@code TrainerRecord}: all). */
+    static <T extends TrainerRecord> List<T> events(EmbeddedKafka kafka, String runId, Class<T> type,
+            boolean committedOnly) {
+        return TrainerEventReader.select(readEvents(kafka, "metrics", committedOnly), runId, type);
     }
 
     static List<ConsumerRecord<byte[], byte[]>> read(EmbeddedKafka kafka, String topic, boolean committedOnly) {

@@ -2,8 +2,11 @@ package io.streamssl.pipeline.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.dataset.GeneratedShapes;
+import io.streamssl.connectors.event.CheckpointEvent;
+import io.streamssl.connectors.event.MetricsEvent;
+import io.streamssl.connectors.event.RestoredEvent;
+import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
 import java.io.PrintStream;
@@ -43,12 +46,12 @@ class RestoreITCase extends PipelineITBase {
         TrainingJob.build(env, first, "restore-1");
         JobClient job = env.executeAsync("restore-1");
         PipelineFixture.waitFor("a completed checkpoint after step 6", Duration.ofMinutes(3),
-                () -> latestCheckpoint(checkpoints).map(p -> checkpointEvent(id(p)).map(e -> e.path("step").asLong() >= 6)
+                () -> latestCheckpoint(checkpoints).map(p -> checkpointEvent(id(p)).map(e -> e.step() >= 6)
                         .orElse(false)).orElse(false));
         job.cancel().get();
         Path latest = latestCheckpoint(checkpoints).orElseThrow();
-        JsonNode checkpointed = checkpointEvent(id(latest)).orElseThrow();
-        long step = checkpointed.path("step").asLong();
+        CheckpointEvent checkpointed = checkpointEvent(id(latest)).orElseThrow();
+        long step = checkpointed.step();
         System.out.println("restoring " + latest + " = " + checkpointed);
 
         values.put("checkpoints.restore-from", latest.toString());
@@ -58,13 +61,12 @@ class RestoreITCase extends PipelineITBase {
                 StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(second)), second,
                 "restore-2", new PrintStream(System.out, true)).run();
 
-        JsonNode restored = events("restore-2", "restored").get(0);
-        assertThat(restored.path("step").asLong()).as("step restored").isEqualTo(step);
-        assertThat(restored.path("teacher_sha256").asText()).as("teacher restored")
-                .isEqualTo(checkpointed.path("teacher_sha256").asText());
+        RestoredEvent restored = events("restore-2", RestoredEvent.class).get(0);
+        assertThat(restored.step()).as("step restored").isEqualTo(step);
+        assertThat(restored.teacherSha256()).as("teacher restored").isEqualTo(checkpointed.teacherSha256());
         assertThat(s.steps()).isEqualTo(step + 6);
         // the restored job's first metrics record counts on from the checkpoint, not from zero
-        assertThat(events("restore-2", "metrics").get(0).path("step").asLong()).isGreaterThan(step);
+        assertThat(events("restore-2", MetricsEvent.class).get(0).step()).isGreaterThan(step);
     }
 
     @Test
@@ -81,14 +83,14 @@ class RestoreITCase extends PipelineITBase {
         JobConfig config = JobConfig.of(values);
         new JobRunner(StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config)),
                 config, "probe", new PrintStream(System.out, true)).run();
-        List<JsonNode> m = events("probe", "metrics");
+        List<MetricsEvent> m = events("probe", MetricsEvent.class);
         // accuracy over the second half: 40 steps x 32 labelled images, each scored before the probe trained on it
         double correct = 0;
         double n = 0;
-        for (JsonNode r : m) {
-            if (r.path("step").asLong() > 40) {
-                correct += r.path("probe_acc").asDouble() * r.path("probe_n").asLong();
-                n += r.path("probe_n").asLong();
+        for (MetricsEvent r : m) {
+            if (r.step() > 40) {
+                correct += (r.probeAccuracy() == null ? 0 : r.probeAccuracy()) * r.probeCount();
+                n += r.probeCount();
             }
         }
         System.out.printf("probe accuracy over steps 41-80: %.3f on %d images%n", correct / n, (long) n);
@@ -98,13 +100,13 @@ class RestoreITCase extends PipelineITBase {
         assertThat(correct / n).as("online probe accuracy (chance = 0.1)").isGreaterThan(0.17);
     }
 
-    private static List<JsonNode> events(String runId, String kind) {
-        return PipelineFixture.events(kafka, runId, kind, false);
+    private static <T extends TrainerRecord> List<T> events(String runId, Class<T> type) {
+        return PipelineFixture.events(kafka, runId, type, false);
     }
 
-    private static Optional<JsonNode> checkpointEvent(long checkpointId) {
-        return events("restore-1", "checkpoint").stream()
-                .filter(e -> e.path("checkpoint_id").asLong() == checkpointId).findFirst();
+    private static Optional<CheckpointEvent> checkpointEvent(long checkpointId) {
+        return events("restore-1", CheckpointEvent.class).stream().filter(e -> e.checkpointId() == checkpointId)
+                .findFirst();
     }
 
     private static long id(Path chk) {

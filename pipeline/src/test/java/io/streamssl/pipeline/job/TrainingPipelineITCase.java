@@ -2,11 +2,15 @@ package io.streamssl.pipeline.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.streamssl.connectors.DeadLetterSerializationSchema;
 import io.streamssl.connectors.ImageRecordHeaders;
 import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.connectors.dataset.GeneratedShapes;
+import io.streamssl.connectors.event.CheckpointEvent;
+import io.streamssl.connectors.event.MetricsEvent;
+import io.streamssl.connectors.event.SnapshotEvent;
+import io.streamssl.connectors.event.TrainerEventReader;
+import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.models.snapshot.SnapshotEncoder;
 import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
@@ -51,18 +55,19 @@ class TrainingPipelineITCase extends PipelineITBase {
         assertThat(summary.line()).matches("steps=24 images=768 loss=\\d+\\.\\d{4} probe_acc=\\S+ snapshot=\\S+");
 
         // committed (read_committed) records exist only once a checkpoint holding them completed
-        List<JsonNode> committed = PipelineFixture.readJson(kafka, "metrics", true);
+        List<TrainerRecord> committed = PipelineFixture.readEvents(kafka, "metrics", true);
         assertThat(committed).as("metrics committed by completed checkpoints").isNotEmpty();
-        assertThat(committed).anyMatch(m -> m.path("event").asText().equals("checkpoint"));
-        List<JsonNode> metrics = committed.stream().filter(m -> m.path("event").asText().equals("metrics")).toList();
-        assertThat(metrics).isNotEmpty().allMatch(m -> Double.isFinite(m.path("loss").asDouble()));
-        assertThat(metrics.get(metrics.size() - 1).path("step").asLong()).isEqualTo(24);
+        assertThat(committed).anyMatch(m -> m instanceof CheckpointEvent);
+        List<MetricsEvent> metrics = TrainerEventReader.select(committed, null, MetricsEvent.class);
+        assertThat(metrics).isNotEmpty().allMatch(m -> Double.isFinite(m.loss()));
+        assertThat(metrics.get(metrics.size() - 1).step()).isEqualTo(24);
 
         // the announced snapshot loads, its weights match the manifest, and it embeds the reference image to the
         // very vector the trainer's encoder gave when it wrote the snapshot
-        List<JsonNode> snapshots = PipelineFixture.readJson(kafka, "snapshots", true);
-        assertThat(snapshots).extracting(s -> s.path("step").asLong()).contains(10L, 20L, 24L);
-        Path last = Path.of(snapshots.get(snapshots.size() - 1).path("path").asText());
+        List<SnapshotEvent> snapshots = TrainerEventReader.select(PipelineFixture.readEvents(kafka, "snapshots", true),
+                null, SnapshotEvent.class);
+        assertThat(snapshots).extracting(SnapshotEvent::step).contains(10L, 20L, 24L);
+        Path last = Path.of(snapshots.get(snapshots.size() - 1).path());
         assertThat(last.toString()).isEqualTo(summary.snapshot());
         try (SnapshotEncoder encoder = SnapshotEncoder.load(last)) {
             assertThat(encoder.manifest().step()).isEqualTo(24);
@@ -102,8 +107,8 @@ class TrainingPipelineITCase extends PipelineITBase {
             assertThat(encoder.maxCheckDifference()).isEqualTo(0.0);
         }
         // the teacher, the centre and the head went into checkpoints with the student
-        assertThat(PipelineFixture.readJson(kafka, "metrics", false)).anyMatch(e -> e.path("run_id").asText()
-                .equals("it-dino") && e.path("event").asText().equals("checkpoint") && e.path("state_bytes").asLong() > 0);
+        assertThat(PipelineFixture.events(kafka, "it-dino", CheckpointEvent.class, false))
+                .anyMatch(e -> e.stateBytes() > 0);
     }
 
     static final byte[] CORRUPT = "definitely not a png".getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,32 @@
+package io.streamssl.connectors.event;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Training progress since the previous metrics record ({@code event = metrics}).
+ *
+ * @param loss mean loss of the steps since the previous record ({@code loss})
+ * @param learningRate the learning rate of the last step ({@code learning_rate})
+ * @param scalars the method's own values of the last step, such as {@code tau}, each a field of its own
+ * @param imagesPerSecond images per wall-clock second: the pipeline's throughput ({@code images_per_s})
+ * @param trainImagesPerSecond images per second inside training steps ({@code train_images_per_s})
+ * @param probeAccuracy online probe accuracy, or null without labelled images ({@code probe_acc})
+ * @param probeCount labelled images the probe scored ({@code probe_n})
+ * @param snapshot the newest snapshot directory, or null ({@code snapshot}, left out when null)
+ * @param finished whether {@code max-steps} was reached with this step ({@code finished})
+ */
+public record MetricsEvent(EventHeader header, double loss, float learningRate, Map<String, Double> scalars,
+        double imagesPerSecond, double trainImagesPerSecond, Double probeAccuracy, int probeCount, String snapshot,
+        boolean finished) implements TrainerRecord {
+
+    public MetricsEvent {
+        scalars = Collections.unmodifiableMap(new LinkedHashMap<>(scalars)); // in the method's order
+    }
+
+    @Override
+    public EventKind kind() {
+        return EventKind.METRICS;
+    }
+}

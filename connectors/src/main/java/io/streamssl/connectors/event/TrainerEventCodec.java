@@ -1,0 +1,186 @@
+package io.streamssl.connectors.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamssl.connectors.TrainerEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The JSON form of {@link TrainerRecord}s on the metrics and snapshots topics: the one place that knows the field
+ * names (README "Topics and records"). Fields are written in a fixed order — the header ({@code event},
+ * {@code run_id}, {@code model}, {@code step}, {@code images}, {@code epoch}, {@code attempt}, {@code ts}), then the
+ * kind's own — so a record reads the same in a console consumer run after run.
+ *
+ * <p>Written through a Jackson tree rather than data binding: a metrics record spreads the method's own scalars
+ * ({@code tau}, …) as top-level fields, and optional fields are left out rather than written as null.
+ */
+public final class TrainerEventCodec {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Fields of a metrics record that are not the method's scalars. */
+    private static final Set<String> METRICS_FIELDS = Set.of("event", "run_id", "model", "step", "images", "epoch",
+            "attempt", "ts", "loss", "learning_rate", "images_per_s", "train_images_per_s", "probe_acc", "probe_n",
+            "snapshot", "finished");
+
+    private TrainerEventCodec() {}
+
+    /** The record as the JSON text the trainer publishes. */
+    public static String encode(TrainerRecord record) {
+        ObjectNode n = JSON.createObjectNode();
+        EventHeader h = record.header();
+        n.put("event", record.kind().wireName());
+        n.put("run_id", h.runId());
+        n.put("model", h.model());
+        n.put("step", h.step());
+        n.put("images", h.images());
+        n.put("epoch", h.epoch());
+        n.put("attempt", h.attempt());
+        n.put("ts", h.ts().toString());
+        switch (record.kind()) {
+            case METRICS -> {
+                MetricsEvent m = (MetricsEvent) record;
+                n.put("loss", m.loss());
+                n.put("learning_rate", m.learningRate());
+                m.scalars().forEach(n::put);
+                n.put("images_per_s", m.imagesPerSecond());
+                n.put("train_images_per_s", m.trainImagesPerSecond());
+                n.put("probe_acc", m.probeAccuracy());
+                n.put("probe_n", m.probeCount());
+                if (m.snapshot() != null) {
+                    n.put("snapshot", m.snapshot());
+                }
+                n.put("finished", m.finished());
+            }
+            case SNAPSHOT -> {
+                SnapshotEvent s = (SnapshotEvent) record;
+                n.put("path", s.path());
+                n.put("method", s.method());
+                n.put("weights_sha256", s.weightsSha256());
+                n.put("checkpoint_id", s.checkpointId());
+            }
+            case CHECKPOINT -> {
+                CheckpointEvent c = (CheckpointEvent) record;
+                n.put("checkpoint_id", c.checkpointId());
+                n.put("teacher_sha256", c.teacherSha256());
+                n.put("state_bytes", c.stateBytes());
+                n.put("pending", c.pending());
+                n.put("copy_ms", c.copyMillis());
+            }
+            case RESTORED -> {
+                RestoredEvent r = (RestoredEvent) record;
+                n.put("teacher_sha256", r.teacherSha256());
+                n.put("pending", r.pending());
+                if (r.seedChangedFrom() != null) {
+                    n.put("seed_changed_from", r.seedChangedFrom());
+                }
+            }
+            case FINAL_STATE -> {
+                FinalStateEvent f = (FinalStateEvent) record;
+                ObjectNode digests = n.putObject("tensor_sha256");
+                f.tensorSha256().forEach(digests::put);
+                n.put("tensors", f.tensors());
+                n.put("state_bytes", f.stateBytes());
+            }
+            case TRAINED -> {
+                TrainedEvent t = (TrainedEvent) record;
+                ArrayNode ids = n.putArray("ids");
+                t.ids().forEach(ids::add);
+                ArrayNode epochs = n.putArray("epochs");
+                t.epochs().forEach(epochs::add);
+                n.put("batch_sha256", t.batchSha256());
+            }
+        }
+        return n.toString();
+    }
+
+    /** The record as the Flink stream element the sink routes by kind and keys by model. */
+    public static TrainerEvent toStreamElement(TrainerRecord record) {
+        return new TrainerEvent(record.kind().route(), record.header().model(), encode(record));
+    }
+
+    public static TrainerRecord decode(byte[] utf8) {
+        return decode(new String(utf8, StandardCharsets.UTF_8));
+    }
+
+    /** Reads one record; a missing field or an unknown kind is an {@link IllegalArgumentException} naming it. */
+    public static TrainerRecord decode(String json) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("a trainer event must be a JSON object: " + e.getOriginalMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("a trainer event must be a JSON object, got: " + json);
+        }
+        EventKind kind = EventKind.ofWireName(text(n, "event"));
+        EventHeader h = new EventHeader(text(n, "run_id"), text(n, "model"), number(n, "step").asLong(),
+                number(n, "images").asLong(), number(n, "epoch").asLong(), number(n, "attempt").asInt(),
+                Instant.parse(text(n, "ts")));
+        return switch (kind) {
+            case METRICS -> {
+                Map<String, Double> scalars = new LinkedHashMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> f = it.next();
+                    if (!METRICS_FIELDS.contains(f.getKey()) && f.getValue().isNumber()) {
+                        scalars.put(f.getKey(), f.getValue().asDouble());
+                    }
+                }
+                JsonNode probe = n.path("probe_acc");
+                yield new MetricsEvent(h, number(n, "loss").asDouble(), number(n, "learning_rate").floatValue(),
+                        scalars, number(n, "images_per_s").asDouble(), number(n, "train_images_per_s").asDouble(),
+                        probe.isNumber() ? probe.asDouble() : null, number(n, "probe_n").asInt(),
+                        n.hasNonNull("snapshot") ? n.get("snapshot").asText() : null, n.path("finished").asBoolean());
+            }
+            case SNAPSHOT -> new SnapshotEvent(h, text(n, "path"), text(n, "method"), text(n, "weights_sha256"),
+                    n.path("checkpoint_id").isNumber() ? n.get("checkpoint_id").asLong() : null);
+            case CHECKPOINT -> new CheckpointEvent(h, number(n, "checkpoint_id").asLong(), text(n, "teacher_sha256"),
+                    number(n, "state_bytes").asLong(), number(n, "pending").asInt(), n.path("copy_ms").asLong());
+            case RESTORED -> new RestoredEvent(h, text(n, "teacher_sha256"), number(n, "pending").asInt(),
+                    n.path("seed_changed_from").isNumber() ? n.get("seed_changed_from").asLong() : null);
+            case FINAL_STATE -> {
+                TreeMap<String, String> digests = new TreeMap<>();
+                field(n, "tensor_sha256").fields().forEachRemaining(e -> digests.put(e.getKey(), e.getValue().asText()));
+                yield new FinalStateEvent(h, digests, number(n, "tensors").asInt(), number(n, "state_bytes").asLong());
+            }
+            case TRAINED -> {
+                List<String> ids = new ArrayList<>();
+                field(n, "ids").forEach(id -> ids.add(id.asText()));
+                List<Long> epochs = new ArrayList<>();
+                field(n, "epochs").forEach(e -> epochs.add(e.asLong()));
+                yield new TrainedEvent(h, ids, epochs, text(n, "batch_sha256"));
+            }
+        };
+    }
+
+    private static JsonNode field(JsonNode n, String name) {
+        JsonNode v = n.get(name);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException("trainer event without '" + name + "': " + n);
+        }
+        return v;
+    }
+
+    private static String text(JsonNode n, String name) {
+        return field(n, name).asText();
+    }
+
+    private static JsonNode number(JsonNode n, String name) {
+        JsonNode v = field(n, name);
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException("trainer event field '" + name + "' must be a number, got " + v);
+        }
+        return v;
+    }
+}

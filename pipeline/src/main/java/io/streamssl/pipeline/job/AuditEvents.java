@@ -1,0 +1,79 @@
+package io.streamssl.pipeline.job;
+
+import io.streamssl.connectors.event.CheckpointEvent;
+import io.streamssl.connectors.event.EventHeader;
+import io.streamssl.connectors.event.FinalStateEvent;
+import io.streamssl.connectors.event.RestoredEvent;
+import io.streamssl.connectors.event.TrainedEvent;
+import io.streamssl.models.TrainingState;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The trainer's audit events and their digests: what went into a checkpoint, what a restore loaded, the final
+ * state, what each step trained on. They let tests and operators check that a restore resumed exactly what was
+ * checkpointed and that every record was trained on once.
+ */
+final class AuditEvents {
+
+    private AuditEvents() {}
+
+    static CheckpointEvent checkpoint(EventHeader header, long checkpointId, TrainingState state, int pending,
+            long copyMillis) {
+        return new CheckpointEvent(header, checkpointId, teacherDigest(state), state.tensorBytes(), pending,
+                copyMillis);
+    }
+
+    /** @param seedChangedFrom the seed the state was trained with, if this run has another; else null */
+    static RestoredEvent restored(EventHeader header, TrainingState state, int pending, Long seedChangedFrom) {
+        return new RestoredEvent(header, teacherDigest(state), pending, seedChangedFrom);
+    }
+
+    /** The SHA-256 of every state tensor, to compare two runs byte for byte. */
+    static FinalStateEvent finalState(EventHeader header, TrainingState state) {
+        TreeMap<String, String> digests = new TreeMap<>();
+        state.tensors().forEach((name, bytes) -> digests.put(name, HexFormat.of().formatHex(sha256().digest(bytes))));
+        return new FinalStateEvent(header, digests, state.tensors().size(), state.tensorBytes());
+    }
+
+    /** The ids and epochs of one step's samples and the digest of exactly what it saw (views and probe images). */
+    static TrainedEvent trained(EventHeader header, List<TrainingSample> samples) {
+        List<String> ids = new ArrayList<>();
+        List<Long> epochs = new ArrayList<>();
+        MessageDigest sha = sha256();
+        for (TrainingSample s : samples) {
+            ids.add(s.id);
+            epochs.add(s.epoch);
+            sha.update(s.pixels);
+            if (s.probe != null) {
+                sha.update(s.probe);
+            }
+        }
+        return new TrainedEvent(header, ids, epochs, HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /** SHA-256 over the teacher's tensors (name, then bytes) in name order: a compact fingerprint of the teacher. */
+    static String teacherDigest(TrainingState state) {
+        MessageDigest sha = sha256();
+        state.tensors().forEach((name, bytes) -> {
+            if (name.startsWith("teacher/")) {
+                sha.update(name.getBytes(StandardCharsets.UTF_8));
+                sha.update(bytes);
+            }
+        });
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

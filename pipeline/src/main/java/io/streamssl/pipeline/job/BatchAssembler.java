@@ -1,0 +1,60 @@
+package io.streamssl.pipeline.job;
+
+import io.streamssl.models.MultiCropBatch;
+import io.streamssl.models.ViewBatch;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Lays out the samples of one step as the trainer takes them: consecutive views of one size form a group
+ * {@code (N, V_g, S_g, S_g, 3)}, image-major as {@link ViewBatch} wants; the probe images (where present) and the
+ * labels go with the first group.
+ */
+final class BatchAssembler {
+
+    private BatchAssembler() {}
+
+    /** @throws IllegalStateException if the samples differ in their views or a sample's bytes do not fit them */
+    static MultiCropBatch assemble(List<TrainingSample> samples) {
+        TrainingSample first = samples.get(0);
+        int n = samples.size();
+        int[] labels = new int[n];
+        int probeBytes = first.size * first.size * 3;
+        byte[] probe = samples.stream().anyMatch(s -> s.probe != null) ? new byte[probeBytes * n] : null;
+        for (int i = 0; i < n; i++) {
+            TrainingSample s = samples.get(i);
+            if (!Arrays.equals(s.viewSizes, first.viewSizes)) {
+                throw new IllegalStateException("samples of one batch must have the same views: " + s.id + " has "
+                        + Arrays.toString(s.viewSizes) + ", " + first.id + " has " + Arrays.toString(first.viewSizes));
+            }
+            labels[i] = s.label;
+            if (probe != null && s.probe != null) {
+                System.arraycopy(s.probe, 0, probe, i * probeBytes, probeBytes);
+            }
+        }
+        List<ViewBatch> groups = new ArrayList<>();
+        int[] sizes = first.viewSizes;
+        int sampleBytes = first.pixels.length;
+        for (int start = 0, offset = 0; start < sizes.length; ) {
+            int end = start;
+            while (end < sizes.length && sizes[end] == sizes[start]) {
+                end++;
+            }
+            int groupBytes = (end - start) * sizes[start] * sizes[start] * 3;
+            byte[] pixels = new byte[groupBytes * n];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(samples.get(i).pixels, offset, pixels, i * groupBytes, groupBytes);
+            }
+            groups.add(new ViewBatch(n, end - start, sizes[start], sizes[start], pixels, labels,
+                    groups.isEmpty() ? probe : null));
+            offset += groupBytes;
+            start = end;
+            if (start == sizes.length && offset != sampleBytes) {
+                throw new IllegalStateException("sample " + first.id + " has " + sampleBytes + " bytes for views "
+                        + Arrays.toString(sizes) + ", which need " + offset);
+            }
+        }
+        return new MultiCropBatch(groups);
+    }
+}

@@ -1,0 +1,87 @@
+package io.streamssl.pipeline.job;
+
+import io.streamssl.connectors.event.EventHeader;
+import io.streamssl.connectors.event.MetricsEvent;
+import io.streamssl.models.StepResult;
+import java.util.function.LongSupplier;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * The trainer's numbers: a window of step results between two metrics records, and the Flink gauges that show
+ * the latest values ({@code step}, {@code images}, {@code loss}, {@code learning_rate}, {@code tau},
+ * {@code probe_accuracy}, {@code images_per_second}).
+ */
+final class TrainerMetrics {
+
+    private final LongSupplier nanoClock;
+    private Window window;
+    private volatile StepResult last;
+    private volatile double lastProbeAccuracy;
+    private volatile double lastImagesPerSecond;
+
+    /** @param nanoClock {@link System#nanoTime} but in tests: the wall clock of {@code images_per_s} */
+    TrainerMetrics(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+        this.window = new Window(nanoClock.getAsLong());
+    }
+
+    /** Registers the gauges; {@code step} and {@code images} read the trainer, which may be gone after close. */
+    void register(MetricGroup group, LongSupplier step, LongSupplier images) {
+        group.gauge("step", step::getAsLong);
+        group.gauge("images", images::getAsLong);
+        group.gauge("loss", () -> last == null ? Double.NaN : (double) last.loss());
+        group.gauge("learning_rate", () -> last == null ? Double.NaN : (double) last.learningRate());
+        group.gauge("tau", () -> last == null ? Double.NaN : last.scalars().getOrDefault("tau", Double.NaN));
+        group.gauge("probe_accuracy", () -> lastProbeAccuracy);
+        group.gauge("images_per_second", () -> lastImagesPerSecond);
+    }
+
+    void add(StepResult r) {
+        last = r;
+        window.add(r);
+    }
+
+    /** The record of the window since the previous one (at least one step), which starts a new window. */
+    MetricsEvent publish(EventHeader header, String snapshot, boolean finished) {
+        if (last == null) {
+            throw new IllegalStateException("metrics are published after a step, none was added");
+        }
+        long now = nanoClock.getAsLong();
+        double imagesPerSecond = window.images / Math.max(1e-9, (now - window.startNanos) / 1e9);
+        Double probeAccuracy = window.probeLabelled == 0 ? null : (double) window.probeCorrect / window.probeLabelled;
+        MetricsEvent m = new MetricsEvent(header, window.steps == 0 ? Double.NaN : window.lossSum / window.steps,
+                last.learningRate(), last.scalars(), imagesPerSecond,
+                window.images / Math.max(1e-9, window.trainNanos / 1e9), probeAccuracy, window.probeLabelled,
+                snapshot, finished);
+        if (probeAccuracy != null) {
+            lastProbeAccuracy = probeAccuracy;
+        }
+        lastImagesPerSecond = imagesPerSecond;
+        window = new Window(now);
+        return m;
+    }
+
+    /** Step results between two metrics records. */
+    private static final class Window {
+        final long startNanos;
+        double lossSum;
+        int steps;
+        long images;
+        long trainNanos;
+        int probeLabelled;
+        int probeCorrect;
+
+        Window(long startNanos) {
+            this.startNanos = startNanos;
+        }
+
+        void add(StepResult r) {
+            lossSum += r.loss();
+            steps++;
+            images += r.images();
+            trainNanos += r.nanos();
+            probeLabelled += r.probeLabelled();
+            probeCorrect += r.probeCorrect();
+        }
+    }
+}

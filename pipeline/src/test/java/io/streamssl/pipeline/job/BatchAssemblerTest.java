@@ -1,0 +1,70 @@
+package io.streamssl.pipeline.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamssl.models.MultiCropBatch;
+import io.streamssl.models.ViewBatch;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BatchAssemblerTest {
+
+    /** Sample i: 2 global 4 px views then 1 local 2 px view; byte value = 10·i + view, probe = 100 + i. */
+    static TrainingSample sample(int i, boolean withProbe) {
+        TrainingSample s = new TrainingSample();
+        s.id = "img-" + i;
+        s.label = i;
+        s.epoch = 0;
+        s.size = 4;
+        s.viewSizes = new int[] {4, 4, 2};
+        s.views = 3;
+        s.pixels = new byte[2 * 48 + 12];
+        for (int b = 0; b < s.pixels.length; b++) {
+            s.pixels[b] = (byte) (10 * i + (b < 48 ? 0 : b < 96 ? 1 : 2));
+        }
+        if (withProbe) {
+            s.probe = new byte[48];
+            java.util.Arrays.fill(s.probe, (byte) (100 + i));
+        }
+        return s;
+    }
+
+    @Test
+    void viewsOfOneSizeFormAGroupImageMajor() {
+        MultiCropBatch batch = BatchAssembler.assemble(List.of(sample(0, true), sample(1, false)));
+        assertThat(batch.groups()).hasSize(2);
+        ViewBatch global = batch.groups().get(0);
+        ViewBatch local = batch.groups().get(1);
+        assertThat(List.of(global.size(), global.views(), global.height())).containsExactly(2, 2, 4);
+        assertThat(List.of(local.size(), local.views(), local.height())).containsExactly(2, 1, 2);
+        // image 0's two global views, then image 1's
+        assertThat(global.pixels()[0]).isEqualTo((byte) 0);
+        assertThat(global.pixels()[48]).isEqualTo((byte) 1);
+        assertThat(global.pixels()[96]).isEqualTo((byte) 10);
+        assertThat(global.pixels()[144]).isEqualTo((byte) 11);
+        assertThat(local.pixels()[0]).isEqualTo((byte) 2);
+        assertThat(local.pixels()[12]).isEqualTo((byte) 12);
+        assertThat(global.labels()).containsExactly(0, 1);
+        // the probe images go with the first group; a sample without one leaves zeros
+        assertThat(global.probePixels()[0]).isEqualTo((byte) 100);
+        assertThat(global.probePixels()[48]).isEqualTo((byte) 0);
+        assertThat(local.probePixels()).isNull();
+    }
+
+    @Test
+    void noProbeImagesNoProbeArray() {
+        assertThat(BatchAssembler.assemble(List.of(sample(0, false))).groups().get(0).probePixels()).isNull();
+    }
+
+    @Test
+    void samplesWithOtherViewsOrBytesAreRejected() {
+        TrainingSample other = sample(1, false);
+        other.viewSizes = new int[] {4, 4, 4};
+        assertThatThrownBy(() -> BatchAssembler.assemble(List.of(sample(0, false), other)))
+                .hasMessageContaining("same views").hasMessageContaining("img-1");
+        TrainingSample shortOne = sample(0, false);
+        shortOne.pixels = new byte[2 * 48 + 13];
+        assertThatThrownBy(() -> BatchAssembler.assemble(List.of(shortOne))).hasMessageContaining("which need 108");
+    }
+}

@@ -1,0 +1,239 @@
+package io.streamssl.pipeline.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamssl.connectors.TrainerEvent;
+import io.streamssl.connectors.event.CheckpointEvent;
+import io.streamssl.connectors.event.FinalStateEvent;
+import io.streamssl.connectors.event.MetricsEvent;
+import io.streamssl.connectors.event.RestoredEvent;
+import io.streamssl.connectors.event.SnapshotEvent;
+import io.streamssl.connectors.event.TrainedEvent;
+import io.streamssl.connectors.event.TrainerEventCodec;
+import io.streamssl.connectors.event.TrainerEventReader;
+import io.streamssl.connectors.event.TrainerRecord;
+import io.streamssl.models.snapshot.EncoderSnapshot;
+import io.streamssl.pipeline.config.JobConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trainer operator in Flink's operator test harness on RocksDB: train → checkpoint → close → restore into a
+ * new operator → continue ends in the very state an uninterrupted run reaches, with the partial batch carried
+ * through the checkpoint; and the events say so. BYOL on a width-8 ResNet-18, batch 4, 16 px: seconds.
+ */
+class TrainerOperatorHarnessTest {
+
+    private static final int BATCH = 4;
+    private static final int SIZE = 16;
+    private static final String MODEL = "harness";
+
+    @TempDir
+    Path work;
+
+    @Test
+    void checkpointCloseRestoreContinueEqualsAnUninterruptedRun() throws Exception {
+        List<TrainingSample> samples = samples(14); // 3 steps of 4, 2 left pending
+
+        // ---- uninterrupted: 14 samples, checkpoint 1 after them
+        List<TrainerRecord> straight;
+        try (var harness = harness(config(work.resolve("straight")))) {
+            harness.open();
+            for (TrainingSample s : samples) {
+                harness.processElement(s, 0);
+            }
+            harness.prepareSnapshotPreBarrier(1);
+            harness.snapshot(1, 1);
+            straight = records(harness.extractOutputValues());
+        }
+
+        // ---- interrupted: 10 samples (2 steps, 2 pending), checkpoint 1, close
+        Path interruptedDir = work.resolve("interrupted");
+        OperatorSubtaskState checkpoint;
+        List<TrainerRecord> first;
+        try (var harness = harness(config(interruptedDir))) {
+            harness.open();
+            for (TrainingSample s : samples.subList(0, 10)) {
+                harness.processElement(s, 0);
+            }
+            harness.prepareSnapshotPreBarrier(1);
+            checkpoint = harness.snapshot(1, 1);
+            harness.notifyOfCompletedCheckpoint(1);
+            first = records(harness.extractOutputValues());
+        }
+        CheckpointEvent checkpointed = only(first, CheckpointEvent.class);
+        assertThat(checkpointed.checkpointId()).isEqualTo(1);
+        assertThat(checkpointed.step()).isEqualTo(2);
+        assertThat(checkpointed.pending()).as("partial batch in the checkpoint").isEqualTo(2);
+        assertThat(checkpointed.stateBytes()).isPositive();
+        // the snapshot of step 2 is announced with checkpoint 1, and LATEST names it once 1 completed
+        SnapshotEvent announced = only(first, SnapshotEvent.class);
+        assertThat(announced.step()).isEqualTo(2);
+        assertThat(announced.checkpointId()).isEqualTo(1L);
+        assertThat(Files.readString(interruptedDir.resolve("snapshots").resolve(EncoderSnapshot.LATEST_FILE)).trim())
+                .isEqualTo(EncoderSnapshot.directoryName(2));
+
+        // ---- restore into a new operator, continue with the last 4 samples
+        List<TrainerRecord> second;
+        try (var harness = harness(config(interruptedDir))) {
+            harness.initializeState(checkpoint);
+            harness.open();
+            RestoredEvent restored = only(records(harness.extractOutputValues()), RestoredEvent.class);
+            assertThat(restored.step()).as("step restored").isEqualTo(2);
+            assertThat(restored.pending()).as("pending samples restored").isEqualTo(2);
+            assertThat(restored.teacherSha256()).as("teacher restored").isEqualTo(checkpointed.teacherSha256());
+            assertThat(restored.seedChangedFrom()).isNull();
+            for (TrainingSample s : samples.subList(10, 14)) {
+                harness.processElement(s, 0);
+            }
+            harness.prepareSnapshotPreBarrier(2);
+            harness.snapshot(2, 2);
+            second = records(harness.extractOutputValues());
+        }
+
+        // the restored run trained on the 2 restored samples first, then the new ones: the same batches
+        assertThat(TrainerEventReader.select(second, null, TrainedEvent.class)).singleElement()
+                .satisfies(t -> assertThat(t.ids()).containsExactly("s8", "s9", "s10", "s11"));
+        assertThat(batches(first, second)).isEqualTo(batches(straight));
+        // the same loss at each step, and every state tensor byte for byte at max-steps
+        assertThat(losses(first, second)).isEqualTo(losses(straight));
+        FinalStateEvent expected = only(straight, FinalStateEvent.class);
+        FinalStateEvent actual = only(second, FinalStateEvent.class);
+        assertThat(expected.tensorSha256().keySet()).anyMatch(k -> k.startsWith("teacher/"))
+                .anyMatch(k -> k.startsWith("optimizer/")).anyMatch(k -> k.startsWith("probe/"));
+        assertThat(actual.tensorSha256()).as("every state tensor (SHA-256)").isEqualTo(expected.tensorSha256());
+        assertThat(only(second, CheckpointEvent.class).teacherSha256())
+                .isEqualTo(only(straight, CheckpointEvent.class).teacherSha256());
+        // 2 samples still pending in both, in checkpoint 2 and 1 respectively
+        assertThat(only(second, CheckpointEvent.class).pending()).isEqualTo(2);
+        assertThat(only(straight, CheckpointEvent.class).pending()).isEqualTo(2);
+        // the max-steps snapshot (step 3) goes out with checkpoint 2
+        assertThat(TrainerEventReader.select(second, null, SnapshotEvent.class)).singleElement()
+                .satisfies(s -> assertThat(List.of(s.step(), s.checkpointId())).containsExactly(3L, 2L));
+    }
+
+    @Test
+    void finishAnnouncesWhatNoBarrierDidAndThenEmitsNothing() throws Exception {
+        Path dir = work.resolve("finish");
+        List<TrainerRecord> out;
+        var harness = harness(config(dir));
+        try {
+            harness.open();
+            for (TrainingSample s : samples(8)) {
+                harness.processElement(s, 0);
+            }
+            harness.prepareSnapshotPreBarrier(5);
+            harness.snapshot(5, 5);
+            harness.notifyOfCompletedCheckpoint(5);
+            for (TrainingSample s : samples(12).subList(8, 12)) {
+                harness.processElement(s, 0); // step 3 = max-steps: a snapshot no barrier announced yet
+            }
+        } finally {
+            harness.close(); // finish(), then close()
+        }
+        out = records(harness.extractOutputValues());
+        List<SnapshotEvent> snapshots = TrainerEventReader.select(out, null, SnapshotEvent.class);
+        assertThat(snapshots).extracting(SnapshotEvent::step).containsExactly(2L, 3L);
+        assertThat(snapshots.get(0).checkpointId()).isEqualTo(5L);
+        assertThat(snapshots.get(1).checkpointId()).as("announced at the end of input: the final checkpoint commits")
+                .isNull();
+    }
+
+    /** BYOL, ResNet-18 (CIFAR stem) at width 8, batch 4, 16 px; snapshot every 2 steps, max 3 steps. */
+    private static JobConfig config(Path dir) {
+        Map<String, String> c = new HashMap<>();
+        c.put("trainer.model-name", MODEL);
+        c.put("trainer.method", "byol");
+        c.put("trainer.width", "8");
+        c.put("trainer.batch-size", Integer.toString(BATCH));
+        c.put("trainer.device", "cpu");
+        c.put("trainer.max-steps", "3");
+        c.put("augment.size", Integer.toString(SIZE));
+        c.put("method.projector-hidden", "32");
+        c.put("method.predictor-hidden", "32");
+        c.put("method.projector-out", "16");
+        c.put("metrics.every-steps", "1");
+        c.put("metrics.trained-ids", "true");
+        c.put("snapshots.every-steps", "2");
+        c.put("snapshots.dir", dir.resolve("snapshots").toString());
+        c.put("checkpoints.dir", dir.resolve("checkpoints").toString());
+        return JobConfig.of(c);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainingSample, TrainerEvent> harness(
+            JobConfig config) throws Exception {
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new TrainerOperator(config, "harness-run"),
+                s -> MODEL, Types.STRING);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return harness;
+    }
+
+    /** Two augmented 16 px views per image (random bytes), labels 0–9, a probe image for every other one. */
+    private static List<TrainingSample> samples(int n) {
+        Random random = new Random(7);
+        List<TrainingSample> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            TrainingSample s = new TrainingSample();
+            s.id = "s" + i;
+            s.label = i % 10;
+            s.size = SIZE;
+            s.views = 2;
+            s.viewSizes = new int[] {SIZE, SIZE};
+            s.pixels = new byte[2 * SIZE * SIZE * 3];
+            random.nextBytes(s.pixels);
+            if (i % 2 == 0) {
+                s.probe = new byte[SIZE * SIZE * 3];
+                random.nextBytes(s.probe);
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static List<TrainerRecord> records(Iterable<TrainerEvent> elements) {
+        List<TrainerRecord> out = new ArrayList<>();
+        for (TrainerEvent e : elements) {
+            TrainerRecord r = TrainerEventCodec.decode(e.json);
+            assertThat(e.kind).as("route of " + e).isEqualTo(r.kind().route());
+            assertThat(e.key).isEqualTo(MODEL);
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static <T extends TrainerRecord> T only(List<TrainerRecord> records, Class<T> type) {
+        List<T> of = TrainerEventReader.select(records, null, type);
+        assertThat(of).as(type.getSimpleName() + " records").hasSize(1);
+        return of.get(0);
+    }
+
+    @SafeVarargs
+    private static Map<Long, String> batches(List<TrainerRecord>... runs) {
+        Map<Long, String> out = new HashMap<>();
+        for (List<TrainerRecord> run : runs) {
+            TrainerEventReader.select(run, null, TrainedEvent.class)
+                    .forEach(t -> out.put(t.step(), t.ids() + " " + t.batchSha256()));
+        }
+        return out;
+    }
+
+    @SafeVarargs
+    private static Map<Long, Double> losses(List<TrainerRecord>... runs) {
+        Map<Long, Double> out = new HashMap<>();
+        for (List<TrainerRecord> run : runs) {
+            TrainerEventReader.select(run, null, MetricsEvent.class).forEach(m -> out.put(m.step(), m.loss()));
+        }
+        return out;
+    }
+}
