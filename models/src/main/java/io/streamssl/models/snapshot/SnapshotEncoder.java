@@ -58,21 +58,21 @@ public final class SnapshotEncoder implements AutoCloseable {
 
     public static SnapshotEncoder load(Path dir, Device device) {
         try {
-            if (Files.isRegularFile(dir.resolve(EncoderSnapshot.LATEST_FILE))) {
-                dir = dir.resolve(Files.readString(dir.resolve(EncoderSnapshot.LATEST_FILE)).trim());
+            if (Files.isRegularFile(dir.resolve(SnapshotWriter.LATEST_FILE))) {
+                dir = dir.resolve(Files.readString(dir.resolve(SnapshotWriter.LATEST_FILE)).trim());
             }
-            Path manifestFile = dir.resolve(EncoderSnapshot.MANIFEST_FILE);
+            Path manifestFile = dir.resolve(SnapshotWriter.MANIFEST_FILE);
             if (!Files.isRegularFile(manifestFile)) {
-                throw new IllegalArgumentException("no snapshot at " + dir + ": " + EncoderSnapshot.MANIFEST_FILE
+                throw new IllegalArgumentException("no snapshot at " + dir + ": " + SnapshotWriter.MANIFEST_FILE
                         + " is missing");
             }
-            SnapshotManifest m = EncoderSnapshot.JSON.readValue(manifestFile.toFile(), SnapshotManifest.class);
+            SnapshotManifest m = SnapshotWriter.JSON.readValue(manifestFile.toFile(), SnapshotManifest.class);
             if (m.format() != SnapshotManifest.FORMAT) {
                 throw new IllegalArgumentException("snapshot format " + m.format() + " at " + dir
                         + " is not supported: this version reads format " + SnapshotManifest.FORMAT);
             }
             Path weights = dir.resolve(m.weightsFile());
-            String sha = EncoderSnapshot.sha256(weights);
+            String sha = SnapshotWriter.sha256(weights);
             if (!sha.equals(m.weightsSha256())) {
                 throw new IllegalStateException("snapshot weights " + weights + " have sha256 " + sha
                         + " but the manifest says " + m.weightsSha256() + ": the file is corrupt or was replaced");

@@ -3,7 +3,7 @@ package io.streamssl.pipeline.job;
 import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.SnapshotEvent;
 import io.streamssl.models.SslTrainer;
-import io.streamssl.models.snapshot.EncoderSnapshot;
+import io.streamssl.models.snapshot.SnapshotWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -38,14 +38,14 @@ final class SnapshotPublisher {
 
     /** Writes the trainer's encoder to {@code <root>/step-N/}; announced with the next barrier. */
     void write(SslTrainer trainer, Map<String, String> config, EventHeader header) {
-        written(EncoderSnapshot.write(root, trainer, config), trainer.spec().method(), header);
+        written(SnapshotWriter.write(root, trainer, config), trainer.spec().method(), header);
     }
 
-    /** Records a snapshot directory as written (by {@link EncoderSnapshot#write}), to be announced. */
+    /** Records a snapshot directory as written (by {@link SnapshotWriter#write}), to be announced. */
     void written(Path dir, String method, EventHeader header) {
         newest = dir.toAbsolutePath();
         try {
-            String weights = EncoderSnapshot.sha256(newest.resolve(EncoderSnapshot.WEIGHTS_FILE));
+            String weights = SnapshotWriter.sha256(newest.resolve(SnapshotWriter.WEIGHTS_FILE));
             unannounced.add(new SnapshotEvent(header, newest.toString(), method, weights, null));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the snapshot just written to " + newest, e);
@@ -73,7 +73,7 @@ final class SnapshotPublisher {
      */
     void commitRestored() {
         if (newest != null) {
-            EncoderSnapshot.markLatest(root, newest);
+            SnapshotWriter.markLatest(root, newest);
         }
     }
 
@@ -100,7 +100,7 @@ final class SnapshotPublisher {
     void checkpointCompleted(long checkpointId) {
         var committed = awaitingCommit.headMap(checkpointId, true);
         if (!committed.isEmpty()) {
-            EncoderSnapshot.markLatest(root, committed.lastEntry().getValue());
+            SnapshotWriter.markLatest(root, committed.lastEntry().getValue());
             committed.clear();
         }
     }

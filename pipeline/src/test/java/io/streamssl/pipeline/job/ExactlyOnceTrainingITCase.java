@@ -12,7 +12,7 @@ import io.streamssl.connectors.event.SnapshotEvent;
 import io.streamssl.connectors.event.TrainedEvent;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
-import io.streamssl.models.snapshot.EncoderSnapshot;
+import io.streamssl.models.snapshot.SnapshotWriter;
 import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
 import java.io.PrintStream;
@@ -164,11 +164,11 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
             assertThat(checkpointSteps).as("completed checkpoint of snapshot " + s).containsKey(checkpoint);
             assertThat(checkpointSteps.get(checkpoint)).isGreaterThanOrEqualTo(s.step());
             Path dir = Path.of(s.path());
-            assertThat(EncoderSnapshot.sha256(dir.resolve(EncoderSnapshot.WEIGHTS_FILE))).isEqualTo(s.weightsSha256());
+            assertThat(SnapshotWriter.sha256(dir.resolve(SnapshotWriter.WEIGHTS_FILE))).isEqualTo(s.weightsSha256());
         }
         Path root = work.resolve("exactly-once").resolve("snapshots");
-        assertThat(Files.readString(root.resolve(EncoderSnapshot.LATEST_FILE)).trim())
-                .isEqualTo(EncoderSnapshot.directoryName(40));
+        assertThat(Files.readString(root.resolve(SnapshotWriter.LATEST_FILE)).trim())
+                .isEqualTo(SnapshotWriter.directoryName(40));
     }
 
     @Test

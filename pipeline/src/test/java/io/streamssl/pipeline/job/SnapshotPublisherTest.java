@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.SnapshotEvent;
-import io.streamssl.models.snapshot.EncoderSnapshot;
+import io.streamssl.models.snapshot.SnapshotWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,8 +19,8 @@ class SnapshotPublisherTest {
     Path root;
 
     private Path fakeSnapshot(long step) throws Exception {
-        Path dir = Files.createDirectories(root.resolve(EncoderSnapshot.directoryName(step)));
-        Files.writeString(dir.resolve(EncoderSnapshot.WEIGHTS_FILE), "weights of step " + step);
+        Path dir = Files.createDirectories(root.resolve(SnapshotWriter.directoryName(step)));
+        Files.writeString(dir.resolve(SnapshotWriter.WEIGHTS_FILE), "weights of step " + step);
         return dir;
     }
 
@@ -29,7 +29,7 @@ class SnapshotPublisherTest {
     }
 
     private String latest() throws Exception {
-        Path f = root.resolve(EncoderSnapshot.LATEST_FILE);
+        Path f = root.resolve(SnapshotWriter.LATEST_FILE);
         return Files.exists(f) ? Files.readString(f).trim() : null;
     }
 
@@ -46,7 +46,7 @@ class SnapshotPublisherTest {
         assertThat(announced).extracting(SnapshotEvent::step).containsExactly(10L, 20L);
         assertThat(announced).extracting(SnapshotEvent::checkpointId).containsOnly(2L);
         assertThat(announced.get(0).weightsSha256())
-                .isEqualTo(EncoderSnapshot.sha256(root.resolve("step-000000010").resolve(EncoderSnapshot.WEIGHTS_FILE)));
+                .isEqualTo(SnapshotWriter.sha256(root.resolve("step-000000010").resolve(SnapshotWriter.WEIGHTS_FILE)));
         assertThat(announced.get(0).method()).isEqualTo("byol");
         assertThat(publisher.announce(3L)).as("announced once").isEmpty();
 

@@ -12,7 +12,7 @@ import io.streamssl.connectors.event.TrainedEvent;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
-import io.streamssl.models.snapshot.EncoderSnapshot;
+import io.streamssl.models.snapshot.SnapshotWriter;
 import io.streamssl.pipeline.config.JobConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,8 +81,8 @@ class TrainerOperatorHarnessTest {
         SnapshotEvent announced = only(first, SnapshotEvent.class);
         assertThat(announced.step()).isEqualTo(2);
         assertThat(announced.checkpointId()).isEqualTo(1L);
-        assertThat(Files.readString(interruptedDir.resolve("snapshots").resolve(EncoderSnapshot.LATEST_FILE)).trim())
-                .isEqualTo(EncoderSnapshot.directoryName(2));
+        assertThat(Files.readString(interruptedDir.resolve("snapshots").resolve(SnapshotWriter.LATEST_FILE)).trim())
+                .isEqualTo(SnapshotWriter.directoryName(2));
 
         // ---- restore into a new operator, continue with the last 4 samples
         List<TrainerRecord> second;

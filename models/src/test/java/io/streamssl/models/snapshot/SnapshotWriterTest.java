@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EncoderSnapshotTest {
+class SnapshotWriterTest {
 
     @TempDir
     Path root;
@@ -25,12 +25,12 @@ class EncoderSnapshotTest {
             byte[] px = new byte[4 * 2 * 32 * 32 * 3];
             new Random(3).nextBytes(px);
             trainer.step(new ViewBatch(4, 2, 32, 32, px, new int[] {-1, -1, -1, -1}));
-            Path dir = EncoderSnapshot.write(root, trainer, Map.of("trainer.width", "8"));
+            Path dir = SnapshotWriter.write(root, trainer, Map.of("trainer.width", "8"));
 
             assertThat(dir.getFileName().toString()).isEqualTo("step-000000001");
-            assertThat(root.resolve(EncoderSnapshot.LATEST_FILE)).as("written, not yet published").doesNotExist();
-            EncoderSnapshot.markLatest(root, dir);
-            assertThat(Files.readString(root.resolve(EncoderSnapshot.LATEST_FILE)).trim()).isEqualTo("step-000000001");
+            assertThat(root.resolve(SnapshotWriter.LATEST_FILE)).as("written, not yet published").doesNotExist();
+            SnapshotWriter.markLatest(root, dir);
+            assertThat(Files.readString(root.resolve(SnapshotWriter.LATEST_FILE)).trim()).isEqualTo("step-000000001");
             try (Stream<Path> leftovers = Files.list(root)) {
                 assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
                         "step-000000001", "LATEST");
@@ -44,7 +44,7 @@ class EncoderSnapshotTest {
                 assertThat(m.step()).isEqualTo(1);
                 assertThat(m.method()).isEqualTo("byol");
                 assertThat(m.encoder().featureDim()).isEqualTo(64);
-                assertThat(m.weightsSha256()).isEqualTo(EncoderSnapshot.sha256(dir.resolve("encoder.params")));
+                assertThat(m.weightsSha256()).isEqualTo(SnapshotWriter.sha256(dir.resolve("encoder.params")));
                 assertThat(m.config()).containsEntry("trainer.width", "8");
                 assertThat(loaded.embed(image, 20, 24)).containsExactly(expected);
                 assertThat(loaded.maxCheckDifference()).isEqualTo(0.0);
@@ -55,7 +55,7 @@ class EncoderSnapshotTest {
     @Test
     void tamperedWeightsAreRefused() throws Exception {
         try (SslTrainer trainer = new SslTrainer(TrainerSpec.byolCifar(8, 4, 100))) {
-            Path dir = EncoderSnapshot.write(root, trainer, Map.of());
+            Path dir = SnapshotWriter.write(root, trainer, Map.of());
             byte[] w = Files.readAllBytes(dir.resolve("encoder.params"));
             w[w.length - 1] ^= 1;
             Files.write(dir.resolve("encoder.params"), w);
