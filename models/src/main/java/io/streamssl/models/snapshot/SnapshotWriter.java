@@ -26,10 +26,9 @@ import java.util.stream.Stream;
  * Writes encoder snapshots: a directory {@code step-000000123/} holding {@code encoder.params} (DJL parameter
  * format) and {@code manifest.json}. A snapshot is built in a hidden temporary directory and renamed into
  * place, so a reader ({@link SnapshotEncoder#load}) never sees a half-written snapshot. Writing a snapshot does
- * not publish it:
- * {@link #markLatest} points the {@code LATEST} file (replaced by rename) at it, which the streaming trainer does
- * only once the checkpoint holding the snapshot's training state has completed, so {@code LATEST} never names
- * weights that a failure rolls back.
+ * not publish it: {@link #markLatest} points the {@code LATEST} file (replaced by rename) at it, which the
+ * streaming trainer does only once the checkpoint holding the snapshot's training state has completed, so
+ * {@code LATEST} never names weights that a failure rolls back.
  */
 public final class SnapshotWriter {
 
