@@ -2,6 +2,7 @@ package io.streamssl.models.snapshot;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.streamssl.models.GradMode;
 import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.models.encoder.Stem;
 import java.io.BufferedInputStream;
@@ -101,14 +103,54 @@ public final class SnapshotEncoder implements AutoCloseable {
         return manifest;
     }
 
+    /**
+     * An encoder of {@code spec} with freshly initialised weights (seeded) and the given normalisation: the floor
+     * a trained snapshot's evaluation is compared with. Its manifest names method {@value #RANDOM_METHOD}, step
+     * 0, and has no weights file or check embedding. The seed is set on the engine (DJL's random numbers are
+     * engine-wide), as {@code SslTrainer} does for its initial weights.
+     */
+    public static SnapshotEncoder randomlyInitialized(EncoderSpec spec, float[] mean, float[] std, int imageSize,
+            long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        NDManager manager = NDManager.newBaseManager(Device.cpu());
+        Block block = spec.build();
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, imageSize, imageSize));
+        SnapshotManifest m = new SnapshotManifest(SnapshotManifest.FORMAT, RANDOM_METHOD, 0, null,
+                new SnapshotManifest.Encoder(spec.arch(), spec.stem().name().toLowerCase(java.util.Locale.ROOT),
+                        spec.width(), spec.featureDim()),
+                mean.clone(), std.clone(), null, null, 0, java.util.Map.of("seed", Long.toString(seed)), null);
+        return new SnapshotEncoder(m, manager, block);
+    }
+
+    /** The method name in the manifest of {@link #randomlyInitialized}. */
+    public static final String RANDOM_METHOD = "random-init";
+
+    /** The encoder's spec, as the manifest records it. */
+    public EncoderSpec encoderSpec() {
+        return new EncoderSpec(manifest.encoder().arch(), Stem.parse(manifest.encoder().stem()),
+                manifest.encoder().width());
+    }
+
     /** Embeds one H×W×3 uint8 RGB image (any size the encoder accepts). */
     public float[] embed(byte[] rgb, int height, int width) {
-        if (rgb.length != height * width * 3) {
-            throw new IllegalArgumentException("an RGB image of " + height + "x" + width + " has "
-                    + (height * width * 3) + " bytes, got " + rgb.length);
+        return embed(rgb, 1, height, width);
+    }
+
+    /**
+     * Embeds {@code count} images of one size in one forward pass, in inference mode (batch-norm running
+     * statistics, so an image's features do not depend on the others in the batch).
+     *
+     * @param rgb count × H × W × 3 uint8, interleaved
+     * @return count × featureDim floats, row-major
+     */
+    public float[] embed(byte[] rgb, int count, int height, int width) {
+        if (count < 1 || rgb.length != (long) count * height * width * 3) {
+            throw new IllegalArgumentException(count + " RGB images of " + height + "x" + width + " have "
+                    + ((long) count * height * width * 3) + " bytes, got " + rgb.length);
         }
+        GradMode.disable(); // inference: no autograd graph for the batch (grad mode is per thread)
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = m.create(ByteBuffer.wrap(rgb), new Shape(1, height, width, 3), DataType.UINT8)
+            NDArray x = m.create(ByteBuffer.wrap(rgb), new Shape(count, height, width, 3), DataType.UINT8)
                     .toType(DataType.FLOAT32, false).sub(mean).div(std).transpose(0, 3, 1, 2);
             return encoder.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow()
                     .toFloatArray();
@@ -117,6 +159,9 @@ public final class SnapshotEncoder implements AutoCloseable {
 
     /** Embeds the reference image and compares with the manifest's check embedding; the largest difference. */
     public double maxCheckDifference() {
+        if (manifest.check() == null) {
+            throw new IllegalStateException("this encoder has no check embedding (a randomly initialised one?)");
+        }
         int size = manifest.check().size();
         float[] v = embed(ReferenceImage.pixels(size), size, size);
         float[] expected = manifest.check().embedding();
