@@ -1,7 +1,9 @@
 package io.streamssl.models.eval;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
+import java.util.stream.IntStream;
 
 /**
  * The linear evaluation protocol on frozen features: multinomial logistic regression trained to convergence on
@@ -21,7 +23,8 @@ import java.util.Deque;
  * component is at most {@code gradientTolerance}; the result reports the iterations, the final loss, the final
  * gradient norm, the loss change of the last iteration and whether the tolerance was reached. The problem is
  * strictly convex in W (l2 &gt; 0), so the minimum is unique: there is no random start and no seed, and all
- * arithmetic is sequential doubles in a fixed order, so a result is the same on every machine and thread count.
+ * arithmetic is in doubles in a fixed order (rows in fixed blocks whose sums are added in block order, the
+ * blocks computed in parallel), so a result is the same on every machine and for every thread count.
  */
 public final class LogisticRegressionProbe {
 
@@ -32,6 +35,7 @@ public final class LogisticRegressionProbe {
     public static final double DEFAULT_GRADIENT_TOLERANCE = 1e-5;
 
     static final int HISTORY = 10;
+    static final int BLOCK_ROWS = 512;
     private static final double ARMIJO = 1e-4;
     private static final double MIN_STD = 1e-6;
 
@@ -151,13 +155,39 @@ public final class LogisticRegressionProbe {
 
     /**
      * The objective and its gradient at {@code theta} (W, d × C row-major, then b): mean cross-entropy plus
-     * {@code (l2/2)‖W‖²}.
+     * {@code (l2/2)‖W‖²}. Rows are summed in fixed blocks of {@value #BLOCK_ROWS}, the blocks in parallel and
+     * their partial sums added in block order, so the result is the same for any number of threads.
      */
     static double objective(double[] theta, float[] x, int n, int d, int[] y, int c, double l2, double[] grad) {
-        java.util.Arrays.fill(grad, 0);
+        int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        double[][] partial = IntStream.range(0, blocks).parallel()
+                .mapToObj(b -> blockSum(theta, x, b * BLOCK_ROWS, Math.min(n, (b + 1) * BLOCK_ROWS), d, y, c))
+                .toArray(double[][]::new);
+        Arrays.fill(grad, 0);
+        double loss = 0;
+        for (double[] block : partial) { // in block order
+            loss += block[grad.length];
+            for (int p = 0; p < grad.length; p++) {
+                grad[p] += block[p];
+            }
+        }
+        double penalty = 0;
+        for (int p = 0; p < grad.length; p++) {
+            grad[p] /= n;
+        }
+        for (int p = 0; p < d * c; p++) {
+            penalty += theta[p] * theta[p];
+            grad[p] += l2 * theta[p];
+        }
+        return loss / n + 0.5 * l2 * penalty;
+    }
+
+    /** Σ over rows [from, to) of the cross-entropy gradient, then the summed loss in the last slot. */
+    private static double[] blockSum(double[] theta, float[] x, int from, int to, int d, int[] y, int c) {
+        double[] grad = new double[theta.length + 1];
         double loss = 0;
         double[] z = new double[c];
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             logits(theta, x, i, d, c, z);
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < c; k++) {
@@ -168,7 +198,7 @@ public final class LogisticRegressionProbe {
                 z[k] = Math.exp(z[k] - max);
                 sum += z[k];
             }
-            // loss_i = log Σ exp(z) − z_y = max + log(sum) − z_y; z now holds exp(z − max)
+            // loss_i = log Σ exp(z) − z_y = log(sum) − log(exp(z_y − max)); z now holds exp(z − max)
             loss += Math.log(sum) - Math.log(z[y[i]]);
             for (int k = 0; k < c; k++) {
                 z[k] = z[k] / sum - (k == y[i] ? 1 : 0); // p − onehot
@@ -187,15 +217,8 @@ public final class LogisticRegressionProbe {
                 grad[d * c + k] += z[k];
             }
         }
-        double penalty = 0;
-        for (int p = 0; p < grad.length; p++) {
-            grad[p] /= n;
-        }
-        for (int p = 0; p < d * c; p++) {
-            penalty += theta[p] * theta[p];
-            grad[p] += l2 * theta[p];
-        }
-        return loss / n + 0.5 * l2 * penalty;
+        grad[theta.length] = loss;
+        return grad;
     }
 
     record Fit(double[] theta, int iterations, double loss, double gradientNorm, double lastLossChange,

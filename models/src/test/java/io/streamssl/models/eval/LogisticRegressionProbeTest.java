@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.streamssl.models.eval.LogisticRegressionProbe.ProbeResult;
 import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
 
 /** The linear protocol: its objective against plain doubles written out here, and its fits. */
@@ -54,9 +55,70 @@ class LogisticRegressionProbeTest {
         double[] grad = new double[theta.length];
         double loss = LogisticRegressionProbe.objective(theta, x, n, d, y, c, l2, grad);
 
-        // direct: p = exp(z) / Σ exp(z), loss = −mean log p_y + l2/2 ΣW², ∂W_jk = mean x_j (p_k − [k=y]) + l2 W_jk
-        double expectedLoss = 0;
         double[] expectedGrad = new double[theta.length];
+        double expectedLoss = direct(theta, x, n, d, y, c, l2, expectedGrad);
+        assertThat(loss).isCloseTo(expectedLoss, within(1e-12));
+        for (int p = 0; p < theta.length; p++) {
+            assertThat(grad[p]).as("gradient %d", p).isCloseTo(expectedGrad[p], within(1e-12));
+            // and the gradient is the slope of the loss (central difference)
+            double h = 1e-6;
+            double[] plus = theta.clone();
+            double[] minus = theta.clone();
+            plus[p] += h;
+            minus[p] -= h;
+            double[] scratch = new double[theta.length];
+            double slope = (LogisticRegressionProbe.objective(plus, x, n, d, y, c, l2, scratch)
+                    - LogisticRegressionProbe.objective(minus, x, n, d, y, c, l2, scratch)) / (2 * h);
+            assertThat(grad[p]).as("finite difference %d", p).isCloseTo(slope, within(1e-7));
+        }
+    }
+
+    /** Many blocks of rows: the same as the direct sum, and the same bits for 1 and 3 threads. */
+    @Test
+    void blockSumsAreExactAndIndependentOfTheThreadCount() throws Exception {
+        int n = 3 * LogisticRegressionProbe.BLOCK_ROWS + 17;
+        int d = 6;
+        int c = 4;
+        Random r = new Random(21);
+        float[] x = new float[n * d];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(c);
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = (float) r.nextGaussian();
+            }
+        }
+        double[] theta = new double[d * c + c];
+        for (int p = 0; p < theta.length; p++) {
+            theta[p] = 0.3 * r.nextGaussian();
+        }
+        double[] expectedGrad = new double[theta.length];
+        double expectedLoss = direct(theta, x, n, d, y, c, 1e-3, expectedGrad);
+        double[][] grads = new double[2][theta.length];
+        double[] losses = new double[2];
+        int[] threads = {1, 3};
+        for (int t = 0; t < 2; t++) {
+            ForkJoinPool pool = new ForkJoinPool(threads[t]);
+            int slot = t;
+            losses[t] = pool.submit(() -> LogisticRegressionProbe.objective(theta, x, n, d, y, c, 1e-3, grads[slot]))
+                    .get();
+            pool.shutdown();
+        }
+        assertThat(losses[0]).isCloseTo(expectedLoss, within(1e-12));
+        for (int p = 0; p < theta.length; p++) {
+            assertThat(grads[0][p]).as("gradient %d", p).isCloseTo(expectedGrad[p], within(1e-12));
+        }
+        assertThat(losses[1]).as("bit for bit").isEqualTo(losses[0]);
+        assertThat(grads[1]).containsExactly(grads[0]);
+    }
+
+    /**
+     * Direct, in doubles: p = exp(z) / Σ exp(z), loss = −mean log p_y + l2/2 ΣW²,
+     * ∂W_jk = mean x_j (p_k − [k=y]) + l2 W_jk, ∂b_k = mean (p_k − [k=y]).
+     */
+    private static double direct(double[] theta, float[] x, int n, int d, int[] y, int c, double l2,
+            double[] expectedGrad) {
+        double expectedLoss = 0;
         for (int i = 0; i < n; i++) {
             double[] z = new double[c];
             double sum = 0;
@@ -80,20 +142,7 @@ class LogisticRegressionProbeTest {
             expectedLoss += 0.5 * l2 * theta[p] * theta[p];
             expectedGrad[p] += l2 * theta[p];
         }
-        assertThat(loss).isCloseTo(expectedLoss, within(1e-12));
-        for (int p = 0; p < theta.length; p++) {
-            assertThat(grad[p]).as("gradient %d", p).isCloseTo(expectedGrad[p], within(1e-12));
-            // and the gradient is the slope of the loss (central difference)
-            double h = 1e-6;
-            double[] plus = theta.clone();
-            double[] minus = theta.clone();
-            plus[p] += h;
-            minus[p] -= h;
-            double[] scratch = new double[theta.length];
-            double slope = (LogisticRegressionProbe.objective(plus, x, n, d, y, c, l2, scratch)
-                    - LogisticRegressionProbe.objective(minus, x, n, d, y, c, l2, scratch)) / (2 * h);
-            assertThat(grad[p]).as("finite difference %d", p).isCloseTo(slope, within(1e-7));
-        }
+        return expectedLoss;
     }
 
     /** Overlapping classes: the fit stops at a point no nearby point improves on. */
