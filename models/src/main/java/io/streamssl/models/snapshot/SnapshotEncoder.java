@@ -35,6 +35,9 @@ import java.nio.file.Path;
  */
 public final class SnapshotEncoder implements AutoCloseable {
 
+    /** The method name in the manifest of {@link #randomlyInitialized}. */
+    public static final String RANDOM_METHOD = "random-init";
+
     private final SnapshotManifest manifest;
     private final NDManager manager;
     private final Block encoder;
@@ -121,9 +124,6 @@ public final class SnapshotEncoder implements AutoCloseable {
                 mean.clone(), std.clone(), null, null, 0, java.util.Map.of("seed", Long.toString(seed)), null);
         return new SnapshotEncoder(m, manager, block);
     }
-
-    /** The method name in the manifest of {@link #randomlyInitialized}. */
-    public static final String RANDOM_METHOD = "random-init";
 
     /** The encoder's spec, as the manifest records it. */
     public EncoderSpec encoderSpec() {
