@@ -150,7 +150,7 @@ class ReportCommandTest {
             if (step % 20 == 0) {
                 lines.add(TrainerEventCodec.encode(new CheckpointEvent(header(NEW_RUN, step, attempt, at(step)),
                         step / 20, step == 40 ? teacher40 : "cd".repeat(32), 12_000_000 + step * 1000L, step % 3,
-                        150 + step)));
+                        150 + step * 37 % 60)));
             }
             if (step == 40) {
                 lines.add(TrainerEventCodec.encode(new SnapshotEvent(header(NEW_RUN, 40, 0, at(40)),
@@ -172,7 +172,7 @@ class ReportCommandTest {
 
     private static MetricsEvent metrics(String runId, long step, int attempt, double loss) {
         return new MetricsEvent(header(runId, step, attempt, at(step)), loss, 0.05f * Math.min(1, step / 20f),
-                Map.of("tau", 0.996 + 0.004 * step / 80.0), 70 + step % 7, 75 + step % 5, 0.1 + step / 200.0,
+                Map.of("tau", 0.996 + 0.004 * step / 80.0), 70 + step % 7, 75 + step % 3, 0.1 + step / 200.0,
                 (int) step * 8, step >= 40 ? "/data/snapshots/step-0000000" + (step >= 80 ? "80" : "40") : null,
                 step == 80);
     }

@@ -1,6 +1,7 @@
 package io.streamssl.cli.report;
 
 import io.streamssl.cli.report.MetricsLog.RunSummary;
+import io.streamssl.cli.report.RunCharts.Chart;
 import io.streamssl.connectors.event.CheckpointEvent;
 import io.streamssl.connectors.event.FinalStateEvent;
 import io.streamssl.connectors.event.MetricsEvent;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import io.streamssl.cli.report.RunCharts.Chart;
 import java.util.stream.Collectors;
 
 /**
@@ -109,7 +109,7 @@ public final class ReportPage {
         row(h, "snapshots", snapshots.isEmpty() ? "none recorded" : snapshots.stream()
                 .map(s -> "<code>" + esc(s) + "</code>").collect(Collectors.joining("<br>")));
         typed(events, FinalStateEvent.class).stream().reduce((a, b) -> b).ifPresent(f -> row(h, "final state",
-                String.format(Locale.ROOT, "%d tensors, %.1f MB at step %d", f.tensors(), f.stateBytes() / 1e6,
+                String.format(Locale.ROOT, "%d tensor(s), %.1f MB at step %d", f.tensors(), f.stateBytes() / 1e6,
                         f.step())));
         Map<String, Long> kinds = new TreeMap<>(events.stream()
                 .collect(Collectors.groupingBy(LoggedEvent::kind, Collectors.counting())));

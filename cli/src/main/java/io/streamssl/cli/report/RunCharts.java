@@ -89,10 +89,10 @@ public final class RunCharts {
                         series("probe_acc", metrics, m -> m.probeAccuracy() == null ? Double.NaN
                                 : 100 * m.probeAccuracy())));
             }
-            charts.add(chart("Throughput", "images_per_s: the pipeline's images per wall-clock second;"
+            charts.add(fromZero(chart("Throughput", "images_per_s: the pipeline's images per wall-clock second;"
                     + " train_images_per_s: images per second inside training steps only.", "images/s", restarts,
                     series("images_per_s", metrics, MetricsEvent::imagesPerSecond),
-                    series("train_images_per_s", metrics, MetricsEvent::trainImagesPerSecond)));
+                    series("train_images_per_s", metrics, MetricsEvent::trainImagesPerSecond))));
         }
         if (!checkpoints.isEmpty()) {
             charts.add(checkpoints(checkpoints, restarts));
@@ -110,7 +110,7 @@ public final class RunCharts {
         Chart c = chart("Learning rate and τ", "Learning rate (left axis) and the teacher's momentum τ (right"
                 + " axis) at the last step of each metrics record.", "learning rate", restarts,
                 series("learning_rate", metrics, MetricsEvent::learningRate));
-        secondAxis(c.chart().getXYPlot(), "τ", 1, series("tau", metrics,
+        secondAxis(c.chart().getXYPlot(), "τ (teacher momentum)", 1, series("tau", metrics,
                 m -> m.scalars().getOrDefault("tau", Double.NaN)));
         return c;
     }
@@ -126,7 +126,7 @@ public final class RunCharts {
         for (int i = 0; i < plot.getRendererCount(); i++) {
             ((XYLineAndShapeRenderer) plot.getRenderer(i)).setDefaultShapesVisible(true);
         }
-        return c;
+        return fromZero(c);
     }
 
     /**
@@ -237,9 +237,20 @@ public final class RunCharts {
         return new Chart(title, caption, chart);
     }
 
+    /** Durations and rates read truer against zero: a 2 % wobble should not fill the chart's height. */
+    private static Chart fromZero(Chart c) {
+        XYPlot plot = c.chart().getXYPlot();
+        for (int i = 0; i < plot.getRangeAxisCount(); i++) {
+            ((NumberAxis) plot.getRangeAxis(i)).setAutoRangeIncludesZero(true);
+        }
+        return c;
+    }
+
     private static void secondAxis(XYPlot plot, String label, int index, XYSeries series) {
         NumberAxis axis = new NumberAxis(label);
         axis.setAutoRangeIncludesZero(false);
+        axis.setLabelFont(plot.getRangeAxis().getLabelFont());
+        axis.setTickLabelFont(plot.getRangeAxis().getTickLabelFont());
         plot.setRangeAxis(index, axis);
         plot.setDataset(index, new XYSeriesCollection(series));
         plot.mapDatasetToRangeAxis(index, index);
