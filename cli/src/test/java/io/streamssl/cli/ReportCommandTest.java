@@ -39,8 +39,8 @@ import picocli.CommandLine;
 class ReportCommandTest {
 
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
-    private static final String OLD_RUN = "run-older";
-    private static final String NEW_RUN = "run-newer";
+    static final String OLD_RUN = "run-older";
+    static final String NEW_RUN = "run-newer";
     private static final Pattern PNG = Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
 
     @TempDir
@@ -137,7 +137,7 @@ class ReportCommandTest {
      * 80 with τ and the probe, checkpoints at 20, 40, 60, 80, a failure after checkpoint 2 and a restore from it as
      * attempt 1, a snapshot announcement, the final state, two eval records and one of a kind nobody knows.
      */
-    private Path writeLog() throws IOException {
+    static List<String> logLines() {
         List<String> lines = new ArrayList<>();
         for (int step = 10; step <= 40; step += 10) {
             lines.add(TrainerEventCodec.encode(new MetricsEvent(header(OLD_RUN, step, 0, T0.plusSeconds(step)),
@@ -165,8 +165,12 @@ class ReportCommandTest {
         lines.add("{\"event\":\"foo\",\"run_id\":\"" + NEW_RUN + "\",\"step\":80,\"bar\":1}");
         lines.add(TrainerEventCodec.encode(new FinalStateEvent(header(NEW_RUN, 80, 1, at(80)),
                 new TreeMap<>(Map.of("student.w", "00".repeat(32))), 1, 12_080_000)));
+        return lines;
+    }
+
+    private Path writeLog() throws IOException {
         Path file = dir.resolve("metrics.jsonl");
-        Files.write(file, lines, StandardCharsets.UTF_8);
+        Files.write(file, logLines(), StandardCharsets.UTF_8);
         return file;
     }
 
@@ -192,7 +196,7 @@ class ReportCommandTest {
         return T0.plusSeconds(3600 + step);
     }
 
-    private static List<BufferedImage> inlinedImages(String html) throws IOException {
+    static List<BufferedImage> inlinedImages(String html) throws IOException {
         List<BufferedImage> images = new ArrayList<>();
         Matcher m = PNG.matcher(html);
         while (m.find()) {
@@ -203,10 +207,10 @@ class ReportCommandTest {
         return images;
     }
 
-    private record Result(int code, String out, String err) {}
+    record Result(int code, String out, String err) {}
 
     /** Runs the command line; the command prints to System.out, so the line is made after redirecting it. */
-    private static Result run(String... args) {
+    static Result run(String... args) {
         StringWriter err = new StringWriter();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
