@@ -113,6 +113,9 @@ class ReportCommandTest {
         Result r = run("report", "--jsonl", broken.toString(), "-o", html.toString());
         assertThat(r.code).isEqualTo(1);
         assertThat(r.err).contains("broken.jsonl line 2: not JSON", "one trainer event per line");
+        Files.writeString(broken, TrainerEventCodec.encode(metrics(NEW_RUN, 5, 0, 1.0)).replace("2026-", "26-"));
+        assertThat(run("report", "--jsonl", broken.toString(), "-o", html.toString()).err)
+                .contains("broken.jsonl line 1: Text '26-");
         Path empty = dir.resolve("empty.jsonl");
         Files.writeString(empty, "\n");
         assertThat(run("report", "--jsonl", empty.toString(), "-o", html.toString()).err)

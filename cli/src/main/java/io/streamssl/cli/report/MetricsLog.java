@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ public final class MetricsLog {
                     } else {
                         events.add(e);
                     }
-                } catch (IllegalArgumentException e) {
+                } catch (IllegalArgumentException | DateTimeException e) { // the codec parses ts with java.time
                     throw new IllegalArgumentException(where + ": " + e.getMessage() + " (a metrics log holds one"
                             + " trainer event per line, as on the metrics topic or as --save-jsonl writes it)", e);
                 }
@@ -112,6 +113,8 @@ public final class MetricsLog {
         try (TrainerEventReader reader = TrainerEventReader.builder().setBootstrapServers(bootstrapServers)
                 .setTopic(topic).build()) {
             records = reader.readToEnd(timeout);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage() + ": a long topic takes longer, raise --read-timeout", e);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             throw new IllegalArgumentException("no Kafka broker answered at " + bootstrapServers + " (" + e.getMessage()
                     + "): check -b HOST:PORT", e);
