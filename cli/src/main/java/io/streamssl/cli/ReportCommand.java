@@ -1,0 +1,95 @@
+package io.streamssl.cli;
+
+import io.streamssl.cli.report.MetricsLog;
+import io.streamssl.cli.report.MetricsLog.RunSummary;
+import io.streamssl.cli.report.ReportPage;
+import io.streamssl.cli.report.RunCharts;
+import io.streamssl.connectors.Topics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code streamssl report}: one run's metrics records as a self-contained HTML page of charts. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"Write one run's training curves as a single HTML page that opens offline: loss, learning"
+                + " rate and τ, online probe accuracy, throughput, checkpoint copy time and state size, held-out"
+                + " evaluation (eval records), with restarts marked; a header names the run, model, method, steps,"
+                + " images, restarts and snapshots.",
+                "",
+                "Reads the metrics topic read_committed to its end (-b), or a saved log (--jsonl: one record per"
+                        + " line, as on the topic). Without --run-id it reports the run with the newest record and"
+                        + " lists the others."})
+public final class ReportCommand implements Callable<Integer> {
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+                description = "Read the metrics topic of this Kafka.")
+        String bootstrap;
+
+        @Option(names = "--jsonl", paramLabel = "FILE",
+                description = "Read a saved log instead: one trainer event per line (see --save-jsonl).")
+        Path jsonl;
+    }
+
+    @Option(names = {"-t", "--topic"}, paramLabel = "TOPIC",
+            description = "With -b: the metrics topic (kafka.metrics-topic; default: " + Topics.METRICS + ").")
+    String topic;
+
+    @Option(names = "--run-id", paramLabel = "ID",
+            description = "The run to report (default: the run with the newest record).")
+    String runId;
+
+    @Option(names = {"-o", "--out"}, defaultValue = "report.html", paramLabel = "FILE",
+            description = "The HTML page to write (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--save-jsonl", paramLabel = "FILE",
+            description = "Also write every record read (all runs) to FILE, one per line: keeps a run after the"
+                    + " topic's retention, and --jsonl reads it back.")
+    Path saveJsonl;
+
+    @Option(names = "--read-timeout", defaultValue = "PT60S", paramLabel = "DURATION",
+            description = "With -b: how long reading the topic to its end may take (ISO-8601; default: 60 s).")
+    Duration readTimeout;
+
+    @Override
+    public Integer call() throws IOException {
+        if (source.jsonl != null && topic != null) {
+            throw new IllegalArgumentException("--topic goes with -b HOST:PORT, not with --jsonl");
+        }
+        System.setProperty("java.awt.headless", "true"); // charts are drawn off screen, also where a display is
+        MetricsLog log = source.jsonl != null ? MetricsLog.readJsonl(source.jsonl)
+                : MetricsLog.readTopic(source.bootstrap, topic == null ? Topics.METRICS : topic, readTimeout);
+        if (saveJsonl != null) {
+            log.writeJsonl(saveJsonl);
+            System.out.println("report: saved " + log.events().size() + " records to " + saveJsonl);
+        }
+        log.skipped().forEach(s -> System.out.println("report: skipped " + s));
+        RunSummary run = runId != null ? log.run(runId) : log.newestRun();
+        List<RunSummary> runs = log.runs();
+        if (runs.size() > 1) {
+            System.out.print("report: " + runs.size() + " runs in " + log.source() + " (newest first):\n"
+                    + MetricsLog.describe(runs) + (runId == null ? "report: the newest; pick another with --run-id\n"
+                            : ""));
+        }
+        List<RunCharts.Chart> charts = RunCharts.of(log.eventsOf(run.runId()));
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(out, ReportPage.html(log, run, charts), StandardCharsets.UTF_8);
+        System.out.println("report: " + run.records() + " records of run " + run.runId() + " (" + charts.size()
+                + " charts) → " + out);
+        return 0;
+    }
+}
