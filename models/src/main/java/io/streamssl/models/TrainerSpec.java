@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param probeClasses classes of the online linear probe
  * @param probeLearningRate the probe's SGD learning rate
  * @param trainerOptions further trainer options by name: {@code optimizer} ({@code sgd} (default), {@code lars},
- *     {@code adamw}), {@code weight-decay-end} (the weight decay follows a cosine from {@code weightDecay} to this
+ *     {@code adamw}; a job's default is its method's, see {@link #withMethodOptimizerDefaults}), {@code weight-decay-end} (the weight decay follows a cosine from {@code weightDecay} to this
  *     over the schedule, DINO-style; default: constant), {@code lars-eta} (LARS trust coefficient, 0.02)
  */
 public record TrainerSpec(
@@ -141,6 +141,16 @@ public record TrainerSpec(
         return new TrainerSpec(method, methodOptions, encoder, imageSize, batchSize, learningRate, warmupSteps,
                 scheduleSteps, momentum, weightDecay, seed, device, mean, std, probeClasses, probeLearningRate,
                 options);
+    }
+
+    /**
+     * This spec with its method's default optimiser and learning rate at its batch size ({@link
+     * io.streamssl.models.method.MethodDescriptor#optimizerDefaults}): what a job whose config sets neither gets.
+     */
+    public TrainerSpec withMethodOptimizerDefaults() {
+        io.streamssl.models.method.OptimizerDefaults defaults =
+                io.streamssl.models.method.SslMethods.descriptor(method).optimizerDefaults();
+        return withLearningRate(defaults.learningRate(batchSize)).withTrainerOption("optimizer", defaults.optimizer());
     }
 
     /** This spec with another learning rate. */
