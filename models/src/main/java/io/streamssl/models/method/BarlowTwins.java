@@ -19,8 +19,8 @@ public final class BarlowTwins extends TwoViewProjectionMethod {
     // correlated): the loss sums d² squared correlations, so its gradient, and an SGD step, is large; LARS scales
     // every tensor's step to the tensor's norm.
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
-            "Barlow Twins (Zbontar et al. 2021): cross-correlation to identity", OptimizerDefaults.scaled("lars", 0.3, 256),
-            BarlowTwins::new);
+            "Barlow Twins (Zbontar et al. 2021): cross-correlation to identity",
+            OptimizerDefaults.scaled("lars", 0.3, 256), BarlowTwins::new);
 
     private final BarlowTwinsLoss loss;
 

@@ -60,6 +60,7 @@ public record OptimizerDefaults(String optimizer, double baseLearningRate, int r
     /** E.g. {@code lars, learning rate 0.3 × batch-size/256} or {@code sgd, learning rate 0.05}. */
     public String describe() {
         String lr = String.format(Locale.ROOT, "%s", baseLearningRate);
-        return optimizer + ", learning rate " + lr + (referenceBatchSize == 0 ? "" : " × batch-size/" + referenceBatchSize);
+        return optimizer + ", learning rate " + lr
+                + (referenceBatchSize == 0 ? "" : " × batch-size/" + referenceBatchSize);
     }
 }

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,34 +18,28 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every method trains with the optimiser and learning rate a user gets who sets neither (its {@link
  * OptimizerDefaults}), with the demo's 1024-wide heads and every other option at its default, on real images
- * (CIFAR-10 from the shared directory, generated images when it is absent). VICReg under the former global
- * default, SGD at 0.05, gave NaN at step 3 in {@code streamssl demo} (issue 12).
+ * (CIFAR-10 from the shared directory, generated images when it is absent). VICReg under the former global default,
+ * SGD at 0.05, gave NaN at step 3 in {@code streamssl demo} (issue 12).
  *
- * <p>The default build runs ResNet-18 at width 8 on batches of 16 for 12 steps (about 6 s a method, DINO's
- * multi-crop 30 s): the smallest configuration found that still reproduces that NaN at step 3, since the blow-up
- * is in the heads, not the encoder. The test tagged {@code long} runs the demo's own network (width 16, batch
- * 64) for 30 steps.
+ * <p>The default build runs ResNet-18 at width 8 on batches of 16 for 16 steps (2-11 s a method, under a minute for
+ * all nine on 2 cores): the smallest network found that still reproduces that NaN at step 3, since the blow-up is
+ * in the heads, not the encoder; 16 steps rather than 4 because Barlow Twins' features first narrow (to 0.7 of
+ * their initial spread at step 12) before they spread. The test tagged {@code long} runs the demo's own network
+ * (width 16, batch 64) for 30 steps (about 1 s a step, DINO's several).
  *
  * <p>Checks, with margins that hold on any CPU: (1) the loss is finite at every step; (2) it does not run away,
- * staying below {@code 2·|first| + 1} (SGD-trained VICReg multiplied it by 1e2 per step, Barlow Twins by 5 in
- * 6 steps; a working method changes it by tens of percent); (3) no collapse: the spread of the encoder's
- * features on fixed images ({@link MethodSmokeTest#embeddingStd}) stays above half of what it was at
- * initialisation (it doubles when a method learns; SGD-trained Barlow Twins took it to a fifth), and the spread
- * of the method's output embedding ({@code embedding-std}) above a quarter of its first steps' (MoCo v2's falls
- * to 0.6 while its queue fills; collapse takes it to 0). Not for DINO, whose bottleneck output is dominated by
- * one direction from the start (see {@link MethodSmokeTest}).
+ * staying below {@code 2·|first| + 1} (SGD-trained VICReg multiplied it by 1e2 per step, Barlow Twins by 4.6 within
+ * 16 steps; a working method changes it by tens of percent); (3) no collapse: the spread of the encoder's features
+ * on fixed images ({@link MethodSmokeTest#embeddingStd}) stays above half of what it was at initialisation (it
+ * grows 1.2-3.3-fold when a method learns; SGD-trained Barlow Twins took it to a fifth), and the spread of the
+ * method's output embedding ({@code embedding-std}) above a quarter of its first steps' (MoCo v2's falls to 0.65
+ * while its queue fills; collapse takes it to 0). Not for DINO, whose bottleneck output is dominated by one
+ * direction from the start (see {@link MethodSmokeTest}).
  */
 class MethodDefaultsTrainingTest {
 
     /** The demo's heads ({@code DemoCommand.DEMO_HEADS} in the CLI), set where the method has the option. */
     static final Map<String, String> DEMO_HEADS = Map.of("projector-hidden", "1024", "predictor-hidden", "1024");
-
-    static TrainingImages images;
-
-    @BeforeAll
-    static void load() {
-        images = TrainingImages.load(1024, 11);
-    }
 
     /** Every method, or those listed in {@code -Ddefaults.methods=vicreg,…} when trying by hand. */
     static Stream<String> methods() {
@@ -57,7 +50,7 @@ class MethodDefaultsTrainingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("methods")
     void trainsWithItsDefaultOptimizer(String method) {
-        trainWithDefaults(method, 8, 16, 12);
+        trainWithDefaults(method, 8, 16, Integer.getInteger("defaults.steps", 16));
     }
 
     @Tag("long")
@@ -69,6 +62,7 @@ class MethodDefaultsTrainingTest {
 
     static void trainWithDefaults(String method, int width, int batch, int steps) {
         TrainerSpec spec = specWithDefaults(method, width, batch);
+        TrainingImages images = TrainingImages.load(1024, 11); // each method its own, so no run depends on another
         long t0 = System.nanoTime();
         try (SslTrainer trainer = new SslTrainer(spec)) {
             int dim = spec.encoder().featureDim();
