@@ -1,7 +1,10 @@
 package io.streamssl.models;
 
 import io.streamssl.models.encoder.EncoderSpec;
+import io.streamssl.models.method.MethodDescriptor;
 import io.streamssl.models.method.MethodSettings;
+import io.streamssl.models.method.OptimizerDefaults;
+import io.streamssl.models.method.SslMethods;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,9 +28,10 @@ import java.util.Objects;
  * @param std per-channel standard deviation for normalisation
  * @param probeClasses classes of the online linear probe
  * @param probeLearningRate the probe's SGD learning rate
- * @param trainerOptions further trainer options by name: {@code optimizer} ({@code sgd} (default), {@code lars},
- *     {@code adamw}), {@code weight-decay-end} (the weight decay follows a cosine from {@code weightDecay} to this
- *     over the schedule, DINO-style; default: constant), {@code lars-eta} (LARS trust coefficient, 0.02)
+ * @param trainerOptions further trainer options by name: {@code optimizer} ({@code sgd} (default here; a job's
+ *     default is its method's, see {@link #withMethodOptimizerDefaults}), {@code lars}, {@code adamw}),
+ *     {@code weight-decay-end} (the weight decay follows a cosine from {@code weightDecay} to this over the schedule,
+ *     DINO-style; default: constant), {@code lars-eta} (LARS trust coefficient, 0.02)
  */
 public record TrainerSpec(
         String method,
@@ -141,6 +145,15 @@ public record TrainerSpec(
         return new TrainerSpec(method, methodOptions, encoder, imageSize, batchSize, learningRate, warmupSteps,
                 scheduleSteps, momentum, weightDecay, seed, device, mean, std, probeClasses, probeLearningRate,
                 options);
+    }
+
+    /**
+     * This spec with its method's default optimiser and learning rate at its batch size ({@link
+     * MethodDescriptor#optimizerDefaults}): what a job whose config sets neither gets.
+     */
+    public TrainerSpec withMethodOptimizerDefaults() {
+        OptimizerDefaults defaults = SslMethods.descriptor(method).optimizerDefaults();
+        return withLearningRate(defaults.learningRate(batchSize)).withTrainerOption("optimizer", defaults.optimizer());
     }
 
     /** This spec with another learning rate. */

@@ -15,8 +15,11 @@ import io.streamssl.models.loss.NormalizedMseLoss;
 public final class Byol extends PredictorMomentumMethod {
 
     public static final String NAME = "byol";
+    // Published: LARS at 0.2 × batch/256 (Grill et al. 2020), solo-learn's CIFAR config LARS at 1.0. SGD at 0.05
+    // trains stably (MethodDefaultsTrainingTest), so it stays.
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
-            "BYOL (Grill et al. 2020): predict the momentum teacher's projection", Byol::new);
+            "BYOL (Grill et al. 2020): predict the momentum teacher's projection",
+            MethodDescriptor.SGD_DEFAULTS, Byol::new);
 
     public Byol(MethodSettings settings) {
         super(NAME, settings, 0.99, 1.0);

@@ -27,8 +27,11 @@ import java.util.Map;
 public final class Dino extends MomentumMethod {
 
     public static final String NAME = "dino";
+    // Published: AdamW at 0.0005 × batch/256 for ViTs (Caron et al. 2021), solo-learn's CIFAR config (ResNet-18)
+    // LARS at 0.3. SGD at 0.05 trains the ResNet stably (MethodDefaultsTrainingTest), so it stays.
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
-            "DINO (Caron et al. 2021): self-distillation, centred and sharpened teacher, multi-crop", Dino::new);
+            "DINO (Caron et al. 2021): self-distillation, centred and sharpened teacher, multi-crop",
+            MethodDescriptor.SGD_DEFAULTS, Dino::new);
 
     private final DinoLoss loss;
     private final int outDim;

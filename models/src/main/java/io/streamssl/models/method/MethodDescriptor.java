@@ -15,13 +15,23 @@ import java.util.function.Function;
  *
  * @param name what users select it by, e.g. {@code byol}
  * @param summary one line: the paper (authors and year) and the method's idea
+ * @param optimizerDefaults the optimiser and learning rate it trains with unless the user sets them; the method's
+ *     class says where they come from
  * @param factory builds the method; constructing allocates no tensors and validates every option
  */
-public record MethodDescriptor(String name, String summary, Function<MethodSettings, SslMethod> factory) {
+public record MethodDescriptor(String name, String summary, OptimizerDefaults optimizerDefaults,
+        Function<MethodSettings, SslMethod> factory) {
+
+    /**
+     * The trainer's general default, for methods that train well with it: SGD with momentum at 0.05 whatever the
+     * batch size (SimSiam's recipe at batch 256, Chen &amp; He 2021; MoCo v2's is 0.03).
+     */
+    public static final OptimizerDefaults SGD_DEFAULTS = OptimizerDefaults.fixed("sgd", 0.05);
 
     public MethodDescriptor {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(summary, "summary");
+        Objects.requireNonNull(optimizerDefaults, "optimizerDefaults");
         Objects.requireNonNull(factory, "factory");
     }
 

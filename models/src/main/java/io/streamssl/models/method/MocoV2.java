@@ -22,8 +22,11 @@ import java.util.List;
 public final class MocoV2 extends MomentumMethod {
 
     public static final String NAME = "mocov2";
+    // Published: SGD at 0.03 for batch 256 (Chen et al. 2020); solo-learn's CIFAR config SGD at 0.3. SGD at 0.05
+    // lies in that range and trains stably (MethodDefaultsTrainingTest).
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
-            "MoCo v2 (Chen et al. 2020): InfoNCE against a queue of teacher keys", MocoV2::new);
+            "MoCo v2 (Chen et al. 2020): InfoNCE against a queue of teacher keys",
+            MethodDescriptor.SGD_DEFAULTS, MocoV2::new);
 
     private final InfoNceLoss loss;
     private final int queueSize;

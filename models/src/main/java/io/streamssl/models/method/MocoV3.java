@@ -17,8 +17,11 @@ import io.streamssl.models.tensor.NativeScalar;
 public final class MocoV3 extends PredictorMomentumMethod {
 
     public static final String NAME = "mocov3";
+    // Published: LARS at 0.3 × batch/256 for ResNets (Chen, Xie & He 2021; AdamW for ViTs), solo-learn's CIFAR
+    // config the same. SGD at 0.05 trains stably (MethodDefaultsTrainingTest), so it stays.
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
-            "MoCo v3 (Chen, Xie & He 2021): symmetric in-batch InfoNCE with a predictor", MocoV3::new);
+            "MoCo v3 (Chen, Xie & He 2021): symmetric in-batch InfoNCE with a predictor",
+            MethodDescriptor.SGD_DEFAULTS, MocoV3::new);
 
     private final InfoNceLoss loss;
 

@@ -20,8 +20,11 @@ import java.util.List;
 public final class SimSiam extends BaseMethod {
 
     public static final String NAME = "simsiam";
+    // Published: SGD at 0.05 × batch/256 (Chen & He 2021), solo-learn's CIFAR config SGD at 0.5: SGD at 0.05 is
+    // the paper's rate at batch 256.
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
-            "SimSiam (Chen & He 2021): negative cosine with stop-gradient", SimSiam::new);
+            "SimSiam (Chen & He 2021): negative cosine with stop-gradient",
+            MethodDescriptor.SGD_DEFAULTS, SimSiam::new);
 
     private final MlpHead projectorSpec;
     private final MlpHead predictorSpec;

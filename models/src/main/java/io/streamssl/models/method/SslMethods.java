@@ -52,8 +52,9 @@ public final class SslMethods {
     }
 
     /**
-     * A readable list of every method with its options at their defaults (for ResNet-18 on 32 px, a batch of 256
-     * and a schedule of 100,000 steps) and its view plan at 32 and 224 px: what {@code streamssl methods} prints.
+     * A readable list of every method with its default optimiser and learning rate, its options at their defaults
+     * (for ResNet-18 on 32 px, a batch of 256 and a schedule of 100,000 steps) and its view plan at 32 and 224 px:
+     * what {@code streamssl methods} prints.
      */
     public static String describe() {
         StringBuilder out = new StringBuilder();
@@ -64,6 +65,8 @@ public final class SslMethods {
         for (MethodDescriptor d : METHODS) {
             SslMethod m = d.create(defaults); // constructing allocates no tensors
             out.append('\n').append(d.name()).append(" — ").append(d.summary()).append('\n');
+            out.append("  optimizer:       ").append(d.optimizerDefaults().describe())
+                    .append(" (unless trainer.optimizer / trainer.learning-rate are set)\n");
             out.append("  views at 32 px:  ").append(m.viewPlan(32).describe()).append('\n');
             out.append("  views at 224 px: ").append(m.viewPlan(224).describe()).append('\n');
             out.append("  options:");

@@ -30,8 +30,11 @@ import java.util.Map;
 public final class Swav extends BaseMethod {
 
     public static final String NAME = "swav";
+    // Published: LARS at 4.8 for batch 4096, i.e. 0.3 × batch/256 (Caron et al. 2020), solo-learn's CIFAR config
+    // LARS at 0.6. SGD at 0.05 trains stably (MethodDefaultsTrainingTest), so it stays.
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
-            "SwAV (Caron et al. 2020): swapped prediction of Sinkhorn-Knopp codes, multi-crop", Swav::new);
+            "SwAV (Caron et al. 2020): swapped prediction of Sinkhorn-Knopp codes, multi-crop",
+            MethodDescriptor.SGD_DEFAULTS, Swav::new);
     private static final int ASSIGNED_VIEWS = 2;
 
     private final SwavLoss loss;

@@ -14,8 +14,14 @@ import io.streamssl.models.loss.VicregLoss;
 public final class Vicreg extends TwoViewProjectionMethod {
 
     public static final String NAME = "vicreg";
+    // LARS at 0.3 × batch/256, η 0.02: solo-learn's CIFAR config (scripts/pretrain/cifar/vicreg.yaml; the paper,
+    // Bardes et al. 2022, uses LARS at 0.2 × batch/256 on ImageNet). Plain SGD at 0.05 gives NaN at step 3 with
+    // the demo's heads: the covariance term grows with the fourth power of the embedding's scale, so an SGD step
+    // on the expander's last layer enlarges the embedding and the next gradient (loss 2e2 → 2e4 → 6e13 → NaN;
+    // without the covariance term it falls); LARS bounds every tensor's step by the tensor's norm.
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
-            "VICReg (Bardes et al. 2022): variance-invariance-covariance", Vicreg::new);
+            "VICReg (Bardes et al. 2022): variance-invariance-covariance",
+            OptimizerDefaults.scaled("lars", 0.3, 256), Vicreg::new);
 
     private final VicregLoss loss;
 

@@ -132,6 +132,11 @@ class MethodSmokeTest {
 
     /** Mean per-dimension std of the L2-normalised features of a fixed set of images. */
     static double embeddingStd(SslTrainer trainer, int dim) {
+        return embeddingStd(trainer, images, dim);
+    }
+
+    /** Mean per-dimension std of the L2-normalised features of the last 32 of {@code images}. */
+    static double embeddingStd(SslTrainer trainer, TrainingImages images, int dim) {
         double[][] e = new double[EVAL_IMAGES][];
         for (int i = 0; i < EVAL_IMAGES; i++) {
             float[] f = trainer.embed(images.image(images.size() - 1 - i), 32, 32);

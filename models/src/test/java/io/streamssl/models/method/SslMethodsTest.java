@@ -31,6 +31,23 @@ class SslMethodsTest {
     }
 
     @Test
+    void vicregAndBarlowTwinsDefaultToLarsScaledToTheBatchAndTheMethodsCommandSaysSo() {
+        for (String name : List.of("vicreg", "barlowtwins")) {
+            OptimizerDefaults d = SslMethods.descriptor(name).optimizerDefaults();
+            assertThat(d.optimizer()).as(name).isEqualTo("lars");
+            assertThat(d.learningRate(256)).as(name).isEqualTo(0.3);
+            assertThat(d.learningRate(64)).as(name).isEqualTo(0.075);
+        }
+        OptimizerDefaults byol = SslMethods.descriptor("byol").optimizerDefaults();
+        assertThat(byol.optimizer()).isEqualTo("sgd");
+        assertThat(byol.learningRate(64)).isEqualTo(byol.learningRate(4096)).isEqualTo(0.05);
+        assertThat(SslMethods.describe()).contains("vicreg — ")
+                .contains("  optimizer:       lars, learning rate 0.3 × batch-size/256")
+                .contains("  optimizer:       sgd, learning rate 0.05 (");
+        assertThatThrownBy(() -> OptimizerDefaults.fixed("adam", 0.1)).hasMessageContaining("[sgd, lars, adamw]");
+    }
+
+    @Test
     void defaultsAreThePapersForResNet18On32Px() {
         assertThat(SslMethods.create("simclr", DEFAULTS).options()).containsEntry("temperature", "0.2")
                 .containsEntry("projector-hidden", "2048").containsEntry("projector-out", "256");

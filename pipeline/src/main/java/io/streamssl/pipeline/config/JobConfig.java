@@ -7,6 +7,7 @@ import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.models.encoder.Stem;
 import io.streamssl.models.method.BatchSizeConflict;
+import io.streamssl.models.method.OptimizerDefaults;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
 import java.util.ArrayList;
@@ -139,15 +140,25 @@ public final class JobConfig implements Serializable {
                 get(StreamsslOptions.WIDTH));
     }
 
+    /**
+     * The trainer's spec. {@code trainer.optimizer} and {@code trainer.learning-rate} have no global default: each
+     * one that the config does not set takes the method's (see {@code streamssl methods}), so VICReg gets LARS at
+     * its batch-scaled rate while a value the user gives always wins.
+     */
     public TrainerSpec trainerSpec() {
+        OptimizerDefaults methodDefaults = SslMethods.descriptor(get(StreamsslOptions.METHOD)).optimizerDefaults();
+        int batchSize = get(StreamsslOptions.BATCH_SIZE);
+        double learningRate = contains(StreamsslOptions.LEARNING_RATE) ? get(StreamsslOptions.LEARNING_RATE)
+                : methodDefaults.learningRate(batchSize);
+        String optimizer = contains(StreamsslOptions.OPTIMIZER) ? get(StreamsslOptions.OPTIMIZER)
+                : methodDefaults.optimizer();
         return new TrainerSpec(get(StreamsslOptions.METHOD), methodOptions(), encoderSpec(),
-                get(StreamsslOptions.IMAGE_SIZE), get(StreamsslOptions.BATCH_SIZE),
-                get(StreamsslOptions.LEARNING_RATE), get(StreamsslOptions.WARMUP_STEPS),
+                get(StreamsslOptions.IMAGE_SIZE), batchSize, learningRate, get(StreamsslOptions.WARMUP_STEPS),
                 get(StreamsslOptions.SCHEDULE_STEPS), get(StreamsslOptions.MOMENTUM),
                 get(StreamsslOptions.WEIGHT_DECAY), get(StreamsslOptions.SEED), get(StreamsslOptions.DEVICE),
                 floats(StreamsslOptions.NORMALIZE_MEAN), floats(StreamsslOptions.NORMALIZE_STD),
                 get(StreamsslOptions.PROBE_CLASSES), get(StreamsslOptions.PROBE_LEARNING_RATE))
-                .withTrainerOption("optimizer", get(StreamsslOptions.OPTIMIZER));
+                .withTrainerOption("optimizer", optimizer);
     }
 
     private float[] floats(ConfigOption<String> option) {

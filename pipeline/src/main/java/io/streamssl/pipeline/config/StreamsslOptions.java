@@ -52,15 +52,17 @@ public final class StreamsslOptions {
     public static final ConfigOption<Integer> BATCH_SIZE = key("trainer.batch-size").intType().defaultValue(256)
             .withDescription("Images per training step.");
     public static final ConfigOption<Double> LEARNING_RATE = key("trainer.learning-rate").doubleType()
-            .defaultValue(0.05).withDescription("Peak learning rate (after warm-up), cosine-decayed to 0 over"
-                    + " trainer.schedule-steps.");
+            .noDefaultValue().withDescription("Peak learning rate (after warm-up), cosine-decayed to 0 over"
+                    + " trainer.schedule-steps. Unset: the method's, scaled to trainer.batch-size where its recipe"
+                    + " says so (see `streamssl methods`).");
     public static final ConfigOption<Long> WARMUP_STEPS = key("trainer.warmup-steps").longType().defaultValue(0L)
             .withDescription("Linear learning-rate warm-up steps.");
     public static final ConfigOption<Long> SCHEDULE_STEPS = key("trainer.schedule-steps").longType()
             .defaultValue(100_000L).withDescription("Horizon of the cosine schedules (learning rate, teacher momentum);"
                     + " on an endless stream they stay at their end values afterwards.");
-    public static final ConfigOption<String> OPTIMIZER = key("trainer.optimizer").stringType().defaultValue("sgd")
-            .withDescription("sgd (with momentum), lars (biases and norms excluded from adaptation and decay) or adamw.");
+    public static final ConfigOption<String> OPTIMIZER = key("trainer.optimizer").stringType().noDefaultValue()
+            .withDescription("sgd (with momentum), lars (biases and norms excluded from adaptation and decay) or adamw."
+                    + " Unset: the method's (see `streamssl methods`).");
     public static final ConfigOption<Double> MOMENTUM = key("trainer.momentum").doubleType().defaultValue(0.9)
             .withDescription("SGD momentum.");
     public static final ConfigOption<Double> WEIGHT_DECAY = key("trainer.weight-decay").doubleType()

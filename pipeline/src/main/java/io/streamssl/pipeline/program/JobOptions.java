@@ -50,7 +50,8 @@ public final class JobOptions {
     }
 
     private static String describe(ConfigOption<?> o) {
-        return "  " + o.key() + (o.hasDefaultValue() ? " = " + o.defaultValue() : " (required)") + ": "
+        // a key without a default is either required or filled in otherwise: its description says which
+        return "  " + o.key() + (o.hasDefaultValue() ? " = " + o.defaultValue() : "") + ": "
                 + new HtmlFormatter().format(o.description()).replace("%", "%%");
     }
 }

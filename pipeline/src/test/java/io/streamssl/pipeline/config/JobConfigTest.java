@@ -28,6 +28,28 @@ class JobConfigTest {
     }
 
     @Test
+    void unsetOptimizerAndLearningRateTakeTheMethodsDefaultsAndGivenOnesWin() {
+        TrainerSpec byol = JobConfig.of(Map.of("trainer.batch-size", "64")).trainerSpec();
+        assertThat(byol.optimizer()).isEqualTo("sgd");
+        assertThat(byol.learningRate()).isEqualTo(0.05);
+
+        // VICReg's recipe: LARS at 0.3 × batch/256 (solo-learn's CIFAR config)
+        TrainerSpec vicreg = JobConfig.of(Map.of("trainer.method", "vicreg", "trainer.batch-size", "64"))
+                .trainerSpec();
+        assertThat(vicreg.optimizer()).isEqualTo("lars");
+        assertThat(vicreg.learningRate()).isCloseTo(0.075, org.assertj.core.data.Offset.offset(1e-12));
+
+        TrainerSpec given = JobConfig.of(Map.of("trainer.method", "vicreg", "trainer.optimizer", "sgd",
+                "trainer.learning-rate", "0.01")).trainerSpec();
+        assertThat(given.optimizer()).isEqualTo("sgd");
+        assertThat(given.learningRate()).isEqualTo(0.01);
+        TrainerSpec onlyLr = JobConfig.of(Map.of("trainer.method", "barlowtwins", "trainer.learning-rate", "0.2"))
+                .trainerSpec();
+        assertThat(onlyLr.optimizer()).isEqualTo("lars");
+        assertThat(onlyLr.learningRate()).isEqualTo(0.2);
+    }
+
+    @Test
     void nestedYamlIsFlattenedAndOverridesWin() throws Exception {
         Path yaml = tmp.resolve("job.yaml");
         Files.writeString(yaml, """
