@@ -9,8 +9,7 @@ import io.streamssl.connectors.decode.DecodeLimits;
 import io.streamssl.connectors.decode.ImageDecoder;
 import io.streamssl.connectors.decode.RgbImage;
 import io.streamssl.models.eval.LabeledPixels;
-import io.streamssl.pipeline.augment.BilinearResampler;
-import io.streamssl.pipeline.augment.CropBox;
+import io.streamssl.pipeline.job.ProbeView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
@@ -187,22 +186,8 @@ final class EvaluationImages {
                     throw new IllegalArgumentException("image " + image.id() + " of " + name
                             + " cannot be decoded (" + e.getMessage() + "): remove it or replace it", e);
                 }
-                return new LabeledPixels(resized(rgb, size), size, size, image.label());
+                return new LabeledPixels(ProbeView.of(rgb, size), size, size, image.label());
             }
         };
-    }
-
-    /** The whole image at size × size, as the online probe sees it (pipeline ProbeView). */
-    static byte[] resized(RgbImage src, int size) {
-        if (src.width() == size && src.height() == size) {
-            return src.pixels();
-        }
-        float[] out = new float[size * size * 3];
-        BilinearResampler.resizeCrop(src, new CropBox(0, 0, src.height(), src.width()), size, false, out);
-        byte[] px = new byte[out.length];
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (byte) Math.max(0, Math.min(255, Math.round(out[i])));
-        }
-        return px;
     }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamssl.connectors.event.EventKind;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerEventReader;
-import io.streamssl.connectors.event.TrainerRecord;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -80,18 +79,8 @@ public final class MetricsLog {
                 if (line.isBlank()) {
                     continue;
                 }
-                String where = file + " line " + lineNo;
-                try {
-                    LoggedEvent e = parse(line.strip());
-                    if (e == null) {
-                        skipped.add(where + ": an untyped record needs run_id and a numeric step");
-                    } else {
-                        events.add(e);
-                    }
-                } catch (IllegalArgumentException | DateTimeException e) { // the codec parses ts with java.time
-                    throw new IllegalArgumentException(where + ": " + e.getMessage() + " (a metrics log holds one"
-                            + " trainer event per line, as on the metrics topic or as --save-jsonl writes it)", e);
-                }
+                collect(file + " line " + lineNo, line.strip(), " (a metrics log holds one trainer event per line, as"
+                        + " on the metrics topic or as --save-jsonl writes it)", events, skipped);
             }
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("no such file: " + file + " (--jsonl FILE: a log saved with"
@@ -106,30 +95,42 @@ public final class MetricsLog {
 
     /**
      * Reads the metrics topic {@code read_committed} to its end with the shared {@link TrainerEventReader}: the
-     * records of completed checkpoints, as a downstream consumer sees them.
+     * records of completed checkpoints, as a downstream consumer sees them. Each value goes through
+     * {@link #parse} as a saved log's line does, so kinds newer than this build are kept here too.
      */
     public static MetricsLog readTopic(String bootstrapServers, String topic, Duration timeout) {
-        List<TrainerRecord> records;
+        List<String> values;
         try (TrainerEventReader reader = TrainerEventReader.builder().setBootstrapServers(bootstrapServers)
                 .setTopic(topic).build()) {
-            records = reader.readToEnd(timeout);
+            values = reader.readJsonToEnd(timeout);
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(e.getMessage() + ": a long topic takes longer, raise --read-timeout", e);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             throw new IllegalArgumentException("no Kafka broker answered at " + bootstrapServers + " (" + e.getMessage()
                     + "): check -b HOST:PORT", e);
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("not a trainer event")) {
-                // the shared reader decodes every record; a kind newer than this build stops it
-                throw new IllegalArgumentException(e.getMessage() + ". Save the topic's values one per line (e.g."
-                        + " kafka-console-consumer.sh --isolation-level read_committed --from-beginning) and pass"
-                        + " the file with --jsonl: a file's unknown kinds are kept", e);
-            }
-            throw e;
         }
-        List<LoggedEvent> events = records.stream()
-                .map(r -> LoggedEvent.of(r, TrainerEventCodec.encode(r))).toList();
-        return new MetricsLog("topic '" + topic + "' at " + bootstrapServers, events, List.of());
+        String source = "topic '" + topic + "' at " + bootstrapServers;
+        List<LoggedEvent> events = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            collect(source + " record " + (i + 1), values.get(i), "", events, skipped);
+        }
+        return new MetricsLog(source, events, skipped);
+    }
+
+    /** Parses one record found at {@code where} into {@code events}, or notes in {@code skipped} why not. */
+    private static void collect(String where, String json, String hint, List<LoggedEvent> events,
+            List<String> skipped) {
+        try {
+            LoggedEvent e = parse(json);
+            if (e == null) {
+                skipped.add(where + ": an untyped record needs run_id and a numeric step");
+            } else {
+                events.add(e);
+            }
+        } catch (IllegalArgumentException | DateTimeException e) { // the codec parses ts with java.time
+            throw new IllegalArgumentException(where + ": " + e.getMessage() + hint, e);
+        }
     }
 
     /** One record; null for an untyped record that no run can claim (no run_id or no step). */

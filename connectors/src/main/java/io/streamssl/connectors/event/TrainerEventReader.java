@@ -1,5 +1,6 @@
 package io.streamssl.connectors.event;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import io.streamssl.connectors.KafkaClientProperties;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
@@ -47,12 +49,7 @@ public final class TrainerEventReader implements AutoCloseable {
     public List<TrainerRecord> poll(Duration timeout) {
         List<TrainerRecord> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
-            try {
-                out.add(TrainerEventCodec.decode(r.value()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("not a trainer event at " + r.topic() + "-" + r.partition() + "@"
-                        + r.offset() + ": " + e.getMessage(), e);
-            }
+            out.add(decode(r));
         }
         return out;
     }
@@ -62,17 +59,40 @@ public final class TrainerEventReader implements AutoCloseable {
      * offset), waiting at most {@code timeout} for them.
      */
     public List<TrainerRecord> readToEnd(Duration timeout) {
+        return readToEnd(timeout, TrainerEventReader::decode);
+    }
+
+    /**
+     * {@link #readToEnd(Duration)} as the JSON text that was written, not decoded: for a reader that must keep
+     * records of kinds newer than this build (a saved log, a report), which {@link TrainerEventCodec} rejects.
+     */
+    public List<String> readJsonToEnd(Duration timeout) {
+        return readToEnd(timeout, r -> new String(r.value(), StandardCharsets.UTF_8));
+    }
+
+    private <T> List<T> readToEnd(Duration timeout, Function<ConsumerRecord<byte[], byte[]>, T> value) {
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<TrainerRecord> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("could not read " + partitions + " to offsets " + end + " within "
                         + timeout.toSeconds() + " s");
             }
-            out.addAll(poll(Duration.ofMillis(200)));
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                out.add(value.apply(r));
+            }
         }
         return out;
+    }
+
+    private static TrainerRecord decode(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return TrainerEventCodec.decode(r.value());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a trainer event at " + r.topic() + "-" + r.partition() + "@"
+                    + r.offset() + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@link #readToEnd(Duration)} within 30 s. */

@@ -6,13 +6,14 @@ import io.streamssl.pipeline.augment.CropBox;
 
 /**
  * The image the online probe sees: the whole record image resized to the view size (antialiased bilinear),
- * with no augmentation, so probe accuracy measures the encoder, not the luck of the crop.
+ * with no augmentation, so probe accuracy measures the encoder, not the luck of the crop. Held-out evaluation
+ * ({@code streamssl eval}) sees its images the same way.
  */
-final class ProbeView {
+public final class ProbeView {
 
     private ProbeView() {}
 
-    static byte[] of(RgbImage src, int size) {
+    public static byte[] of(RgbImage src, int size) {
         if (src.width() == size && src.height() == size) {
             return src.pixels();
         }
