@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.models.eval.FeatureExtractor;
-import io.streamssl.models.eval.FeatureSet;
-import io.streamssl.models.eval.LogisticRegressionProbe;
+import io.streamssl.models.eval.HeldOutEvaluation;
 import io.streamssl.models.eval.LogisticRegressionProbe.ProbeResult;
 import io.streamssl.models.eval.WeightedKnn;
 import io.streamssl.models.eval.WeightedKnn.KnnResult;
 import io.streamssl.models.snapshot.SnapshotEncoder;
 import io.streamssl.models.snapshot.SnapshotManifest;
 import io.streamssl.models.snapshot.SnapshotWriter;
+import io.streamssl.pipeline.eval.HeldOutImages;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,6 @@ import picocli.CommandLine.Option;
 public final class EvalCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int[] KS = {20, 200};
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -101,8 +100,8 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
         checkSnapshot(snapshot);
-        EvaluationImages images = source.cifar10 != null ? EvaluationImages.cifar10(source.cifar10, trainN, testN)
-                : EvaluationImages.folder(source.folder, trainN, testN, seed);
+        HeldOutImages images = source.cifar10 != null ? HeldOutImages.cifar10(source.cifar10, trainN, testN)
+                : HeldOutImages.folder(source.folder, trainN, testN, seed);
         if (images.classes().size() < 2) {
             throw new IllegalArgumentException(images.name() + " has " + images.classes().size()
                     + " class(es): evaluation needs at least 2");
@@ -146,26 +145,35 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private Row evaluate(String name, SnapshotEncoder encoder, EvaluationImages images, int size) {
-        long t0 = System.nanoTime();
-        FeatureExtractor extractor = new FeatureExtractor(encoder, batchSize);
-        int classes = images.classes().size();
-        FeatureSet train = extractor.extract(images.train(size), images.trainCount(), classes,
-                progress(name + " features train"));
-        FeatureSet test = extractor.extract(images.test(size), images.testCount(), classes,
-                progress(name + " features test"));
-        List<KnnResult> knn = new WeightedKnn(WeightedKnn.DEFAULT_TEMPERATURE).evaluate(train, test, KS);
-        status(name + " linear probe: L-BFGS on " + train.count() + " × " + train.dim() + " features …");
-        ProbeResult linear = LogisticRegressionProbe.withDefaults().evaluate(train, test);
-        double seconds = (System.nanoTime() - t0) / 1e9;
+    private Row evaluate(String name, SnapshotEncoder encoder, HeldOutImages images, int size) {
+        HeldOutEvaluation.Result r = new HeldOutEvaluation(batchSize).evaluate(encoder, images.train(size),
+                images.trainCount(), images.test(size), images.testCount(), images.classes().size(), progress(name));
+        ProbeResult linear = r.linear();
         status(String.format(Locale.ROOT, "%s: done in %.1f s (probe %s after %d iterations, gradient norm %.2e)",
-                name, seconds, linear.converged() ? "converged" : "NOT converged", linear.iterations(),
+                name, r.seconds(), linear.converged() ? "converged" : "NOT converged", linear.iterations(),
                 linear.gradientNorm()));
-        return new Row(name, knn, linear, seconds);
+        return new Row(name, r.knn(), linear, r.seconds());
+    }
+
+    private HeldOutEvaluation.Progress progress(String name) {
+        return new HeldOutEvaluation.Progress() {
+            private final FeatureExtractor.Progress bank = featureProgress(name + " features train");
+            private final FeatureExtractor.Progress queries = featureProgress(name + " features test");
+
+            @Override
+            public void features(String set, int done, int total) {
+                (set.equals("bank") ? bank : queries).done(done, total);
+            }
+
+            @Override
+            public void stage(String what) {
+                status(name + " " + what + " …");
+            }
+        };
     }
 
     /** Progress on stderr (stdout stays the table or the JSON): a line per tenth, or one updated line on a console. */
-    private FeatureExtractor.Progress progress(String what) {
+    private FeatureExtractor.Progress featureProgress(String what) {
         boolean console = System.console() != null;
         int[] lastTenth = {-1};
         return (done, total) -> {
@@ -186,7 +194,7 @@ public final class EvalCommand implements Callable<Integer> {
         spec.commandLine().getErr().flush();
     }
 
-    static String table(SnapshotManifest m, EvaluationImages images, int size, List<Row> rows) {
+    static String table(SnapshotManifest m, HeldOutImages images, int size, List<Row> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s step %d, %s %s width %d; %s: %d training / %d test images at %d px"
                 + " (%d classes)%n", m.method(), m.step(), m.encoder().arch(), m.encoder().stem(), m.encoder().width(),
@@ -210,7 +218,7 @@ public final class EvalCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String json(SnapshotManifest m, EvaluationImages images, int size, List<Row> rows) {
+    static String json(SnapshotManifest m, HeldOutImages images, int size, List<Row> rows) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode snap = root.putObject("snapshot");
         snap.put("method", m.method());

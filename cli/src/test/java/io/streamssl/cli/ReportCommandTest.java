@@ -3,6 +3,7 @@ package io.streamssl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamssl.connectors.event.CheckpointEvent;
+import io.streamssl.connectors.event.EvalEvent;
 import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.FinalStateEvent;
 import io.streamssl.connectors.event.MetricsEvent;
@@ -61,7 +62,7 @@ class ReportCommandTest {
                 "/snapshots/step-000000040", "/snapshots/step-000000080", "checkpoint 2", "foo",
                 "other runs in the log");
         List<String> titles = List.of("Loss", "Learning rate and τ", "Online probe accuracy", "Throughput",
-                "Checkpoints: copy time and state size", "Held-out evaluation", "Held-out evaluation: n_train");
+                "Checkpoints: copy time and state size", "Held-out evaluation", "Held-out evaluation: eval_s");
         for (String title : titles) {
             assertThat(html).contains("<img alt=\"" + title + "\"");
         }
@@ -184,11 +185,11 @@ class ReportCommandTest {
                 step == 80);
     }
 
-    /** An eval record as the eval command may write it: a kind this build's codec does not know. */
+    /** An eval record as the job's held-out evaluator writes it. */
     private static String eval(long step, double knn20, double knn200, double linear) {
-        return String.format(java.util.Locale.ROOT, "{\"event\":\"eval\",\"run_id\":\"%s\",\"model\":\"encoder\","
-                + "\"step\":%d,\"ts\":\"%s\",\"knn_20\":%s,\"knn_200\":%s,\"linear\":%s,\"n_train\":%d}",
-                NEW_RUN, step, at(step).plusSeconds(5), knn20, knn200, linear, 50_000);
+        return TrainerEventCodec.encode(new EvalEvent(header(NEW_RUN, step, 0, at(step).plusSeconds(5)),
+                "/snapshots/step-" + step, "ab12", step / 20, "cifar10", 5000, 1000, knn20, knn200, linear,
+                new double[] {knn200, Double.NaN}, 12.5));
     }
 
     private static EventHeader header(String runId, long step, int attempt, Instant ts) {

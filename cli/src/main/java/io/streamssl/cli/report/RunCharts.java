@@ -40,7 +40,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 public final class RunCharts {
 
-    /** The kind of the held-out evaluation records that the {@code eval} command writes. */
+    /** The kind of the held-out evaluation records (the job's evaluator; typed or, from older builds, not). */
     public static final String EVAL_KIND = "eval";
     static final int WIDTH = 960;
     static final int HEIGHT = 380;
@@ -134,7 +134,7 @@ public final class RunCharts {
      * {@code linear}) share one chart, every other field gets its own.
      */
     private static List<Chart> evaluation(List<LoggedEvent> run, Map<Long, String> restarts) {
-        List<LoggedEvent> evals = run.stream().filter(e -> !e.isTyped() && e.kind().equals(EVAL_KIND)).toList();
+        List<LoggedEvent> evals = run.stream().filter(e -> e.kind().equals(EVAL_KIND)).toList();
         Map<String, XYSeries> fields = new LinkedHashMap<>();
         for (LoggedEvent e : evals) {
             e.numbers().forEach((name, v) -> fields.computeIfAbsent(name, k -> new XYSeries(k, true, false))

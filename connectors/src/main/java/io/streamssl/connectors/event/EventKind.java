@@ -19,7 +19,9 @@ public enum EventKind {
     /** Digests of every state tensor at {@code max-steps}: {@link FinalStateEvent}. */
     FINAL_STATE("final-state", FinalStateEvent.class, TrainerEvent.METRICS),
     /** What one step trained on (with {@code metrics.trained-ids}): {@link TrainedEvent}. */
-    TRAINED("trained", TrainedEvent.class, TrainerEvent.METRICS);
+    TRAINED("trained", TrainedEvent.class, TrainerEvent.METRICS),
+    /** A committed snapshot's held-out kNN and linear figures (with {@code eval.*}): {@link EvalEvent}. */
+    EVAL("eval", EvalEvent.class, TrainerEvent.METRICS);
 
     private final String wireName;
     private final Class<? extends TrainerRecord> recordType;

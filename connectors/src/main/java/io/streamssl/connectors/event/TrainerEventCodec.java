@@ -100,6 +100,27 @@ public final class TrainerEventCodec {
                 t.epochs().forEach(epochs::add);
                 n.put("batch_sha256", t.batchSha256());
             }
+            case EVAL -> {
+                EvalEvent e = (EvalEvent) record;
+                n.put("snapshot", e.snapshot());
+                n.put("weights_sha256", e.weightsSha256());
+                n.put("checkpoint_id", e.checkpointId());
+                n.put("data", e.data());
+                n.put("bank_n", e.bankCount());
+                n.put("query_n", e.queryCount());
+                n.put("knn_20", e.knn20());
+                n.put("knn_200", e.knn200());
+                n.put("linear", e.linear());
+                ArrayNode perClass = n.putArray("knn_200_per_class");
+                for (double a : e.knn200PerClass()) {
+                    if (Double.isNaN(a)) {
+                        perClass.addNull();
+                    } else {
+                        perClass.add(a);
+                    }
+                }
+                n.put("eval_s", e.seconds());
+            }
         }
         return n.toString();
     }
@@ -160,6 +181,18 @@ public final class TrainerEventCodec {
                 List<Long> epochs = new ArrayList<>();
                 field(n, "epochs").forEach(e -> epochs.add(e.asLong()));
                 yield new TrainedEvent(h, ids, epochs, text(n, "batch_sha256"));
+            }
+            case EVAL -> {
+                JsonNode perClass = field(n, "knn_200_per_class");
+                double[] accuracy = new double[perClass.size()];
+                for (int i = 0; i < accuracy.length; i++) {
+                    accuracy[i] = perClass.get(i).isNumber() ? perClass.get(i).asDouble() : Double.NaN;
+                }
+                yield new EvalEvent(h, text(n, "snapshot"), text(n, "weights_sha256"),
+                        n.path("checkpoint_id").isNumber() ? n.get("checkpoint_id").asLong() : null, text(n, "data"),
+                        number(n, "bank_n").asInt(), number(n, "query_n").asInt(), number(n, "knn_20").asDouble(),
+                        number(n, "knn_200").asDouble(), number(n, "linear").asDouble(), accuracy,
+                        number(n, "eval_s").asDouble());
             }
         };
     }

@@ -5,7 +5,8 @@ package io.streamssl.connectors.event;
  * and snapshots topics (README "Topics and records").
  */
 public sealed interface TrainerRecord
-        permits MetricsEvent, SnapshotEvent, CheckpointEvent, RestoredEvent, FinalStateEvent, TrainedEvent {
+        permits MetricsEvent, SnapshotEvent, CheckpointEvent, RestoredEvent, FinalStateEvent, TrainedEvent,
+        EvalEvent {
 
     EventHeader header();
 

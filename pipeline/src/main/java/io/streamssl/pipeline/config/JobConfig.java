@@ -154,11 +154,59 @@ public final class JobConfig implements Serializable {
                 : methodDefaults.optimizer();
         return new TrainerSpec(get(StreamsslOptions.METHOD), methodOptions(), encoderSpec(),
                 get(StreamsslOptions.IMAGE_SIZE), batchSize, learningRate, get(StreamsslOptions.WARMUP_STEPS),
-                get(StreamsslOptions.SCHEDULE_STEPS), get(StreamsslOptions.MOMENTUM),
+                scheduleSteps(), get(StreamsslOptions.MOMENTUM),
                 get(StreamsslOptions.WEIGHT_DECAY), get(StreamsslOptions.SEED), get(StreamsslOptions.DEVICE),
                 floats(StreamsslOptions.NORMALIZE_MEAN), floats(StreamsslOptions.NORMALIZE_STD),
                 get(StreamsslOptions.PROBE_CLASSES), get(StreamsslOptions.PROBE_LEARNING_RATE))
                 .withTrainerOption("optimizer", optimizer);
+    }
+
+    /**
+     * The held-out evaluation the job runs on its committed snapshots, or null when no {@code eval.} source is set.
+     */
+    public HeldOutSettings heldOut() {
+        List<ConfigOption<String>> sources = List.of(StreamsslOptions.EVAL_CIFAR10, StreamsslOptions.EVAL_FOLDER,
+                StreamsslOptions.EVAL_TOPIC);
+        List<ConfigOption<String>> set = sources.stream().filter(o -> contains(o) && !get(o).isBlank()).toList();
+        if (set.size() > 1) {
+            throw new IllegalArgumentException("config keys " + set.stream().map(ConfigOption::key).toList()
+                    + " are all set: held-out evaluation takes one source, eval.cifar10, eval.folder or eval.topic");
+        }
+        positive(StreamsslOptions.EVAL_BANK_SIZE, 1);
+        positive(StreamsslOptions.EVAL_QUERY_SIZE, 1);
+        positive(StreamsslOptions.EVAL_BATCH_SIZE, 1);
+        if (get(StreamsslOptions.EVAL_INTERVAL).isNegative()) {
+            throw new IllegalArgumentException("config key 'eval.interval' must be >= 0, got "
+                    + get(StreamsslOptions.EVAL_INTERVAL));
+        }
+        if (set.isEmpty()) {
+            return null;
+        }
+        ConfigOption<String> source = set.get(0);
+        HeldOutSettings.Source kind = source == StreamsslOptions.EVAL_CIFAR10 ? HeldOutSettings.Source.CIFAR10
+                : source == StreamsslOptions.EVAL_FOLDER ? HeldOutSettings.Source.FOLDER : HeldOutSettings.Source.TOPIC;
+        return new HeldOutSettings(kind, source.key(), get(source).trim(), get(StreamsslOptions.EVAL_BANK_SIZE),
+                get(StreamsslOptions.EVAL_QUERY_SIZE), get(StreamsslOptions.EVAL_INTERVAL),
+                get(StreamsslOptions.EVAL_BATCH_SIZE), get(StreamsslOptions.PROBE_CLASSES),
+                get(StreamsslOptions.IMAGE_SIZE), get(StreamsslOptions.SEED), get(StreamsslOptions.MAX_STEPS),
+                get(StreamsslOptions.BOOTSTRAP_SERVERS));
+    }
+
+    /** Steps the endless stream keeps training at its last rate. */
+    static final long ENDLESS_SCHEDULE_STEPS = 100_000L;
+
+    /**
+     * The cosine schedules' horizon: {@code trainer.schedule-steps}, else the run's {@code trainer.max-steps}, else
+     * {@value #ENDLESS_SCHEDULE_STEPS}. A run with a known length decays its learning rate to 0 and its teacher
+     * momentum to its end value by its last step, as the papers' schedules span their training; with the old fixed
+     * 100k-step horizon a 1,560-step run ended at 99.9 % of its peak learning rate.
+     */
+    public long scheduleSteps() {
+        if (contains(StreamsslOptions.SCHEDULE_STEPS)) {
+            return get(StreamsslOptions.SCHEDULE_STEPS);
+        }
+        long maxSteps = get(StreamsslOptions.MAX_STEPS);
+        return maxSteps > 0 ? maxSteps : ENDLESS_SCHEDULE_STEPS;
     }
 
     private float[] floats(ConfigOption<String> option) {
@@ -208,6 +256,7 @@ public final class JobConfig implements Serializable {
                     + get(StreamsslOptions.CHECKPOINT_INTERVAL));
         }
         failAtSteps(); // checks the list
+        heldOut(); // checks the eval.* keys
         String offsets = get(StreamsslOptions.STARTING_OFFSETS);
         if (!offsets.equals("earliest") && !offsets.equals("latest") && !offsets.equals("committed")) {
             throw new IllegalArgumentException("config key 'kafka.starting-offsets' must be earliest, latest or"

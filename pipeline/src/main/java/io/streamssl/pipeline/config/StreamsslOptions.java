@@ -58,8 +58,9 @@ public final class StreamsslOptions {
     public static final ConfigOption<Long> WARMUP_STEPS = key("trainer.warmup-steps").longType().defaultValue(0L)
             .withDescription("Linear learning-rate warm-up steps.");
     public static final ConfigOption<Long> SCHEDULE_STEPS = key("trainer.schedule-steps").longType()
-            .defaultValue(100_000L).withDescription("Horizon of the cosine schedules (learning rate, teacher momentum);"
-                    + " on an endless stream they stay at their end values afterwards.");
+            .noDefaultValue().withDescription("Horizon of the cosine schedules (learning rate, teacher momentum);"
+                    + " on an endless stream they stay at their end values afterwards. Unset: trainer.max-steps when"
+                    + " that is set (the schedules span the run, as in the papers), else 100000.");
     public static final ConfigOption<String> OPTIMIZER = key("trainer.optimizer").stringType().noDefaultValue()
             .withDescription("sgd (with momentum), lars (biases and norms excluded from adaptation and decay) or adamw."
                     + " Unset: the method's (see `streamssl methods`).");
@@ -95,6 +96,30 @@ public final class StreamsslOptions {
             .withDescription("Classes of the online linear probe (labels outside [0, classes) are ignored by it).");
     public static final ConfigOption<Double> PROBE_LEARNING_RATE = key("probe.learning-rate").doubleType()
             .defaultValue(0.5).withDescription("Learning rate of the online linear probe (on standardised features).");
+
+    // ---- held-out evaluation
+    public static final ConfigOption<String> EVAL_CIFAR10 = key("eval.cifar10").stringType().noDefaultValue()
+            .withDescription("Held-out evaluation on CIFAR-10 (binary format directory): the first eval.bank-size"
+                    + " training images form the kNN bank and the probe's training set, the first eval.query-size"
+                    + " test images are scored. At most one of eval.cifar10, eval.folder, eval.topic; none = off.");
+    public static final ConfigOption<String> EVAL_FOLDER = key("eval.folder").stringType().noDefaultValue()
+            .withDescription("Held-out evaluation on an image folder DIR/<class>/<image> (or DIR/train and DIR/test"
+                    + " of classes), split with trainer.seed as `streamssl eval --folder` does.");
+    public static final ConfigOption<String> EVAL_TOPIC = key("eval.topic").stringType().noDefaultValue()
+            .withDescription("Held-out evaluation on a Kafka topic of labelled images (streamssl record format),"
+                    + " read to its end when the job starts: the first eval.bank-size labelled records are the bank,"
+                    + " the next eval.query-size the queries. Labels must be in [0, probe.classes).");
+    public static final ConfigOption<Integer> EVAL_BANK_SIZE = key("eval.bank-size").intType().defaultValue(5000)
+            .withDescription("Labelled images in the kNN bank (also the linear probe's training set).");
+    public static final ConfigOption<Integer> EVAL_QUERY_SIZE = key("eval.query-size").intType().defaultValue(1000)
+            .withDescription("Held-out images scored.");
+    public static final ConfigOption<Duration> EVAL_INTERVAL = key("eval.interval").durationType()
+            .defaultValue(Duration.ofMinutes(10)).withDescription("At most one evaluation per this interval: the"
+                    + " newest committed snapshot is evaluated once it has passed (snapshots committed meanwhile are"
+                    + " skipped); the snapshot at trainer.max-steps is always evaluated. 0 = every committed"
+                    + " snapshot the evaluator reaches.");
+    public static final ConfigOption<Integer> EVAL_BATCH_SIZE = key("eval.batch-size").intType().defaultValue(256)
+            .withDescription("Images per forward pass of the evaluator (as `streamssl eval --batch-size`).");
 
     // ---- outputs
     public static final ConfigOption<Integer> METRICS_EVERY = key("metrics.every-steps").intType().defaultValue(10)

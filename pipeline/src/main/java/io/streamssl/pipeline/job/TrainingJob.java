@@ -5,9 +5,12 @@ import io.streamssl.connectors.ImageRecord;
 import io.streamssl.connectors.ImageSource;
 import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.TrainerEventSink;
+import io.streamssl.pipeline.config.HeldOutSettings;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
+import io.streamssl.pipeline.eval.HeldOutEvalOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -22,6 +25,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <pre>
  * KafkaSource(images) → decode+augment (parallel) ─┬─→ keyBy(model) → trainer → KafkaSink(metrics, snapshots)
  *                                                  └─ dead letters → KafkaSink(images.dlq)
+ *   trainer ─ snapshot announcements → held-out eval (with eval.*, own task) ─ eval records ─→ KafkaSink(metrics)
  * </pre>
  *
  * Batches are assembled inside the trainer operator (not in an operator of their own): it is keyed by model
@@ -36,6 +40,7 @@ public final class TrainingJob {
     public static final String UID_TRAINER = "trainer";
     public static final String UID_EVENTS = "trainer-events";
     public static final String UID_DEAD_LETTERS = "dead-letters";
+    public static final String UID_EVAL = "held-out-eval";
 
     private TrainingJob() {}
 
@@ -73,6 +78,15 @@ public final class TrainingJob {
                 .transform("trainer: " + model, TypeInformation.of(TrainerEvent.class), new TrainerOperator(config, runId))
                 .uid(UID_TRAINER).setParallelism(1).setMaxParallelism(128);
 
+        HeldOutSettings heldOut = config.heldOut();
+        if (heldOut != null) {
+            DataStream<TrainerEvent> evaluations = events
+                    .filter(new SnapshotAnnouncements()).name("snapshot announcements").setParallelism(1)
+                    .transform("held-out eval", TypeInformation.of(TrainerEvent.class), new HeldOutEvalOperator(heldOut))
+                    .uid(UID_EVAL).setParallelism(1).disableChaining();
+            events = events.union(evaluations);
+        }
+
         events.sinkTo(TrainerEventSink.builder()
                         .setBootstrapServers(bootstrap)
                         .setMetricsTopic(config.get(StreamsslOptions.METRICS_TOPIC))
@@ -80,6 +94,16 @@ public final class TrainingJob {
                         .setTransactionalIdPrefix("streamssl-" + model)
                         .build())
                 .uid(UID_EVENTS).name("kafka: metrics + snapshots").setParallelism(1);
+    }
+
+    /** The trainer's snapshot announcements: what the held-out evaluator reads. */
+    private static final class SnapshotAnnouncements implements FilterFunction<TrainerEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean filter(TrainerEvent event) {
+            return TrainerEvent.SNAPSHOT.equals(event.kind);
+        }
     }
 
     /** Every sample belongs to the one model this job trains. */

@@ -1,5 +1,6 @@
 package io.streamssl.pipeline.program;
 
+import io.streamssl.connectors.event.EvalEvent;
 import io.streamssl.connectors.event.MetricsEvent;
 import io.streamssl.connectors.event.RestoredEvent;
 import io.streamssl.connectors.event.TrainerEventReader;
@@ -21,18 +22,24 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Submits the training job and follows it through its metrics topic: prints one progress line, stops the job
  * with a savepoint once {@code trainer.max-steps} is reached (or on Ctrl-C), and returns the summary.
  *
+ * <p>With held-out evaluation on ({@code eval.*}) it prints each {@code eval} record as it comes, and a run with
+ * {@code trainer.max-steps} waits for the evaluation of its final snapshot before it stops.
+ *
  * <p>It reads the metrics topic with {@code read_uncommitted}, so it sees progress as the trainer makes it;
  * downstream consumers should read {@code read_committed} and see only checkpointed records.
  */
 public final class JobRunner {
 
-    /** What a finished run reports. */
+    /** What a finished run reports; {@code evaluation} is the newest held-out evaluation, null without one. */
     public record Summary(long steps, long images, double loss, Double probeAccuracy, String snapshot,
-            String savepoint) {
+            String savepoint, EvalEvent evaluation) {
         public String line() {
             return String.format(Locale.ROOT, "steps=%d images=%d loss=%.4f probe_acc=%s snapshot=%s", steps, images,
                     loss, probeAccuracy == null ? "n/a" : String.format(Locale.ROOT, "%.4f", probeAccuracy),
-                    snapshot == null ? "none" : snapshot);
+                    snapshot == null ? "none" : snapshot)
+                    + (evaluation == null ? "" : String.format(Locale.ROOT, " eval_step=%d knn_20=%.4f knn_200=%.4f"
+                            + " linear=%.4f", evaluation.step(), evaluation.knn20(), evaluation.knn200(),
+                            evaluation.linear()));
         }
     }
 
@@ -41,6 +48,13 @@ public final class JobRunner {
     private final String runId;
     private final PrintStream console;
     private final boolean interactive;
+    /** Whether the job evaluates its snapshots ({@code eval.*}): then the run waits for its last one's figures. */
+    private final boolean heldOut;
+    private EvalEvent newestEval;
+    private long evalWaitStart;
+
+    /** How long a finished run waits for the evaluation of its final snapshot before it stops without it. */
+    static final Duration FINAL_EVAL_WAIT = Duration.ofMinutes(15);
 
     public JobRunner(StreamExecutionEnvironment env, JobConfig config, String runId, PrintStream console) {
         this.env = env;
@@ -48,6 +62,7 @@ public final class JobRunner {
         this.runId = runId;
         this.console = console;
         this.interactive = System.console() != null;
+        this.heldOut = config.heldOut() != null;
     }
 
     /**
@@ -70,17 +85,23 @@ public final class JobRunner {
             Thread hook = new Thread(() -> stopQuietly(client), "streamssl-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             MetricsEvent last = null;
+            newestEval = null;
             String snapshot = null;
             boolean finished = false;
+            boolean done = false;
             long lastStatusCheck = 0;
             JobStatus lastStatus = JobStatus.RUNNING;
-            while (!finished) {
+            while (!done) {
                 for (TrainerRecord e : metrics.poll(Duration.ofMillis(500))) {
                     if (!runId.equals(e.runId())) {
                         continue;
                     }
                     if (e instanceof RestoredEvent) {
                         console.println("restored at step " + e.step());
+                    }
+                    if (e instanceof EvalEvent ev) {
+                        newestEval = ev;
+                        evaluation(ev);
                     }
                     if (!(e instanceof MetricsEvent m)) {
                         continue;
@@ -90,8 +111,9 @@ public final class JobRunner {
                         snapshot = m.snapshot();
                     }
                     progress(m, maxSteps);
-                    finished = m.finished();
+                    finished |= m.finished();
                 }
+                done = finished && !awaitingFinalEvaluation(last);
                 if (System.nanoTime() - lastStatusCheck > TimeUnit.SECONDS.toNanos(2)) {
                     lastStatusCheck = System.nanoTime();
                     JobStatus status = client.getJobStatus().get(30, TimeUnit.SECONDS);
@@ -121,7 +143,7 @@ public final class JobRunner {
             Runtime.getRuntime().removeShutdownHook(hook);
             console.println("stopped with savepoint " + savepoint);
             return new Summary(last.step(), last.header().images(), last.loss(), last.probeAccuracy(), snapshot,
-                    savepoint);
+                    savepoint, newestEval);
         }
     }
 
@@ -147,13 +169,43 @@ public final class JobRunner {
         }
     }
 
+    /**
+     * After the last step, with held-out evaluation on: whether to keep waiting for the evaluation of the final
+     * snapshot (at most {@link #FINAL_EVAL_WAIT}), which a stop with a savepoint would otherwise cut off.
+     */
+    private boolean awaitingFinalEvaluation(MetricsEvent last) {
+        if (!heldOut || (newestEval != null && newestEval.step() >= last.step())) {
+            return false;
+        }
+        if (evalWaitStart == 0) {
+            evalWaitStart = System.nanoTime();
+            console.println((interactive ? "\n" : "") + "waiting for the held-out evaluation of step " + last.step()
+                    + " …");
+        }
+        if (System.nanoTime() - evalWaitStart > FINAL_EVAL_WAIT.toNanos()) {
+            console.println("no held-out evaluation of step " + last.step() + " within " + FINAL_EVAL_WAIT.toMinutes()
+                    + " min; stopping without it");
+            return false;
+        }
+        return true;
+    }
+
+    private void evaluation(EvalEvent e) {
+        String line = String.format(Locale.ROOT, "eval step %d | kNN@20 %.1f%% | kNN@200 %.1f%% | linear %.1f%% | %s,"
+                + " %d bank / %d queries, %.1f s", e.step(), 100 * e.knn20(), 100 * e.knn200(), 100 * e.linear(),
+                e.data(), e.bankCount(), e.queryCount(), e.seconds());
+        console.println((interactive ? "\r" : "") + line + (interactive ? "   " : ""));
+    }
+
     private void progress(MetricsEvent m, long maxSteps) {
         String line = String.format(Locale.ROOT, "step %d%s | loss %.4f | %.1f img/s (in steps %.1f) | lr %.4f%s | probe %s%s",
                 m.step(), maxSteps > 0 ? "/" + maxSteps : "", m.loss(), m.imagesPerSecond(),
                 m.trainImagesPerSecond(), (double) m.learningRate(),
                 m.scalars().containsKey("tau") ? String.format(Locale.ROOT, " | tau %.4f", m.scalars().get("tau")) : "",
                 m.probeAccuracy() != null ? String.format(Locale.ROOT, "%.1f%%", 100 * m.probeAccuracy()) : "n/a",
-                m.snapshot() != null ? " | snapshot " + m.snapshot().replaceAll(".*/", "") : "");
+                m.snapshot() != null ? " | snapshot " + m.snapshot().replaceAll(".*/", "") : "")
+                + (newestEval != null ? String.format(Locale.ROOT, " | kNN@200 %.1f%% (step %d)",
+                        100 * newestEval.knn200(), newestEval.step()) : "");
         if (interactive) {
             console.print("\r" + line + "   ");
             console.flush();

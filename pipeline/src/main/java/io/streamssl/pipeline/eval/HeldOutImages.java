@@ -1,8 +1,9 @@
-package io.streamssl.cli;
+package io.streamssl.pipeline.eval;
 
 import io.streamssl.connectors.dataset.Cifar10Binary;
 import io.streamssl.connectors.dataset.ImageDataset;
 import io.streamssl.connectors.dataset.ImageFolder;
+import io.streamssl.connectors.dataset.KafkaImageTopic;
 import io.streamssl.connectors.dataset.LabeledImage;
 import io.streamssl.connectors.decode.BadImageException;
 import io.streamssl.connectors.decode.DecodeLimits;
@@ -12,14 +13,17 @@ import io.streamssl.models.eval.LabeledPixels;
 import io.streamssl.pipeline.job.ProbeView;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 
 /**
- * The training and test images of an evaluation, decoded and resized to the encoder's input size.
+ * The training (kNN bank, probe training set) and test (query) images of a held-out evaluation, decoded and resized to the encoder's input size.
  *
  * <ul>
  *   <li>CIFAR-10 binary: the first N images of the training files and the first M of {@code test_batch.bin}
@@ -28,12 +32,14 @@ import java.util.SplittableRandom;
  *       seeded random N of one and M of the other.
  *   <li>Any other image folder of classes: one seeded random permutation, the first M images for testing and
  *       the next N for training, so the two never share an image.
+ *   <li>A Kafka topic of labelled images, read to its end once: the first N labelled records (partition by
+ *       partition, in offset order) for training and the next M for testing.
  * </ul>
  *
  * <p>An image whose size is not the encoder's is resized whole (antialiased bilinear, no crop), as the online
  * probe sees it.
  */
-final class EvaluationImages {
+public final class HeldOutImages {
 
     private final String name;
     private final ImageDataset train;
@@ -44,7 +50,7 @@ final class EvaluationImages {
     private final int testCount;
     private final ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULT);
 
-    private EvaluationImages(String name, ImageDataset train, ImageDataset test, BitSet trainSelection,
+    private HeldOutImages(String name, ImageDataset train, ImageDataset test, BitSet trainSelection,
             BitSet testSelection, int trainCount, int testCount) {
         this.name = name;
         this.train = train;
@@ -55,24 +61,24 @@ final class EvaluationImages {
         this.testCount = testCount;
     }
 
-    static EvaluationImages cifar10(Path dir, int trainN, int testN) {
+    public static HeldOutImages cifar10(Path dir, int trainN, int testN) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("CIFAR-10 directory " + dir + " does not exist: give --cifar10 the"
-                    + " directory of the binary version (data_batch_1.bin … data_batch_5.bin, test_batch.bin)");
+            throw new IllegalArgumentException("CIFAR-10 directory " + dir + " does not exist: it must be"
+                    + " the directory of the binary version (data_batch_1.bin … data_batch_5.bin, test_batch.bin)");
         }
         if (!Cifar10Binary.present(dir) || !Files.isRegularFile(dir.resolve(Cifar10Binary.TEST_FILE))) {
-            throw new IllegalArgumentException("no CIFAR-10 binary files in " + dir + ": --cifar10 needs "
+            throw new IllegalArgumentException("no CIFAR-10 binary files in " + dir + ": it needs "
                     + Cifar10Binary.TRAIN_FILES + " and " + Cifar10Binary.TEST_FILE);
         }
         Cifar10Binary train = Cifar10Binary.train(dir);
         Cifar10Binary test = Cifar10Binary.test(dir);
-        return new EvaluationImages("cifar10", train, test, null, null, (int) Math.min(trainN, train.size()),
+        return new HeldOutImages("cifar10", train, test, null, null, (int) Math.min(trainN, train.size()),
                 (int) Math.min(testN, test.size()));
     }
 
-    static EvaluationImages folder(Path dir, int trainN, int testN, long seed) {
+    public static HeldOutImages folder(Path dir, int trainN, int testN, long seed) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("image folder " + dir + " does not exist: give --folder a directory"
+            throw new IllegalArgumentException("image folder " + dir + " does not exist: it must be a directory"
                     + " of class sub-folders (DIR/<class>/<image>.png|jpg), optionally split as DIR/train and"
                     + " DIR/test");
         }
@@ -88,21 +94,54 @@ final class EvaluationImages {
             int n = (int) Math.min(trainN, train.size());
             int m = (int) Math.min(testN, test.size());
             SplittableRandom random = new SplittableRandom(seed);
-            return new EvaluationImages(dir.getFileName() + "", train, test,
+            return new HeldOutImages(dir.getFileName() + "", train, test,
                     range(permutation((int) train.size(), random), 0, n), range(permutation((int) test.size(),
                             random), 0, m), n, m);
         }
         ImageFolder all = new ImageFolder(dir);
         int size = (int) all.size();
         if (size < 2 || testN >= size) {
-            throw new IllegalArgumentException("image folder " + dir + " has " + size + " images: --test-n " + testN
-                    + " leaves none for training (or split it as DIR/train and DIR/test)");
+            throw new IllegalArgumentException("image folder " + dir + " has " + size + " images: " + testN + " test images"
+                    + " leave none for training (or split it as DIR/train and DIR/test)");
         }
         int m = testN;
         int n = Math.min(trainN, size - m);
         int[] order = permutation(size, new SplittableRandom(seed));
-        return new EvaluationImages(dir.getFileName() + "", all, all, range(order, m, m + n), range(order, 0, m), n,
+        return new HeldOutImages(dir.getFileName() + "", all, all, range(order, m, m + n), range(order, 0, m), n,
                 m);
+    }
+
+    /**
+     * The first {@code trainN} labelled images of {@code topic} for training and the next {@code testN} for testing;
+     * labels outside {@code [0, classes)} are skipped.
+     */
+    public static HeldOutImages topic(String bootstrapServers, Map<String, String> clientProperties, String topic,
+            int classes, int trainN, int testN, Duration timeout) {
+        KafkaImageTopic all = KafkaImageTopic.read(bootstrapServers, clientProperties, topic, classes, trainN + testN,
+                timeout);
+        if (all.size() < 2) {
+            throw new IllegalArgumentException("held-out topic '" + topic + "' has " + all.size() + " labelled images"
+                    + " (label in [0, " + classes + ")): it needs at least 2, one to train the probe and one to score");
+        }
+        int n = (int) Math.min(trainN, all.size() - 1);
+        int m = (int) Math.min(testN, all.size() - n);
+        return new HeldOutImages(all.name(), all.slice(0, n), all.slice(n, n + m), null, null, n, m);
+    }
+
+    /** All training images at {@code size}, decoded: a bank kept in memory. */
+    public List<LabeledPixels> trainList(int size) {
+        return list(train(size), trainCount);
+    }
+
+    /** All test images at {@code size}, decoded. */
+    public List<LabeledPixels> testList(int size) {
+        return list(test(size), testCount);
+    }
+
+    private static List<LabeledPixels> list(Iterator<LabeledPixels> images, int count) {
+        List<LabeledPixels> out = new ArrayList<>(count);
+        images.forEachRemaining(out::add);
+        return out;
     }
 
     private static int[] permutation(int size, SplittableRandom random) {
@@ -127,28 +166,28 @@ final class EvaluationImages {
         return s;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    List<String> classes() {
+    public List<String> classes() {
         return train.classes();
     }
 
     /** Training images that will be used (at most the N asked for). */
-    int trainCount() {
+    public int trainCount() {
         return trainCount;
     }
 
-    int testCount() {
+    public int testCount() {
         return testCount;
     }
 
-    Iterator<LabeledPixels> train(int size) {
+    public Iterator<LabeledPixels> train(int size) {
         return pixels(train, trainSelection, trainCount, size);
     }
 
-    Iterator<LabeledPixels> test(int size) {
+    public Iterator<LabeledPixels> test(int size) {
         return pixels(test, testSelection, testCount, size);
     }
 
