@@ -64,6 +64,17 @@ class TrainerEventCodecTest {
     }
 
     @Test
+    void evalRecordGoesToTheMetricsTopicWithItsPerClassFigures() {
+        EvalEvent e = new EvalEvent(H, "/s/step-000000012", "ab12", 7L, "cifar10", 5000, 1000, 0.3125, 0.29, 0.35,
+                new double[] {0.5, Double.NaN, 0.25}, 12.5);
+        assertRoundTrip(e, HEAD.formatted("eval") + "\"snapshot\":\"/s/step-000000012\",\"weights_sha256\":\"ab12\","
+                + "\"checkpoint_id\":7,\"data\":\"cifar10\",\"bank_n\":5000,\"query_n\":1000,\"knn_20\":0.3125,"
+                + "\"knn_200\":0.29,\"linear\":0.35,\"knn_200_per_class\":[0.5,null,0.25],\"eval_s\":12.5}");
+        assertThat(TrainerEventCodec.toStreamElement(e).kind).isEqualTo(TrainerEvent.METRICS);
+        assertThat(((EvalEvent) TrainerEventCodec.decode(TrainerEventCodec.encode(e))).knn200PerClass()[1]).isNaN();
+    }
+
+    @Test
     void everyKindHasItsRecordTypeAndOneWireName() {
         for (EventKind k : EventKind.values()) {
             assertThat(EventKind.ofWireName(k.wireName())).isSameAs(k);

@@ -145,4 +145,31 @@ class JobConfigTest {
         assertThat(io.streamssl.pipeline.job.JobFlinkConfiguration.uri("s3://b/c")).isEqualTo("s3://b/c");
         assertThat(io.streamssl.pipeline.job.JobFlinkConfiguration.uri("/tmp/x")).isEqualTo("file:///tmp/x");
     }
+
+    @Test
+    void theCosineHorizonIsTheRunsLengthUnlessSet() {
+        assertThat(JobConfig.of(Map.of()).trainerSpec().scheduleSteps()).isEqualTo(100_000L);
+        assertThat(JobConfig.of(Map.of("trainer.max-steps", "1560")).trainerSpec().scheduleSteps()).isEqualTo(1560L);
+        assertThat(JobConfig.of(Map.of("trainer.max-steps", "1560", "trainer.schedule-steps", "50000")).trainerSpec()
+                .scheduleSteps()).isEqualTo(50_000L);
+    }
+
+    @Test
+    void heldOutEvaluationTakesOneSourceAndChecksItsSizes() {
+        assertThat(JobConfig.of(Map.of()).heldOut()).isNull();
+        HeldOutSettings h = JobConfig.of(Map.of("eval.topic", "heldout", "eval.bank-size", "300", "trainer.max-steps",
+                "40", "kafka.bootstrap-servers", "k:9092")).heldOut();
+        assertThat(h.source()).isEqualTo(HeldOutSettings.Source.TOPIC);
+        assertThat(h.key()).isEqualTo("eval.topic");
+        assertThat(h.bankSize()).isEqualTo(300);
+        assertThat(h.querySize()).isEqualTo(1000);
+        assertThat(h.interval()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(h.maxSteps()).isEqualTo(40);
+        assertThat(h.bootstrapServers()).isEqualTo("k:9092");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("eval.cifar10", "/d", "eval.topic", "t")))
+                .hasMessageContaining("eval.cifar10").hasMessageContaining("eval.topic").hasMessageContaining("one source");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("eval.cifar10", "/d", "eval.query-size", "0")))
+                .hasMessageContaining("eval.query-size");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("eval.interval", "-1 s"))).hasMessageContaining("eval.interval");
+    }
 }
