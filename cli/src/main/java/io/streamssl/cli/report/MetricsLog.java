@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
 /**
  * The trainer events of a metrics topic, or of a saved copy of one (JSON Lines: one record per line, as on the
  * topic), grouped by run. Records of kinds the codec knows are decoded by {@link TrainerEventCodec} and a broken one
- * is an error naming its line; records of other kinds ({@code eval}, newer kinds) are kept untyped rather than
+ * is an error naming its line; records of other kinds (newer than this build) are kept untyped rather than
  * rejected, so that a report of an older build still opens a newer log.
  *
  * <pre>{@code
