@@ -45,7 +45,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Broker logs, checkpoints and snapshots go here (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
-    @Option(names = "--cifar10", paramLabel = "DIR", description = "Stream CIFAR-10 (binary format) instead of generated images.")
+    @Option(names = "--cifar10", paramLabel = "DIR", description = "Stream CIFAR-10 (binary format) instead of generated"
+            + " images, and evaluate the snapshots on its test split (eval.cifar10, unless another eval source is set).")
     Path cifar10;
 
     @Option(names = "--rate", defaultValue = "256", paramLabel = "IMAGES_PER_S",
@@ -90,6 +91,10 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, String> base = demoDefaults(job);
         base.put(StreamsslOptions.SNAPSHOT_DIR.key(), work.resolve("snapshots").toString());
         base.put(StreamsslOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toString());
+        if (cifar10 != null && job.load(base).heldOut() == null) {
+            // CIFAR-10 has a test split the stream never shows: evaluate the snapshots on it
+            base.put(StreamsslOptions.EVAL_CIFAR10.key(), cifar10.toAbsolutePath().toString());
+        }
         JobConfig probeConfig = job.load(base); // validate before starting anything
         ImageDataset data = cifar10 != null ? Cifar10Binary.train(cifar10)
                 : new GeneratedShapes(10_000, 1, probeConfig.get(StreamsslOptions.IMAGE_SIZE));
