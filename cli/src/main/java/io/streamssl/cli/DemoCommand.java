@@ -49,6 +49,9 @@ public final class DemoCommand implements Callable<Integer> {
             + " images, and evaluate the snapshots on its test split (eval.cifar10, unless another eval source is set).")
     Path cifar10;
 
+    @Option(names = "--no-eval", description = "With --cifar10: do not evaluate the snapshots on its test split.")
+    boolean noEval;
+
     @Option(names = "--rate", defaultValue = "256", paramLabel = "IMAGES_PER_S",
             description = "Rate of the background producer (default: ${DEFAULT-VALUE}); it only needs to stay ahead of"
                     + " the trainer, and every image it makes costs CPU the trainer could use.")
@@ -91,7 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, String> base = demoDefaults(job);
         base.put(StreamsslOptions.SNAPSHOT_DIR.key(), work.resolve("snapshots").toString());
         base.put(StreamsslOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toString());
-        if (cifar10 != null && job.load(base).heldOut() == null) {
+        if (cifar10 != null && !noEval && job.load(base).heldOut() == null) {
             // CIFAR-10 has a test split the stream never shows: evaluate the snapshots on it
             base.put(StreamsslOptions.EVAL_CIFAR10.key(), cifar10.toAbsolutePath().toString());
         }
