@@ -11,7 +11,11 @@ import io.streamssl.models.method.ViewPlan;
 import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.cli.bench.AugmentBenchmark;
 import io.streamssl.cli.bench.CheckpointBenchmark;
+import io.streamssl.cli.bench.QualityBenchmark;
 import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.StreamsslOptions;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +32,8 @@ import picocli.CommandLine.Option;
 
 /** {@code streamssl bench …}: throughput figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print throughput figures.",
-        subcommands = {BenchCommand.Trainer.class, BenchCommand.Augment.class, BenchCommand.Checkpoint.class})
+        subcommands = {BenchCommand.Trainer.class, BenchCommand.Augment.class, BenchCommand.Checkpoint.class,
+                BenchCommand.Quality.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -227,6 +232,127 @@ public final class BenchCommand implements Runnable {
             System.out.println();
             System.out.print(CheckpointBenchmark.table(results, settings));
             return 0;
+        }
+    }
+
+    /** What the real job learns from N CIFAR-10 images, against a random encoder of the same network. */
+    @Command(name = "quality", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Train the real job on N CIFAR-10 images and measure the features it learned: an"
+                    + " in-process Kafka broker, CIFAR-10's training set produced into it (passes as needed), a local"
+                    + " Flink cluster and the trainer at the demo's network (ResNet-18 width 16, batch 64, 1024-wide"
+                    + " heads; --set overrides), stopped with a savepoint after ceil(N / batch-size) steps. Then `eval`"
+                    + " scores the final snapshot and a randomly initialised encoder of the same architecture on"
+                    + " CIFAR-10: weighted kNN (k = 20, 200) and a linear probe, features of --train-n training images"
+                    + " against --test-n test images.",
+                    "Prints the job's step lines, then a table: images seen, steps, kNN@20, kNN@200 and linear for"
+                    + " the snapshot and for the random encoder, training and evaluation wall time; --json prints one"
+                    + " JSON object instead. Always writes result.json into --work-dir; --table FILE appends a"
+                    + " markdown row.",
+                    "Example: ./streamssl bench quality --method byol --images 100000",
+                    "(On a busy 2-core CPU the job trains 60-90 images/s, so 100,000 images take 20-30 minutes; the"
+                    + " default evaluation, 10,000 training and all 10,000 test images for two encoders, about 3"
+                    + " minutes more.)"})
+    public static final class Quality implements Callable<Integer> {
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--method", required = true, paramLabel = "METHOD",
+                description = "trainer.method: simclr, mocov2, mocov3, byol, simsiam, dino, swav, barlowtwins, vicreg.")
+        String method;
+
+        @Option(names = "--images", required = true, paramLabel = "N",
+                description = "Images to train on: trainer.max-steps = ceil(N / batch-size).")
+        long images;
+
+        @Option(names = "--cifar10", paramLabel = "DIR", description = "CIFAR-10, binary version (data_batch_1.bin …"
+                + " data_batch_5.bin, test_batch.bin); default: <streamssl.shared.dir, ../shared>/datasets/cifar10.")
+        Path cifar10;
+
+        @Option(names = "--train-n", defaultValue = "10000", paramLabel = "N",
+                description = "eval: training images, the kNN bank and the probe's training set (default:"
+                        + " ${DEFAULT-VALUE}).")
+        int trainN;
+
+        @Option(names = "--test-n", defaultValue = "10000", paramLabel = "M",
+                description = "eval: test images scored (default: ${DEFAULT-VALUE}, the whole test set).")
+        int testN;
+
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "Broker logs, checkpoints, snapshots and"
+                + " result.json (default: streamssl-out/bench-quality/<method>); a previous run's are deleted first.")
+        Path workDir;
+
+        @Option(names = "--json", description = "Print one JSON object instead of the table (progress goes to stderr).")
+        boolean json;
+
+        @Option(names = "--table", paramLabel = "FILE",
+                description = "Append the result as a markdown table row to FILE (with a header when FILE is new).")
+        Path table;
+
+        @Mixin
+        JobOptions job;
+
+        @Override
+        public Integer call() throws Exception {
+            Path cifar = cifar10 != null ? cifar10
+                    : Path.of(System.getProperty("streamssl.shared.dir", "../shared"), "datasets", "cifar10");
+            Path work = workDir != null ? workDir : Path.of("streamssl-out", "bench-quality", method);
+            QualityBenchmark.Settings settings = new QualityBenchmark.Settings(config(work.toAbsolutePath()), images,
+                    cifar, trainN, testN, work);
+            QualityBenchmark.checkCifar10(cifar); // options first, then the data: nothing starts without both
+            PrintStream progress = json ? System.err : System.out;
+            QualityBenchmark.Result r = new QualityBenchmark(settings, progress).run();
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(QualityBenchmark.json(r));
+            } else {
+                out.println();
+                out.print(QualityBenchmark.table(r));
+                out.println("result: " + work.toAbsolutePath().resolve("result.json"));
+            }
+            if (table != null) {
+                QualityBenchmark.appendRow(table, r);
+                if (!json) {
+                    out.println("row appended to " + table);
+                }
+            }
+            out.flush();
+            return 0;
+        }
+
+        /**
+         * The demo's defaults with the method, under the user's config; then max-steps for the batch size that
+         * results, and the work directory's snapshots and checkpoints. A config that sets one of those differently
+         * fails, naming the option that sets it here.
+         */
+        JobConfig config(Path work) {
+            if (images < 1) {
+                throw new IllegalArgumentException("--images must be at least 1, got " + images);
+            }
+            Map<String, String> base = DemoCommand.demoDefaults(job,
+                    Map.of(StreamsslOptions.METHOD.key(), method));
+            int batch = job.load(base).get(StreamsslOptions.BATCH_SIZE);
+            Map<String, String> fixed = new LinkedHashMap<>();
+            fixed.put(StreamsslOptions.METHOD.key(), method);
+            fixed.put(StreamsslOptions.MAX_STEPS.key(),
+                    Long.toString(QualityBenchmark.Settings.steps(images, batch)));
+            fixed.put(StreamsslOptions.SNAPSHOT_DIR.key(), work.resolve("snapshots").toString());
+            fixed.put(StreamsslOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toString());
+            base.putAll(fixed);
+            JobConfig config = job.load(base);
+            Map<String, String> setBy = Map.of(StreamsslOptions.METHOD.key(), "--method",
+                    StreamsslOptions.MAX_STEPS.key(), "--images (ceil(N / batch-size))",
+                    StreamsslOptions.SNAPSHOT_DIR.key(), "--work-dir", StreamsslOptions.CHECKPOINT_DIR.key(),
+                    "--work-dir");
+            fixed.forEach((key, value) -> {
+                String actual = config.asMap().get(key);
+                if (!value.equals(actual)) {
+                    throw new IllegalArgumentException("bench quality sets " + key + " from " + setBy.get(key)
+                            + ", but the config or --set/--max-steps gives '" + actual + "': leave " + key
+                            + " out and use " + setBy.get(key).replaceAll(" \\(.*", "") + " instead");
+                }
+            });
+            return config;
         }
     }
 }

@@ -69,12 +69,21 @@ public final class DemoCommand implements Callable<Integer> {
      * laptop CPU trains about one step per second; every key can still be overridden.
      */
     static Map<String, String> demoDefaults(JobOptions job) {
+        return demoDefaults(job, Map.of());
+    }
+
+    /**
+     * The demo's defaults with {@code base} (e.g. {@code trainer.method}) among them, under the user's config: the
+     * heads' widths go to the method that the result selects.
+     */
+    static Map<String, String> demoDefaults(JobOptions job, Map<String, String> base) {
         Map<String, String> d = new LinkedHashMap<>();
         d.put(StreamsslOptions.WIDTH.key(), "16");
         d.put(StreamsslOptions.BATCH_SIZE.key(), "64");
         d.put(StreamsslOptions.METRICS_EVERY.key(), "5");
         d.put(StreamsslOptions.SNAPSHOT_EVERY.key(), "50");
         d.put(StreamsslOptions.CHECKPOINT_INTERVAL.key(), "5 s");
+        d.putAll(base);
         JobConfig chosen = job.load(d);
         Map<String, String> accepted = SslMethods.create(chosen.get(StreamsslOptions.METHOD),
                 chosen.trainerSpec().methodSettings()).options();
