@@ -103,12 +103,12 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
             t.setDaemon(true);
             return t;
         });
-        getMetricGroup().gauge("evalKnn20", () -> newest == null ? Double.NaN : newest.knn20());
-        getMetricGroup().gauge("evalKnn200", () -> newest == null ? Double.NaN : newest.knn200());
-        getMetricGroup().gauge("evalLinear", () -> newest == null ? Double.NaN : newest.linear());
-        getMetricGroup().gauge("evalStep", () -> newest == null ? -1L : newest.step());
-        getMetricGroup().gauge("evalSeconds", () -> newest == null ? Double.NaN : newest.seconds());
-        getMetricGroup().gauge("evalFailures", () -> failures);
+        getMetricGroup().gauge("eval_knn_20", () -> newest == null ? Double.NaN : newest.knn20());
+        getMetricGroup().gauge("eval_knn_200", () -> newest == null ? Double.NaN : newest.knn200());
+        getMetricGroup().gauge("eval_linear", () -> newest == null ? Double.NaN : newest.linear());
+        getMetricGroup().gauge("eval_step", () -> newest == null ? -1L : newest.step());
+        getMetricGroup().gauge("eval_seconds", () -> newest == null ? Double.NaN : newest.seconds());
+        getMetricGroup().gauge("eval_failures", () -> failures);
         startDue();
     }
 
