@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamssl.cli.EvalCommand;
 import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.dataset.Cifar10Binary;
+import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.pipeline.config.JobConfig;
@@ -52,7 +53,10 @@ public final class QualityBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where the work directory's earlier run is deleted from before a run. */
-    private static final List<String> RUN_FILES = List.of("kafka", "checkpoints", "snapshots", "result.json");
+    private static final List<String> RUN_FILES = List.of("kafka", "checkpoints", "snapshots", "result.json",
+            "metrics.jsonl");
+    /** The run's metrics topic, saved in the work directory. */
+    static final String METRICS_LOG = "metrics.jsonl";
 
     /**
      * One run: {@code config} is the job's complete configuration except the broker's address (method, max-steps,
@@ -167,6 +171,7 @@ public final class QualityBenchmark {
             }
             trainSeconds = (System.nanoTime() - t0) / 1e9;
             out.println(summary.line());
+            saveMetrics(kafka.bootstrapServers(), config.get(StreamsslOptions.METRICS_TOPIC), work.resolve(METRICS_LOG));
         }
         if (summary.snapshot() == null) {
             throw new IllegalStateException("the job reached step " + summary.steps() + " without writing a snapshot");
@@ -185,6 +190,20 @@ public final class QualityBenchmark {
         }
         Files.writeString(work.resolve("result.json"), json(result) + System.lineSeparator());
         return result;
+    }
+
+    /**
+     * The run's committed metrics records, one JSON per line, before the in-process broker goes: what
+     * {@code streamssl report --jsonl} draws (loss, throughput, and held-out kNN when {@code eval.*} was set).
+     */
+    private void saveMetrics(String bootstrapServers, String topic, Path file) throws IOException {
+        try (TrainerEventReader reader = TrainerEventReader.builder().setBootstrapServers(bootstrapServers)
+                .setTopic(topic).build()) {
+            List<String> records = reader.readJsonToEnd(java.time.Duration.ofMinutes(1));
+            Files.write(file, records, StandardCharsets.UTF_8);
+            out.println("metrics log: " + file + " (" + records.size() + " records; ./streamssl report --jsonl "
+                    + file + ")");
+        }
     }
 
     /** {@code eval --baseline random --json} on {@code snapshot}, its progress to {@link #out}. */

@@ -154,7 +154,7 @@ public final class JobConfig implements Serializable {
                 : methodDefaults.optimizer();
         return new TrainerSpec(get(StreamsslOptions.METHOD), methodOptions(), encoderSpec(),
                 get(StreamsslOptions.IMAGE_SIZE), batchSize, learningRate, get(StreamsslOptions.WARMUP_STEPS),
-                scheduleSteps(), get(StreamsslOptions.MOMENTUM),
+                get(StreamsslOptions.SCHEDULE_STEPS), get(StreamsslOptions.MOMENTUM),
                 get(StreamsslOptions.WEIGHT_DECAY), get(StreamsslOptions.SEED), get(StreamsslOptions.DEVICE),
                 floats(StreamsslOptions.NORMALIZE_MEAN), floats(StreamsslOptions.NORMALIZE_STD),
                 get(StreamsslOptions.PROBE_CLASSES), get(StreamsslOptions.PROBE_LEARNING_RATE))
@@ -190,23 +190,6 @@ public final class JobConfig implements Serializable {
                 get(StreamsslOptions.EVAL_BATCH_SIZE), get(StreamsslOptions.PROBE_CLASSES),
                 get(StreamsslOptions.IMAGE_SIZE), get(StreamsslOptions.SEED), get(StreamsslOptions.MAX_STEPS),
                 get(StreamsslOptions.BOOTSTRAP_SERVERS));
-    }
-
-    /** Steps the endless stream keeps training at its last rate. */
-    static final long ENDLESS_SCHEDULE_STEPS = 100_000L;
-
-    /**
-     * The cosine schedules' horizon: {@code trainer.schedule-steps}, else the run's {@code trainer.max-steps}, else
-     * {@value #ENDLESS_SCHEDULE_STEPS}. A run with a known length decays its learning rate to 0 and its teacher
-     * momentum to its end value by its last step, as the papers' schedules span their training; with the old fixed
-     * 100k-step horizon a 1,560-step run ended at 99.9 % of its peak learning rate.
-     */
-    public long scheduleSteps() {
-        if (contains(StreamsslOptions.SCHEDULE_STEPS)) {
-            return get(StreamsslOptions.SCHEDULE_STEPS);
-        }
-        long maxSteps = get(StreamsslOptions.MAX_STEPS);
-        return maxSteps > 0 ? maxSteps : ENDLESS_SCHEDULE_STEPS;
     }
 
     private float[] floats(ConfigOption<String> option) {

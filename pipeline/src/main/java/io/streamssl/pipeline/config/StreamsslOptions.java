@@ -58,9 +58,10 @@ public final class StreamsslOptions {
     public static final ConfigOption<Long> WARMUP_STEPS = key("trainer.warmup-steps").longType().defaultValue(0L)
             .withDescription("Linear learning-rate warm-up steps.");
     public static final ConfigOption<Long> SCHEDULE_STEPS = key("trainer.schedule-steps").longType()
-            .noDefaultValue().withDescription("Horizon of the cosine schedules (learning rate, teacher momentum);"
-                    + " on an endless stream they stay at their end values afterwards. Unset: trainer.max-steps when"
-                    + " that is set (the schedules span the run, as in the papers), else 100000.");
+            .defaultValue(100_000L).withDescription("Horizon of the cosine schedules (learning rate, teacher momentum);"
+                    + " on an endless stream they stay at their end values afterwards. Not tied to trainer.max-steps:"
+                    + " a schedule that spans a short run ends it at learning rate 0 and τ 1, which measured worse"
+                    + " (README \"Recipes at the demo's budget\").");
     public static final ConfigOption<String> OPTIMIZER = key("trainer.optimizer").stringType().noDefaultValue()
             .withDescription("sgd (with momentum), lars (biases and norms excluded from adaptation and decay) or adamw."
                     + " Unset: the method's (see `streamssl methods`).");

@@ -147,14 +147,6 @@ class JobConfigTest {
     }
 
     @Test
-    void theCosineHorizonIsTheRunsLengthUnlessSet() {
-        assertThat(JobConfig.of(Map.of()).trainerSpec().scheduleSteps()).isEqualTo(100_000L);
-        assertThat(JobConfig.of(Map.of("trainer.max-steps", "1560")).trainerSpec().scheduleSteps()).isEqualTo(1560L);
-        assertThat(JobConfig.of(Map.of("trainer.max-steps", "1560", "trainer.schedule-steps", "50000")).trainerSpec()
-                .scheduleSteps()).isEqualTo(50_000L);
-    }
-
-    @Test
     void heldOutEvaluationTakesOneSourceAndChecksItsSizes() {
         assertThat(JobConfig.of(Map.of()).heldOut()).isNull();
         HeldOutSettings h = JobConfig.of(Map.of("eval.topic", "heldout", "eval.bank-size", "300", "trainer.max-steps",
