@@ -1,6 +1,8 @@
 package io.streamssl.pipeline.config;
 
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -22,6 +24,18 @@ import java.time.Duration;
 public record HeldOutSettings(Source source, String key, String location, int bankSize, int querySize,
         Duration interval, int batchSize, int classes, int imageSize, long seed, long maxSteps,
         String bootstrapServers) implements Serializable {
+
+    /**
+     * Fails at job build time, naming the key, when a directory source does not exist: the evaluator would
+     * otherwise fail in every restart of the job. (Its contents are checked when the evaluator loads them.)
+     */
+    public void checkExists() {
+        if (source != Source.TOPIC && !Files.isDirectory(Path.of(location))) {
+            throw new IllegalArgumentException("config key '" + key + "': directory " + location + " does not exist"
+                    + (source == Source.CIFAR10 ? " (it must hold CIFAR-10's binary files, data_batch_1.bin …"
+                            + " test_batch.bin)" : " (it must hold a folder per class)"));
+        }
+    }
 
     /** The kinds of held-out set. */
     public enum Source { CIFAR10, FOLDER, TOPIC }

@@ -80,6 +80,7 @@ public final class TrainingJob {
 
         HeldOutSettings heldOut = config.heldOut();
         if (heldOut != null) {
+            heldOut.checkExists();
             DataStream<TrainerEvent> evaluations = events
                     .filter(new SnapshotAnnouncements()).name("snapshot announcements").setParallelism(1)
                     .transform("held-out eval", TypeInformation.of(TrainerEvent.class), new HeldOutEvalOperator(heldOut))

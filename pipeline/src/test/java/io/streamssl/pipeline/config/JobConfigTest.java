@@ -163,5 +163,7 @@ class JobConfigTest {
         assertThatThrownBy(() -> JobConfig.of(Map.of("eval.cifar10", "/d", "eval.query-size", "0")))
                 .hasMessageContaining("eval.query-size");
         assertThatThrownBy(() -> JobConfig.of(Map.of("eval.interval", "-1 s"))).hasMessageContaining("eval.interval");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("eval.cifar10", "/no/such/dir")).heldOut().checkExists())
+                .hasMessageContaining("eval.cifar10").hasMessageContaining("/no/such/dir");
     }
 }
