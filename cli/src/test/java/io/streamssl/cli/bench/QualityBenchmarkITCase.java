@@ -17,7 +17,8 @@ import picocli.CommandLine;
 
 /**
  * {@code bench quality} end to end on a tiny budget: CIFAR-10 through the broker and the real job for 10 steps
- * (640 images at the demo's batch of 64), then {@code eval} of the final snapshot and a random encoder. An
+ * (640 images at the demo's batch of 64) with the job's held-out evaluator on, then {@code eval} of the final
+ * snapshot and a random encoder, whose figures must be the evaluator's. An
  * ITCase: it starts a broker and a Flink cluster and loads libtorch. Skipped without CIFAR-10.
  */
 class QualityBenchmarkITCase {
@@ -38,7 +39,10 @@ class QualityBenchmarkITCase {
         cl.setErr(new PrintWriter(err));
         int exit = cl.execute("bench", "quality", "--method", "simclr", "--images", "640", "--train-n", "500",
                 "--test-n", "200", "--cifar10", cifar.toString(), "--work-dir", work.resolve("run").toString(),
-                "--json", "--table", table.toString());
+                "--json", "--table", table.toString(),
+                // the job's own held-out evaluator on the images eval will take: first 500 training, 200 test
+                "--set", "eval.cifar10=" + cifar.toAbsolutePath(), "--set", "eval.bank-size=500",
+                "--set", "eval.query-size=200");
         System.out.println(out);
         assertThat(exit).as(err.toString()).isZero();
 
@@ -64,6 +68,23 @@ class QualityBenchmarkITCase {
         assertThat(r.at("/eval/data/test_n").asInt()).isEqualTo(200);
 
         assertThat(new ObjectMapper().readTree(work.resolve("run/result.json").toFile())).isEqualTo(r);
+
+        // the job's eval record of its final snapshot (in the saved metrics log) holds exactly the figures that
+        // `streamssl eval` printed for that snapshot and these images
+        JsonNode jobEval = null;
+        for (String line : Files.readAllLines(work.resolve("run").resolve(QualityBenchmark.METRICS_LOG))) {
+            JsonNode e = new ObjectMapper().readTree(line);
+            if (e.get("event").asText().equals("eval") && e.get("step").asLong() == 10) {
+                jobEval = e;
+            }
+        }
+        assertThat(jobEval).as("the job's eval record of step 10").isNotNull();
+        assertThat(jobEval.get("bank_n").asInt()).isEqualTo(500);
+        assertThat(jobEval.get("query_n").asInt()).isEqualTo(200);
+        for (String field : List.of("knn_20", "knn_200", "linear")) {
+            assertThat(jobEval.get(field).asDouble()).as(field).isEqualTo(r.at("/eval/results/0/" + field).asDouble());
+        }
+        assertThat(jobEval.get("knn_200_per_class")).isEqualTo(r.at("/eval/results/0/knn_200_per_class"));
         List<String> rows = Files.readAllLines(table);
         assertThat(rows).hasSize(3);
         assertThat(rows.get(2)).startsWith("| simclr | 640 | 10 | ").endsWith(" | 500/200 | "
