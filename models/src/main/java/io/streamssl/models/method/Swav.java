@@ -122,7 +122,10 @@ public final class Swav extends BaseMethod {
             return sinkhorn.assign(batchScores);
         }
         // the queue and the prototypes are long-lived: move the product to this step's manager at once
-        NDArray queued = Linear.linear(queues.get(v).rows(), prototypes.weight().getArray()).singletonOrThrow();
+        // detached: codes are targets, so nothing flows back through the queue's scores and autograd need not
+        // record a (3,840 × 3,000) product per view
+        NDArray queued = Linear.linear(queues.get(v).rows(), prototypes.weight().getArray().stopGradient())
+                .singletonOrThrow();
         queued.attach(batchScores.getManager());
         long queuedRows = queued.getShape().get(0);
         return sinkhorn.assign(queued.concat(batchScores, 0)).get(queuedRows + ":");
