@@ -173,9 +173,7 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
         if (result != null) {
             emit(result);
         } else {
-            failures++;
-            LOG.warn("held-out evaluation of {} (step {}) failed; training goes on", snapshot.path(), snapshot.step(),
-                    failure);
+            failed(snapshot, failure);
         }
         snapshots.done(snapshot);
         startDue();
@@ -196,28 +194,31 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
     public void finish() throws Exception {
         SnapshotEvent inFlight = snapshots.inFlight();
         if (inFlight != null) {
-            try {
-                emit(running.get()); // its mail is still queued; emit here, where the output is still open
-            } catch (ExecutionException e) {
-                failures++;
-                LOG.warn("held-out evaluation of {} (step {}) failed", inFlight.path(), inFlight.step(), e.getCause());
-            } finally {
-                snapshots.done(inFlight);
-            }
+            awaitAndEmit(inFlight); // its mail is still queued; emit here, where the output is still open
         }
         SnapshotEvent last = snapshots.takeNewestAtEnd();
         if (last != null) {
             start(last);
-            try {
-                emit(running.get());
-            } catch (ExecutionException e) {
-                failures++;
-                LOG.warn("held-out evaluation of {} (step {}) failed", last.path(), last.step(), e.getCause());
-            } finally {
-                snapshots.done(last);
-            }
+            awaitAndEmit(last);
         }
         super.finish();
+    }
+
+    /** On the task thread: waits for the running evaluation of {@code snapshot} and emits its result. */
+    private void awaitAndEmit(SnapshotEvent snapshot) throws InterruptedException {
+        try {
+            emit(running.get());
+        } catch (ExecutionException e) {
+            failed(snapshot, e.getCause());
+        } finally {
+            snapshots.done(snapshot);
+        }
+    }
+
+    private void failed(SnapshotEvent snapshot, Throwable cause) {
+        failures++;
+        LOG.warn("held-out evaluation of {} (step {}) failed; training goes on", snapshot.path(), snapshot.step(),
+                cause);
     }
 
     @Override
