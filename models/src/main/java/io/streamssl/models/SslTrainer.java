@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Trains one self-supervised method on batches of uint8 views, on one device. Everything common to all
@@ -56,6 +57,8 @@ public final class SslTrainer implements AutoCloseable {
 
     private long step;
     private long images;
+    /** Fault injection for tests: rewrites the normalised views before the forward pass; null in production. */
+    private UnaryOperator<List<NDArray>> viewHook;
 
     public SslTrainer(TrainerSpec spec) {
         this.spec = spec;
@@ -110,6 +113,14 @@ public final class SslTrainer implements AutoCloseable {
         return viewPlan;
     }
 
+    /**
+     * For tests only: {@code hook} sees the normalised views of every following step before the forward pass and
+     * returns the views to train on, e.g. one multiplied by 1e30 to poison a batch. Null removes it.
+     */
+    public void setViewHook(UnaryOperator<List<NDArray>> hook) {
+        this.viewHook = hook;
+    }
+
     /** One optimiser step on {@code batch} (views of one size); see {@link #step(MultiCropBatch)}. */
     public StepResult step(ViewBatch batch) {
         return step(MultiCropBatch.of(batch));
@@ -118,6 +129,13 @@ public final class SslTrainer implements AutoCloseable {
     /**
      * One optimiser step on {@code batch}; then the probe scores, and trains on, the labelled images (their
      * un-augmented probe images when the first group has them, else the features of view 0).
+     *
+     * <p>A loss that is NaN or infinite skips the step before anything changes: it is read before the optimiser
+     * step, the tensors the forward pass changed in place ({@link SslMethod#forwardMutatedTensors}, batch-norm
+     * running statistics) are put back, the gradients are zeroed, and no optimiser step, teacher, queue or centre
+     * update and no probe step happen. The step and image counters stay: the schedules do not move on for a
+     * batch that was not trained on. The result says {@link StepResult#skipped()}; what to do with the batch is
+     * the caller's decision.
      */
     public StepResult step(MultiCropBatch batch) {
         if (batch.views() != viewPlan.views()) {
@@ -141,6 +159,11 @@ public final class SslTrainer implements AutoCloseable {
             for (ViewBatch group : batch.groups()) {
                 views.addAll(toDevice(stepManager, group));
             }
+            if (viewHook != null) {
+                views = viewHook.apply(views);
+            }
+            Map<String, NDArray> mutated = method.forwardMutatedTensors();
+            Map<String, NDArray> before = copies(stepManager, mutated);
             ParameterStore ps = new ParameterStore(stepManager, false);
             SslMethod.Forward forward;
             Engine engine = Engine.getInstance();
@@ -153,8 +176,9 @@ public final class SslTrainer implements AutoCloseable {
             GradMode.disable();
             loss = forward.loss().getFloat();
             if (!Float.isFinite(loss)) {
-                throw new IllegalStateException(method.name() + " loss is " + loss + " at step " + current
-                        + ": lower the learning rate (now " + lr + ") or check the input");
+                before.forEach((name, copy) -> TensorCodec.copy(copy, mutated.get(name)));
+                zeroGradients(stepManager);
+                return StepResult.skipped(current, loss, lr, batch.size(), System.nanoTime() - t0);
             }
             method.beforeOptimizerStep(current);
             optimizer.step(method.trainableParameters(), lr, wd);
@@ -172,6 +196,30 @@ public final class SslTrainer implements AutoCloseable {
         scalars.put("weight-decay", (double) wd);
         return new StepResult(current + 1, loss, lr, scalars, score.labelled(), score.correct(),
                 batch.size(), System.nanoTime() - t0);
+    }
+
+    /** Copies of {@code tensors} in {@code m}, by name. */
+    private static Map<String, NDArray> copies(NDManager m, Map<String, NDArray> tensors) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        tensors.forEach((name, array) -> {
+            NDArray copy = m.zeros(array.getShape(), array.getDataType());
+            TensorCodec.copy(array, copy);
+            out.put(name, copy);
+        });
+        return out;
+    }
+
+    /**
+     * Sets every trainable parameter's gradient to 0 after a skipped step: they hold NaN or Inf now, which
+     * multiplying by 0 would keep, so they are overwritten (DJL accumulates gradients
+     * of arrays a collector does not zero, so this keeps the next step clean whatever the engine does).
+     */
+    private void zeroGradients(NDManager m) {
+        for (ai.djl.nn.Parameter p : method.trainableParameters().values()) {
+            try (NDArray g = p.getArray().getGradient()) {
+                TensorCodec.copy(m.zeros(g.getShape(), g.getDataType()), g); // set(index, 0f) leaks its scalar
+            }
+        }
     }
 
     /**

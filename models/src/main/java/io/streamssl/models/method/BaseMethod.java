@@ -215,6 +215,18 @@ public abstract class BaseMethod implements SslMethod {
         return out;
     }
 
+    /** The student's running statistics (its parameters that take no gradient). */
+    @Override
+    public Map<String, NDArray> forwardMutatedTensors() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        student.all().forEach((k, v) -> {
+            if (!v.requiresGradient()) {
+                out.put("student/" + k, v.getArray());
+            }
+        });
+        return out;
+    }
+
     // ---- forward helpers ----
 
     /** The encoder's features of one view, (N, featureDim), in training mode. */

@@ -76,6 +76,22 @@ public abstract class MomentumMethod extends BaseMethod {
         return out;
     }
 
+    /**
+     * The student's running statistics and the teacher's: a teacher's forward pass runs in training mode too. All
+     * teacher tensors take no gradient, so its running statistics are the twins of the student's.
+     */
+    @Override
+    public Map<String, NDArray> forwardMutatedTensors() {
+        Map<String, NDArray> out = super.forwardMutatedTensors();
+        Map<String, ai.djl.nn.Parameter> studentTwins = pairedStudent.all();
+        teacher.all().forEach((k, v) -> {
+            if (!studentTwins.get(k).requiresGradient()) {
+                out.put("teacher/" + k, v.getArray());
+            }
+        });
+        return out;
+    }
+
     /** The EMA step; subclasses that override call super first. */
     @Override
     public void afterOptimizerStep(long step) {

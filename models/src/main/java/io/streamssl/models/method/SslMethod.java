@@ -44,6 +44,14 @@ public interface SslMethod {
     Map<String, NDArray> stateTensors();
 
     /**
+     * The tensors a training-mode {@link #forward} changes in place, by their {@link #stateTensors} names: batch-norm
+     * running means and variances of the student and, in a momentum method, of the teacher. The trainer copies them
+     * before the forward pass and puts them back when it skips a step whose loss is not finite, so a skipped step
+     * leaves every state tensor as it was. A method whose forward pass mutates anything else must add it here.
+     */
+    Map<String, NDArray> forwardMutatedTensors();
+
+    /**
      * Forward pass and loss for one batch, called while a gradient collector is recording.
      *
      * @param views one (N, 3, H, W) normalised float tensor per view, in {@link #viewPlan} order

@@ -124,8 +124,10 @@ public final class Swav extends BaseMethod {
         // the queue and the prototypes are long-lived: move the product to this step's manager at once
         // detached: codes are targets, so nothing flows back through the queue's scores and autograd need not
         // record a (3,840 × 3,000) product per view
-        NDArray queued = Linear.linear(queues.get(v).rows(), prototypes.weight().getArray().stopGradient())
-                .singletonOrThrow();
+        // the detached weight would otherwise stay in the prototypes' long-lived manager: two arrays a step
+        NDArray weight = prototypes.weight().getArray().stopGradient();
+        weight.attach(batchScores.getManager());
+        NDArray queued = Linear.linear(queues.get(v).rows(), weight).singletonOrThrow();
         queued.attach(batchScores.getManager());
         long queuedRows = queued.getShape().get(0);
         return sinkhorn.assign(queued.concat(batchScores, 0)).get(queuedRows + ":");
