@@ -16,13 +16,25 @@ import java.util.Map;
  * @param probeCount labelled images the probe scored ({@code probe_n})
  * @param snapshot the newest snapshot directory, or null ({@code snapshot}, left out when null)
  * @param finished whether {@code max-steps} was reached with this step ({@code finished})
+ * @param skippedSteps steps skipped since the previous record because their loss was not finite; their batches
+ *     went to the dead-letter topic ({@code skipped_steps}; 0 when absent)
+ * @param labelsOutOfRange images since the previous record whose label was at least {@code probe.classes}, so
+ *     the probe treated them as unlabelled ({@code labels_out_of_range}; 0 when absent)
  */
 public record MetricsEvent(EventHeader header, double loss, float learningRate, Map<String, Double> scalars,
         double imagesPerSecond, double trainImagesPerSecond, Double probeAccuracy, int probeCount, String snapshot,
-        boolean finished) implements TrainerRecord {
+        boolean finished, long skippedSteps, long labelsOutOfRange) implements TrainerRecord {
 
     public MetricsEvent {
         scalars = Collections.unmodifiableMap(new LinkedHashMap<>(scalars)); // in the method's order
+    }
+
+    /** A record with nothing skipped and no label out of range. */
+    public MetricsEvent(EventHeader header, double loss, float learningRate, Map<String, Double> scalars,
+            double imagesPerSecond, double trainImagesPerSecond, Double probeAccuracy, int probeCount, String snapshot,
+            boolean finished) {
+        this(header, loss, learningRate, scalars, imagesPerSecond, trainImagesPerSecond, probeAccuracy, probeCount,
+                snapshot, finished, 0, 0);
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class TrainerEventCodec {
     /** Fields of a metrics record that are not the method's scalars. */
     private static final Set<String> METRICS_FIELDS = Set.of("event", "run_id", "model", "step", "images", "epoch",
             "attempt", "ts", "loss", "learning_rate", "images_per_s", "train_images_per_s", "probe_acc", "probe_n",
-            "snapshot", "finished");
+            "skipped_steps", "labels_out_of_range", "snapshot", "finished");
 
     private TrainerEventCodec() {}
 
@@ -57,6 +57,8 @@ public final class TrainerEventCodec {
                 n.put("train_images_per_s", m.trainImagesPerSecond());
                 n.put("probe_acc", m.probeAccuracy());
                 n.put("probe_n", m.probeCount());
+                n.put("skipped_steps", m.skippedSteps());
+                n.put("labels_out_of_range", m.labelsOutOfRange());
                 if (m.snapshot() != null) {
                     n.put("snapshot", m.snapshot());
                 }
@@ -162,7 +164,8 @@ public final class TrainerEventCodec {
                 yield new MetricsEvent(h, number(n, "loss").asDouble(), number(n, "learning_rate").floatValue(),
                         scalars, number(n, "images_per_s").asDouble(), number(n, "train_images_per_s").asDouble(),
                         probe.isNumber() ? probe.asDouble() : null, number(n, "probe_n").asInt(),
-                        n.hasNonNull("snapshot") ? n.get("snapshot").asText() : null, n.path("finished").asBoolean());
+                        n.hasNonNull("snapshot") ? n.get("snapshot").asText() : null, n.path("finished").asBoolean(),
+                        n.path("skipped_steps").asLong(0), n.path("labels_out_of_range").asLong(0));
             }
             case SNAPSHOT -> new SnapshotEvent(h, text(n, "path"), text(n, "method"), text(n, "weights_sha256"),
                     n.path("checkpoint_id").isNumber() ? n.get("checkpoint_id").asLong() : null);

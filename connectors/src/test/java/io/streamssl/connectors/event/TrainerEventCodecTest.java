@@ -26,12 +26,20 @@ class TrainerEventCodecTest {
         MetricsEvent m = new MetricsEvent(H, 1.25, 0.1f, scalars, 50.5, 80.0, 0.375, 32, "/s/step-000000010", false);
         assertRoundTrip(m, HEAD.formatted("metrics") + "\"loss\":1.25,\"learning_rate\":0.1,\"tau\":0.996,"
                 + "\"images_per_s\":50.5,\"train_images_per_s\":80.0,\"probe_acc\":0.375,\"probe_n\":32,"
-                + "\"snapshot\":\"/s/step-000000010\",\"finished\":false}");
+                + "\"skipped_steps\":0,\"labels_out_of_range\":0,\"snapshot\":\"/s/step-000000010\",\"finished\":false}");
         // no probe labels: probe_acc is null; no snapshot yet: the field is left out
         MetricsEvent bare = new MetricsEvent(H, 1.25, 0.1f, Map.of(), 50.5, 80.0, null, 0, null, true);
         assertRoundTrip(bare, HEAD.formatted("metrics") + "\"loss\":1.25,\"learning_rate\":0.1,"
                 + "\"images_per_s\":50.5,\"train_images_per_s\":80.0,\"probe_acc\":null,\"probe_n\":0,"
-                + "\"finished\":true}");
+                + "\"skipped_steps\":0,\"labels_out_of_range\":0,\"finished\":true}");
+        MetricsEvent skipping = new MetricsEvent(H, 1.25, 0.1f, Map.of(), 50.5, 80.0, null, 0, null, false, 2, 7);
+        assertRoundTrip(skipping, HEAD.formatted("metrics") + "\"loss\":1.25,\"learning_rate\":0.1,"
+                + "\"images_per_s\":50.5,\"train_images_per_s\":80.0,\"probe_acc\":null,\"probe_n\":0,"
+                + "\"skipped_steps\":2,\"labels_out_of_range\":7,\"finished\":false}");
+        // a record written before these fields existed reads as nothing skipped
+        String old = HEAD.formatted("metrics") + "\"loss\":1.25,\"learning_rate\":0.1,\"images_per_s\":50.5,"
+                + "\"train_images_per_s\":80.0,\"probe_acc\":null,\"probe_n\":0,\"finished\":true}";
+        assertThat(TrainerEventCodec.decode(old)).isEqualTo(bare);
     }
 
     @Test

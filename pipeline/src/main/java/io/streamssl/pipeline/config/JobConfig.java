@@ -239,6 +239,10 @@ public final class JobConfig implements Serializable {
                     + get(StreamsslOptions.CHECKPOINT_INTERVAL));
         }
         failAtSteps(); // checks the list
+        if (get(StreamsslOptions.MAX_CONSECUTIVE_SKIPPED_STEPS) < 1) {
+            throw new IllegalArgumentException("config key 'trainer.max-consecutive-skipped-steps' must be at least 1,"
+                    + " got " + get(StreamsslOptions.MAX_CONSECUTIVE_SKIPPED_STEPS));
+        }
         heldOut(); // checks the eval.* keys
         String offsets = get(StreamsslOptions.STARTING_OFFSETS);
         if (!offsets.equals("earliest") && !offsets.equals("latest") && !offsets.equals("committed")) {
@@ -271,6 +275,17 @@ public final class JobConfig implements Serializable {
                     + " wants " + plan.groups().size() + " view sizes (" + plan.describe() + "); the pipeline makes"
                     + " at most two (global and local crops)");
         }
+    }
+
+    /** {@code testing.poison-ids}: the image ids whose batches the non-finite-loss drill poisons (may be empty). */
+    public java.util.Set<String> poisonIds() {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        for (String part : get(StreamsslOptions.POISON_IDS).split(",")) {
+            if (!part.isBlank()) {
+                ids.add(part.trim());
+            }
+        }
+        return ids;
     }
 
     /** {@code testing.fail-at-steps}: increasing steps ≥ 1, comma-separated (empty = none). */

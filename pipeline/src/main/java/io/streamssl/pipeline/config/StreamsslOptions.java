@@ -73,6 +73,11 @@ public final class StreamsslOptions {
             .withDescription("Seeds weight initialisation and augmentation.");
     public static final ConfigOption<String> DEVICE = key("trainer.device").stringType().defaultValue("auto")
             .withDescription("auto (a GPU if DJL sees one), cpu, gpu, or gpu:N.");
+    public static final ConfigOption<Integer> MAX_CONSECUTIVE_SKIPPED_STEPS =
+            key("trainer.max-consecutive-skipped-steps").intType().defaultValue(10)
+            .withDescription("A batch whose loss is NaN or infinite is skipped (nothing changes) and its images go"
+                    + " to the dead-letter topic with reason NON_FINITE_LOSS; this many skipped steps in a row fail"
+                    + " the job without restarts, naming the method and the learning rate (at least 1).");
     public static final ConfigOption<Long> MAX_STEPS = key("trainer.max-steps").longType().defaultValue(0L)
             .withDescription("Stop cleanly after this many steps (0 = train forever).");
     public static final ConfigOption<String> NORMALIZE_MEAN = key("trainer.normalize-mean").stringType()
@@ -155,6 +160,11 @@ public final class StreamsslOptions {
             .defaultValue("").withDescription("Fault drill, to rehearse recovery: attempt i of the job (0 = the"
                     + " first run, each restart adds one) throws from the trainer when it reaches the i-th step"
                     + " of this list, e.g. 5,12. Empty (the default) = never.");
+
+    public static final ConfigOption<String> POISON_IDS = key("testing.poison-ids").stringType()
+            .defaultValue("").withDescription("Fault drill, to rehearse a non-finite loss: a batch holding an image"
+                    + " with one of these ids (comma-separated) has its first view set to NaN on the device, so its"
+                    + " loss is NaN and the step is skipped. Empty (the default) = never.");
 
     /** Every option of this class, in declaration order. */
     public static List<ConfigOption<?>> all() {

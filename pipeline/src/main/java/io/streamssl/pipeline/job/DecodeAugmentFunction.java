@@ -80,6 +80,7 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
         }
         TrainingSample s = new TrainingSample();
         s.id = record.id;
+        s.position = record.position();
         s.label = record.label;
         s.epoch = record.epoch;
         s.views = made.length;

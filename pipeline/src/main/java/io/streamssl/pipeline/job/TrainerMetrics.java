@@ -4,12 +4,16 @@ import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.MetricsEvent;
 import io.streamssl.models.StepResult;
 import java.util.function.LongSupplier;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
 
 /**
  * The trainer's numbers: a window of step results between two metrics records, and the Flink gauges that show
  * the latest values ({@code step}, {@code images}, {@code loss}, {@code learning_rate}, {@code tau},
- * {@code probe_accuracy}, {@code images_per_second}).
+ * {@code probe_accuracy}, {@code images_per_second}) and counters ({@code skipped_steps}: steps skipped for a
+ * non-finite loss; {@code labels_out_of_range}: images with a label ≥ {@code probe.classes}). A skipped step
+ * enters no average: the window counts it apart, and {@code loss} and the gauges show the last trained step.
  */
 final class TrainerMetrics {
 
@@ -18,6 +22,8 @@ final class TrainerMetrics {
     private volatile StepResult last;
     private volatile double lastProbeAccuracy;
     private volatile double lastImagesPerSecond;
+    private final Counter skippedSteps = new SimpleCounter();
+    private final Counter labelsOutOfRange = new SimpleCounter();
 
     /** @param nanoClock {@link System#nanoTime} but in tests: the wall clock of {@code images_per_s} */
     TrainerMetrics(LongSupplier nanoClock) {
@@ -34,11 +40,34 @@ final class TrainerMetrics {
         group.gauge("tau", () -> last == null ? Double.NaN : last.scalars().getOrDefault("tau", Double.NaN));
         group.gauge("probe_accuracy", () -> lastProbeAccuracy);
         group.gauge("images_per_second", () -> lastImagesPerSecond);
+        group.counter("skipped_steps", skippedSteps);
+        group.counter("labels_out_of_range", labelsOutOfRange);
     }
 
     void add(StepResult r) {
+        if (r.skipped()) {
+            skippedSteps.inc();
+            window.skippedSteps++;
+            return;
+        }
         last = r;
         window.add(r);
+    }
+
+    /** {@code n} images arrived with a label ≥ {@code probe.classes}. */
+    void addLabelsOutOfRange(int n) {
+        labelsOutOfRange.inc(n);
+        window.labelsOutOfRange += n;
+    }
+
+    /** Steps skipped for a non-finite loss since the job (this attempt) started. */
+    long skippedSteps() {
+        return skippedSteps.getCount();
+    }
+
+    /** Images with a label ≥ {@code probe.classes} since the job (this attempt) started. */
+    long labelsOutOfRange() {
+        return labelsOutOfRange.getCount();
     }
 
     /** The record of the window since the previous one (at least one step), which starts a new window. */
@@ -52,7 +81,7 @@ final class TrainerMetrics {
         MetricsEvent m = new MetricsEvent(header, window.steps == 0 ? Double.NaN : window.lossSum / window.steps,
                 last.learningRate(), last.scalars(), imagesPerSecond,
                 window.images / Math.max(1e-9, window.trainNanos / 1e9), probeAccuracy, window.probeLabelled,
-                snapshot, finished);
+                snapshot, finished, window.skippedSteps, window.labelsOutOfRange);
         if (probeAccuracy != null) {
             lastProbeAccuracy = probeAccuracy;
         }
@@ -70,6 +99,8 @@ final class TrainerMetrics {
         long trainNanos;
         int probeLabelled;
         int probeCorrect;
+        long skippedSteps;
+        long labelsOutOfRange;
 
         Window(long startNanos) {
             this.startNanos = startNanos;

@@ -1,5 +1,6 @@
 package io.streamssl.pipeline.job;
 
+import io.streamssl.connectors.DeadLetter;
 import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.TrainerEventCodec;
@@ -13,10 +14,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,13 +39,18 @@ import org.slf4j.LoggerFactory;
  * same views. The seed is kept in state all the same, and a restore under a different seed is reported.
  *
  * <p>Output: typed {@link TrainerRecord}s as {@link TrainerEvent} stream elements — metrics every
- * {@code metrics.every-steps} steps, snapshot announcements, and the audit events of {@link AuditEvents}.
+ * {@code metrics.every-steps} steps, snapshot announcements, and the audit events of {@link AuditEvents}. A
+ * step skipped for a non-finite loss sends its images to {@link #DEAD_LETTERS} ({@link SkippedSteps}).
  */
 public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         implements OneInputStreamOperator<TrainingSample, TrainerEvent> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
+
+    /** The images of steps skipped for a non-finite loss, reason {@code NON_FINITE_LOSS}. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("trainer-dead-letters", TypeInformation.of(DeadLetter.class));
 
     // ---- configuration (final, checked in the constructor)
     private final JobConfig config;
@@ -56,6 +64,9 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private final boolean trainedIds;
     private final List<Long> failAtSteps;
     private final long seed;
+    private final int maxConsecutiveSkippedSteps;
+    private final int probeClasses;
+    private final java.util.Set<String> poisonIds;
 
     // ---- runtime, not checkpointed
     private transient SslTrainer trainer;
@@ -67,6 +78,9 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private transient TrainerMetrics metrics;
     private transient SnapshotPublisher snapshots;
     private transient FaultDrill faultDrill;
+    private transient SkippedSteps skippedSteps;
+    private transient OutOfRangeLabels outOfRangeLabels;
+    private transient PoisonDrill poisonDrill;
 
     // ---- checkpointed (keyed by model name): the live values besides the model, and where they go
     private transient List<TrainingSample> pending;
@@ -85,6 +99,9 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         this.trainedIds = config.get(StreamsslOptions.TRAINED_IDS);
         this.failAtSteps = List.copyOf(config.failAtSteps());
         this.seed = config.get(StreamsslOptions.SEED);
+        this.maxConsecutiveSkippedSteps = config.get(StreamsslOptions.MAX_CONSECUTIVE_SKIPPED_STEPS);
+        this.probeClasses = config.get(StreamsslOptions.PROBE_CLASSES);
+        this.poisonIds = java.util.Set.copyOf(config.poisonIds());
     }
 
     @Override
@@ -134,6 +151,9 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
         finished = maxSteps > 0 && trainer.stepCount() >= maxSteps;
         faultDrill = new FaultDrill(failAtSteps, attempt());
+        skippedSteps = new SkippedSteps(modelName, spec.method(), maxConsecutiveSkippedSteps);
+        outOfRangeLabels = new OutOfRangeLabels(modelName, probeClasses);
+        poisonDrill = new PoisonDrill(poisonIds);
         metrics.register(getMetricGroup(), () -> trainer == null ? 0L : trainer.stepCount(),
                 () -> trainer == null ? 0L : trainer.imageCount());
     }
@@ -156,8 +176,19 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     }
 
     private void trainOn(List<TrainingSample> samples) {
-        StepResult r = trainer.step(BatchAssembler.assemble(samples));
+        metrics.addLabelsOutOfRange(outOfRangeLabels.count(samples));
+        StepResult r = poisonDrill.step(trainer, samples, () -> trainer.step(BatchAssembler.assemble(samples)));
         metrics.add(r);
+        if (r.skipped()) {
+            // nothing changed and the step count stays: the batch leaves as dead letters, the next one trains
+            LOG.warn("{}: loss {} at step {} ({}, learning rate {}): step skipped, its {} images sent to the"
+                    + " dead-letter topic ({} in a row)", modelName, r.loss(), r.step(), trainer.spec().method(),
+                    r.learningRate(), samples.size(), skippedSteps.consecutive() + 1);
+            skippedSteps.deadLetters(samples, r).forEach(this::emitDeadLetter);
+            skippedSteps.skipped(r);
+            return;
+        }
+        skippedSteps.trained();
         samples.forEach(s -> epoch = Math.max(epoch, s.epoch));
         if (trainedIds) {
             emit(AuditEvents.trained(header(), samples));
@@ -239,6 +270,12 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private EventHeader header() {
         return new EventHeader(runId, modelName, trainer.stepCount(), trainer.imageCount(), epoch, attempt(),
                 Instant.now());
+    }
+
+    private void emitDeadLetter(DeadLetter letter) {
+        if (!outputEnded) {
+            output.collect(DEAD_LETTERS, new StreamRecord<>(letter));
+        }
     }
 
     private void emit(TrainerRecord record) {

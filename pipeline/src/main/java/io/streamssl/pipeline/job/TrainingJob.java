@@ -25,6 +25,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <pre>
  * KafkaSource(images) → decode+augment (parallel) ─┬─→ keyBy(model) → trainer → KafkaSink(metrics, snapshots)
  *                                                  └─ dead letters → KafkaSink(images.dlq)
+ *   trainer ─ images of steps skipped for a non-finite loss → KafkaSink(images.dlq)
  *   trainer ─ snapshot announcements → held-out eval (with eval.*, own task) ─ eval records ─→ KafkaSink(metrics)
  * </pre>
  *
@@ -40,6 +41,7 @@ public final class TrainingJob {
     public static final String UID_TRAINER = "trainer";
     public static final String UID_EVENTS = "trainer-events";
     public static final String UID_DEAD_LETTERS = "dead-letters";
+    public static final String UID_TRAINER_DEAD_LETTERS = "trainer-dead-letters";
     public static final String UID_EVAL = "held-out-eval";
 
     private TrainingJob() {}
@@ -73,10 +75,18 @@ public final class TrainingJob {
                         .build())
                 .uid(UID_DEAD_LETTERS).name("kafka: dead letters").setParallelism(augmentParallelism);
 
-        DataStream<TrainerEvent> events = samples
+        SingleOutputStreamOperator<TrainerEvent> trainer = samples
                 .keyBy(new ModelKey(model), Types.STRING)
                 .transform("trainer: " + model, TypeInformation.of(TrainerEvent.class), new TrainerOperator(config, runId))
                 .uid(UID_TRAINER).setParallelism(1).setMaxParallelism(128);
+        DataStream<TrainerEvent> events = trainer;
+
+        trainer.getSideOutput(TrainerOperator.DEAD_LETTERS)
+                .sinkTo(DeadLetterSink.builder()
+                        .setBootstrapServers(bootstrap)
+                        .setTopic(config.get(StreamsslOptions.DEAD_LETTER_TOPIC))
+                        .build())
+                .uid(UID_TRAINER_DEAD_LETTERS).name("kafka: trainer dead letters").setParallelism(1);
 
         HeldOutSettings heldOut = config.heldOut();
         if (heldOut != null) {

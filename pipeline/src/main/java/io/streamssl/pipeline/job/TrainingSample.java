@@ -8,6 +8,8 @@ package io.streamssl.pipeline.job;
 public class TrainingSample {
 
     public String id;
+    /** Where the record came from, {@code topic-partition@offset}: what a dead letter of the trainer points at. */
+    public String position;
     /** Class index, or -1. */
     public int label = -1;
     public long epoch;
