@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,52 @@ class TrainerMetricsTest {
         assertThat(next.probeAccuracy()).as("no labelled images: no accuracy").isNull();
         assertThat(next.probeCount()).isZero();
         assertThat(next.finished()).isTrue();
+    }
+
+    @Test
+    void aSkippedStepIsCountedApartAndEntersNoAverage() {
+        Map<String, Counter> counters = new HashMap<>();
+        TrainerMetrics metrics = new TrainerMetrics(clock::get);
+        metrics.register(new UnregisteredMetricsGroup() {
+            @Override
+            public <C extends Counter> C counter(String name, C counter) {
+                counters.put(name, counter);
+                return counter;
+            }
+        }, () -> 1L, () -> 32L);
+        metrics.add(new StepResult(1, 2.0f, 0.1f, Map.of(), 0, 0, 32, 500_000_000L));
+        metrics.add(StepResult.skipped(1, Float.NaN, 0.2f, 32, 100_000_000L));
+        metrics.addLabelsOutOfRange(3);
+        clock.addAndGet(1_000_000_000L);
+        MetricsEvent m = metrics.publish(H, null, false);
+        assertThat(m.loss()).as("NaN of the skipped step left out").isEqualTo(2.0);
+        assertThat(m.learningRate()).isEqualTo(0.1f);
+        assertThat(m.imagesPerSecond()).as("only trained images").isCloseTo(32.0, within(1e-9));
+        assertThat(m.skippedSteps()).isEqualTo(1);
+        assertThat(m.labelsOutOfRange()).isEqualTo(3);
+        assertThat(counters.get("skipped_steps").getCount()).isEqualTo(1);
+        assertThat(counters.get("labels_out_of_range").getCount()).isEqualTo(3);
+
+        metrics.add(new StepResult(2, 1.0f, 0.1f, Map.of(), 0, 0, 32, 500_000_000L));
+        MetricsEvent next = metrics.publish(H, null, false);
+        assertThat(next.skippedSteps()).as("per record, like the loss").isZero();
+        assertThat(next.labelsOutOfRange()).isZero();
+        assertThat(metrics.skippedSteps()).as("the counter since the start").isEqualTo(1);
+    }
+
+    @Test
+    void labelsFromProbeClassesUpAreOutOfRange() {
+        OutOfRangeLabels labels = new OutOfRangeLabels("m", 10);
+        int[] values = {-1, 0, 9, 10, 99999, 3};
+        java.util.List<TrainingSample> samples = new java.util.ArrayList<>();
+        for (int v : values) {
+            TrainingSample s = new TrainingSample();
+            s.id = "i" + v;
+            s.label = v;
+            samples.add(s);
+        }
+        assertThat(labels.count(samples)).isEqualTo(2);
+        assertThat(labels.count(samples.subList(0, 3))).isZero();
     }
 
     @Test
