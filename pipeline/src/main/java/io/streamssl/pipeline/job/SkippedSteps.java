@@ -49,7 +49,7 @@ final class SkippedSteps {
         if (consecutive >= maxConsecutive) {
             throw new SuppressRestartsException(new NonFiniteLossException("trainer '" + model + "': "
                     + consecutive + " steps in a row had a non-finite loss (the last " + r.loss() + " at step "
-                    + r.step() + ") with method " + method + " at learning rate " + r.learningRate()
+                    + (r.step() + 1) + ") with method " + method + " at learning rate " + r.learningRate()
                     + ": lower trainer.learning-rate or check the input, then resume from the last checkpoint; the"
                     + " skipped batches are on the dead-letter topic with reason " + REASON
                     + " (trainer.max-consecutive-skipped-steps=" + maxConsecutive + ")"));
@@ -62,8 +62,9 @@ final class SkippedSteps {
 
     /** One dead letter per image of skipped step {@code r}: id and source position, no bytes (the views were made). */
     List<DeadLetter> deadLetters(List<TrainingSample> samples, StepResult r) {
-        String detail = "loss " + r.loss() + " at step " + r.step() + " (" + method + ", learning rate "
-                + r.learningRate() + "): the step on this batch of " + samples.size() + " images was skipped";
+        String detail = "loss " + r.loss() + " at step " + (r.step() + 1) + " (" + method + ", learning rate "
+                + r.learningRate() + "): the step on this batch of " + samples.size() + " images was skipped, the"
+                + " model is unchanged";
         return samples.stream().map(s -> {
             DeadLetter d = new DeadLetter();
             d.id = s.id;

@@ -182,7 +182,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         if (r.skipped()) {
             // nothing changed and the step count stays: the batch leaves as dead letters, the next one trains
             LOG.warn("{}: loss {} at step {} ({}, learning rate {}): step skipped, its {} images sent to the"
-                    + " dead-letter topic ({} in a row)", modelName, r.loss(), r.step(), trainer.spec().method(),
+                    + " dead-letter topic ({} in a row)", modelName, r.loss(), r.step() + 1, trainer.spec().method(),
                     r.learningRate(), samples.size(), skippedSteps.consecutive() + 1);
             skippedSteps.deadLetters(samples, r).forEach(this::emitDeadLetter);
             skippedSteps.skipped(r);

@@ -55,7 +55,7 @@ class TrainerOperatorNonFiniteLossTest {
         assertThat(poisoned.deadLetters).allSatisfy(d -> {
             assertThat(d.reason).isEqualTo("NON_FINITE_LOSS");
             assertThat(d.stage).isEqualTo("trainer");
-            assertThat(d.detail).contains("loss NaN at step 1", "byol", "learning rate");
+            assertThat(d.detail).contains("loss NaN at step 2 (byol", "byol", "learning rate");
         });
         assertThat(poisoned.deadLetters).extracting(d -> d.position)
                 .containsExactly("images-0@4", "images-0@5", "images-0@6", "images-0@7");
