@@ -20,6 +20,7 @@ import java.util.Set;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,11 +32,26 @@ import org.junit.jupiter.api.Test;
  */
 class NonFiniteLossITCase extends PipelineITBase {
 
+    private static boolean produced;
+
+    /**
+     * Once for both tests: generated/21/0 relabelled 99999 (offset 0), then generated/21/0 … /223 (offsets 1 …
+     * 224), so with batches of 32 generated/21/40 is in the second batch; and each test's dead-letter topic.
+     */
+    @BeforeEach
+    void produceOnce() throws Exception {
+        if (produced) {
+            return;
+        }
+        kafka.createTopics(1, "nan.dlq", "nan-fail.dlq");
+        GeneratedShapes shapes = new GeneratedShapes(224, 21, 32);
+        sendWithLabel(shapes.iterator().next(), 99999);
+        assertThat(PipelineFixture.produce(kafka, shapes, 224)).isEqualTo(224);
+        produced = true;
+    }
+
     @Test
     void aPoisonedBatchIsDeadLetteredAndTheJobTrainsOn() throws Exception {
-        GeneratedShapes shapes = new GeneratedShapes(224, 21, 32);
-        sendWithLabel(shapes.iterator().next(), 99999); // generated/21/0, also sent below with its own label
-        assertThat(PipelineFixture.produce(kafka, shapes, 224)).isEqualTo(224);
         String poison = "generated/21/40";
 
         java.util.Map<String, String> values = PipelineFixture.smallJob(kafka, work.resolve("nan"));
@@ -43,6 +59,7 @@ class NonFiniteLossITCase extends PipelineITBase {
         values.put("testing.poison-ids", poison);
         values.put("metrics.trained-ids", "true");
         values.put("kafka.group-id", "non-finite");
+        values.put("kafka.dead-letter-topic", "nan.dlq");
         JobConfig config = JobConfig.of(values);
         JobRunner.Summary summary = new JobRunner(
                 StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config)), config,
@@ -51,7 +68,7 @@ class NonFiniteLossITCase extends PipelineITBase {
         assertThat(summary.images()).isEqualTo(6 * 32);
         assertThat(Double.isFinite(summary.loss())).isTrue();
 
-        List<ConsumerRecord<byte[], byte[]>> dead = PipelineFixture.read(kafka, "images.dlq", false);
+        List<ConsumerRecord<byte[], byte[]>> dead = PipelineFixture.read(kafka, "nan.dlq", false);
         assertThat(dead).hasSize(32);
         Set<String> deadIds = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> d : dead) {
@@ -75,6 +92,35 @@ class NonFiniteLossITCase extends PipelineITBase {
         trained.forEach(t -> trainedIds.addAll(t.ids()));
         assertThat(trained.stream().mapToInt(t -> t.ids().size()).sum()).isEqualTo(6 * 32);
         assertThat(trainedIds).doesNotContainAnyElementsOf(deadIds);
+    }
+
+    /**
+     * Two poisoned batches in a row with {@code trainer.max-consecutive-skipped-steps=2}: the job fails at once,
+     * without a restart, and the cause names the method and the learning rate. Its own consumer group reads the
+     * topic from the start: the first two batches are poisoned.
+     */
+    @Test
+    void consecutiveSkippedStepsFailTheJobWithoutARestart() throws Exception {
+        java.util.Map<String, String> values = PipelineFixture.smallJob(kafka, work.resolve("nan-fail"));
+        values.put("trainer.max-steps", "6");
+        values.put("testing.poison-ids", "generated/21/0/relabelled,generated/21/40");
+        values.put("trainer.max-consecutive-skipped-steps", "2");
+        values.put("kafka.group-id", "non-finite-fail");
+        values.put("kafka.dead-letter-topic", "nan-fail.dlq");
+        values.put("metrics.trained-ids", "true");
+        JobConfig config = JobConfig.of(values);
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> new JobRunner(
+                StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config)), config,
+                "it-nan-fail", new PrintStream(System.out, true)).run());
+        assertThat(failure).isNotNull();
+        assertThat(org.apache.flink.util.ExceptionUtils.findThrowable(failure,
+                org.apache.flink.runtime.execution.SuppressRestartsException.class)).isPresent();
+        assertThat(org.apache.flink.util.ExceptionUtils.findThrowable(failure, SkippedSteps.NonFiniteLossException.class))
+                .get().extracting(Throwable::getMessage).asString()
+                .contains("2 steps in a row had a non-finite loss", "method byol", "at learning rate");
+        // no restart: no record of a second attempt, no trained step
+        assertThat(PipelineFixture.events(kafka, "it-nan-fail", io.streamssl.connectors.event.TrainerRecord.class,
+                false)).noneMatch(r -> r.header().attempt() > 0).noneMatch(r -> r instanceof TrainedEvent);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
