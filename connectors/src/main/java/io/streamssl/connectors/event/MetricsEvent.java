@@ -16,13 +16,24 @@ import java.util.Map;
  * @param probeCount labelled images the probe scored ({@code probe_n})
  * @param snapshot the newest snapshot directory, or null ({@code snapshot}, left out when null)
  * @param finished whether {@code max-steps} was reached with this step ({@code finished})
+ * @param snapshotWriteFailures snapshots that could not be written since the previous record, e.g. on a full
+ *     disk ({@code snapshot_write_failures}, left out when 0)
+ * @param snapshotError the last such failure's message, or null ({@code snapshot_error}, left out when null)
  */
 public record MetricsEvent(EventHeader header, double loss, float learningRate, Map<String, Double> scalars,
         double imagesPerSecond, double trainImagesPerSecond, Double probeAccuracy, int probeCount, String snapshot,
-        boolean finished) implements TrainerRecord {
+        boolean finished, int snapshotWriteFailures, String snapshotError) implements TrainerRecord {
 
     public MetricsEvent {
         scalars = Collections.unmodifiableMap(new LinkedHashMap<>(scalars)); // in the method's order
+    }
+
+    /** A record of a window in which every snapshot was written. */
+    public MetricsEvent(EventHeader header, double loss, float learningRate, Map<String, Double> scalars,
+            double imagesPerSecond, double trainImagesPerSecond, Double probeAccuracy, int probeCount,
+            String snapshot, boolean finished) {
+        this(header, loss, learningRate, scalars, imagesPerSecond, trainImagesPerSecond, probeAccuracy, probeCount,
+                snapshot, finished, 0, null);
     }
 
     @Override

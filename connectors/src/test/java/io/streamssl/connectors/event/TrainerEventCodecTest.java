@@ -35,6 +35,18 @@ class TrainerEventCodecTest {
     }
 
     @Test
+    void aFailedSnapshotWriteIsInTheMetricsRecord() {
+        MetricsEvent m = new MetricsEvent(H, 1.25, 0.1f, Map.of(), 50.5, 80.0, null, 0, "/s/step-000000010", false,
+                2, "cannot write snapshot of step 12 under /s: No space left on device");
+        assertRoundTrip(m, HEAD.formatted("metrics") + "\"loss\":1.25,\"learning_rate\":0.1,"
+                + "\"images_per_s\":50.5,\"train_images_per_s\":80.0,\"probe_acc\":null,\"probe_n\":0,"
+                + "\"snapshot\":\"/s/step-000000010\",\"finished\":false,\"snapshot_write_failures\":2,"
+                + "\"snapshot_error\":\"cannot write snapshot of step 12 under /s: No space left on device\"}");
+        assertThat(((MetricsEvent) TrainerEventCodec.decode(TrainerEventCodec.encode(m))).scalars())
+                .as("not taken for a method scalar").isEmpty();
+    }
+
+    @Test
     void snapshotAnnouncementGoesToTheSnapshotsTopic() {
         SnapshotEvent s = new SnapshotEvent(H, "/s/step-000000012", "byol", "ab12", 7L);
         assertRoundTrip(s, HEAD.formatted("snapshot") + "\"path\":\"/s/step-000000012\",\"method\":\"byol\","

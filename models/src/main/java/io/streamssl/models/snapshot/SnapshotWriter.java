@@ -109,12 +109,20 @@ public final class SnapshotWriter {
 
     /** Points {@code root/LATEST} at the snapshot directory {@code dir} (atomically, by rename). */
     public static void markLatest(Path root, Path dir) {
+        Path latestTmp = null;
         try {
-            Path latestTmp = Files.createTempFile(root, "." + LATEST_FILE + "-", ".tmp");
+            latestTmp = Files.createTempFile(root, "." + LATEST_FILE + "-", ".tmp");
             Files.writeString(latestTmp, dir.getFileName().toString() + "\n");
             Files.move(latestTmp, root.resolve(LATEST_FILE), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
+            if (latestTmp != null) {
+                try {
+                    Files.deleteIfExists(latestTmp);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
             throw new UncheckedIOException("cannot update " + root.resolve(LATEST_FILE) + ": " + e.getMessage(), e);
         }
     }

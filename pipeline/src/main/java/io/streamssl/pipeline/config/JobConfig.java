@@ -10,6 +10,7 @@ import io.streamssl.models.method.BatchSizeConflict;
 import io.streamssl.models.method.OptimizerDefaults;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
+import io.streamssl.models.snapshot.SnapshotRetention;
 import java.util.ArrayList;
 import java.util.List;
 import java.io.IOException;
@@ -228,6 +229,8 @@ public final class JobConfig implements Serializable {
         positive(StreamsslOptions.AUGMENT_PARALLELISM, 1);
         positive(StreamsslOptions.METRICS_EVERY, 1);
         positive(StreamsslOptions.SNAPSHOT_EVERY, 1);
+        positive(StreamsslOptions.SNAPSHOT_RETAIN_NEWEST, 1);
+        snapshotRetention(); // checks snapshots.retain-every-steps
         positive(StreamsslOptions.CHECKPOINTS_RETAINED, 1);
         positive(StreamsslOptions.PROBE_CLASSES, 2);
         if (get(StreamsslOptions.MAX_STEPS) < 0) {
@@ -271,6 +274,18 @@ public final class JobConfig implements Serializable {
                     + " wants " + plan.groups().size() + " view sizes (" + plan.describe() + "); the pipeline makes"
                     + " at most two (global and local crops)");
         }
+    }
+
+    /** {@code snapshots.retain-newest} and {@code snapshots.retain-every-steps}. */
+    public SnapshotRetention snapshotRetention() {
+        int every = get(StreamsslOptions.SNAPSHOT_RETAIN_EVERY);
+        int written = get(StreamsslOptions.SNAPSHOT_EVERY);
+        if (every < 0 || (every > 0 && every % written != 0)) {
+            throw new IllegalArgumentException("config key '" + StreamsslOptions.SNAPSHOT_RETAIN_EVERY.key()
+                    + "' must be 0 (none) or a multiple of " + StreamsslOptions.SNAPSHOT_EVERY.key() + " (" + written
+                    + "), got " + every);
+        }
+        return new SnapshotRetention(get(StreamsslOptions.SNAPSHOT_RETAIN_NEWEST), every);
     }
 
     /** {@code testing.fail-at-steps}: increasing steps ≥ 1, comma-separated (empty = none). */

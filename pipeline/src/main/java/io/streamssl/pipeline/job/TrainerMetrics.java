@@ -4,12 +4,14 @@ import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.MetricsEvent;
 import io.streamssl.models.StepResult;
 import java.util.function.LongSupplier;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
 
 /**
  * The trainer's numbers: a window of step results between two metrics records, and the Flink gauges that show
  * the latest values ({@code step}, {@code images}, {@code loss}, {@code learning_rate}, {@code tau},
- * {@code probe_accuracy}, {@code images_per_second}).
+ * {@code probe_accuracy}, {@code images_per_second}) and count ({@code snapshot_write_failures}).
  */
 final class TrainerMetrics {
 
@@ -18,6 +20,7 @@ final class TrainerMetrics {
     private volatile StepResult last;
     private volatile double lastProbeAccuracy;
     private volatile double lastImagesPerSecond;
+    private final Counter snapshotWriteFailures = new SimpleCounter();
 
     /** @param nanoClock {@link System#nanoTime} but in tests: the wall clock of {@code images_per_s} */
     TrainerMetrics(LongSupplier nanoClock) {
@@ -34,6 +37,14 @@ final class TrainerMetrics {
         group.gauge("tau", () -> last == null ? Double.NaN : last.scalars().getOrDefault("tau", Double.NaN));
         group.gauge("probe_accuracy", () -> lastProbeAccuracy);
         group.gauge("images_per_second", () -> lastImagesPerSecond);
+        group.counter("snapshot_write_failures", snapshotWriteFailures);
+    }
+
+    /** A snapshot could not be written (training went on): counted, and in the next metrics record. */
+    void snapshotWriteFailed(String error) {
+        snapshotWriteFailures.inc();
+        window.snapshotWriteFailures++;
+        window.snapshotError = error;
     }
 
     void add(StepResult r) {
@@ -52,7 +63,7 @@ final class TrainerMetrics {
         MetricsEvent m = new MetricsEvent(header, window.steps == 0 ? Double.NaN : window.lossSum / window.steps,
                 last.learningRate(), last.scalars(), imagesPerSecond,
                 window.images / Math.max(1e-9, window.trainNanos / 1e9), probeAccuracy, window.probeLabelled,
-                snapshot, finished);
+                snapshot, finished, window.snapshotWriteFailures, window.snapshotError);
         if (probeAccuracy != null) {
             lastProbeAccuracy = probeAccuracy;
         }
@@ -70,6 +81,8 @@ final class TrainerMetrics {
         long trainNanos;
         int probeLabelled;
         int probeCorrect;
+        int snapshotWriteFailures;
+        String snapshotError;
 
         Window(long startNanos) {
             this.startNanos = startNanos;
