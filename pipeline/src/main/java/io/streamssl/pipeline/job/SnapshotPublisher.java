@@ -7,6 +7,7 @@ import io.streamssl.models.snapshot.SnapshotRetention;
 import io.streamssl.models.snapshot.SnapshotWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -104,7 +105,11 @@ final class SnapshotPublisher {
      * that would have moved {@code LATEST} may have been lost with the failure).
      */
     void commitRestored() {
-        if (newest != null) {
+        if (newest != null && !Files.isDirectory(newest)) {
+            // restored from an older checkpoint or savepoint whose snapshot retention has since deleted
+            LOG.warn("the restored state's newest snapshot {} is no longer on disk (deleted by snapshot retention);"
+                    + " LATEST stays as it is until the next snapshot commits", newest);
+        } else if (newest != null) {
             moveLatest(newest);
         }
     }

@@ -135,4 +135,14 @@ class SnapshotPublisherTest {
             assertThat(latest()).isEqualTo("step-000000000");
         }
     }
+
+    @Test
+    void aRestoredSnapshotThatRetentionDeletedIsNotNamedByLatest() throws Exception {
+        fakeSnapshot(50);
+        Files.writeString(root.resolve(SnapshotWriter.LATEST_FILE), "step-000000050\n");
+        SnapshotPublisher publisher = new SnapshotPublisher(root, KEEP_ALL);
+        publisher.restore("step-000000030"); // an older savepoint; its snapshot is gone
+        publisher.commitRestored();
+        assertThat(latest()).isEqualTo("step-000000050");
+    }
 }
