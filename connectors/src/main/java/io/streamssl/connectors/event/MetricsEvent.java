@@ -20,21 +20,25 @@ import java.util.Map;
  *     went to the dead-letter topic ({@code skipped_steps}; 0 when absent)
  * @param labelsOutOfRange images since the previous record whose label was at least {@code probe.classes}, so
  *     the probe treated them as unlabelled ({@code labels_out_of_range}; 0 when absent)
+ * @param snapshotWriteFailures snapshots that could not be written since the previous record, e.g. on a full
+ *     disk ({@code snapshot_write_failures}, left out when 0)
+ * @param snapshotError the last such failure's message, or null ({@code snapshot_error}, left out when null)
  */
 public record MetricsEvent(EventHeader header, double loss, float learningRate, Map<String, Double> scalars,
         double imagesPerSecond, double trainImagesPerSecond, Double probeAccuracy, int probeCount, String snapshot,
-        boolean finished, long skippedSteps, long labelsOutOfRange) implements TrainerRecord {
+        boolean finished, long skippedSteps, long labelsOutOfRange,
+        int snapshotWriteFailures, String snapshotError) implements TrainerRecord {
 
     public MetricsEvent {
         scalars = Collections.unmodifiableMap(new LinkedHashMap<>(scalars)); // in the method's order
     }
 
-    /** A record with nothing skipped and no label out of range. */
+    /** A record of a window with nothing skipped, no label out of range and every snapshot written. */
     public MetricsEvent(EventHeader header, double loss, float learningRate, Map<String, Double> scalars,
-            double imagesPerSecond, double trainImagesPerSecond, Double probeAccuracy, int probeCount, String snapshot,
-            boolean finished) {
+            double imagesPerSecond, double trainImagesPerSecond, Double probeAccuracy, int probeCount,
+            String snapshot, boolean finished) {
         this(header, loss, learningRate, scalars, imagesPerSecond, trainImagesPerSecond, probeAccuracy, probeCount,
-                snapshot, finished, 0, 0);
+                snapshot, finished, 0, 0, 0, null);
     }
 
     @Override

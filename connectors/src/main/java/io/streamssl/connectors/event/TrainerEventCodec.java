@@ -31,7 +31,8 @@ public final class TrainerEventCodec {
     /** Fields of a metrics record that are not the method's scalars. */
     private static final Set<String> METRICS_FIELDS = Set.of("event", "run_id", "model", "step", "images", "epoch",
             "attempt", "ts", "loss", "learning_rate", "images_per_s", "train_images_per_s", "probe_acc", "probe_n",
-            "skipped_steps", "labels_out_of_range", "snapshot", "finished");
+            "skipped_steps", "labels_out_of_range", "snapshot", "finished", "snapshot_write_failures",
+            "snapshot_error");
 
     private TrainerEventCodec() {}
 
@@ -63,6 +64,12 @@ public final class TrainerEventCodec {
                     n.put("snapshot", m.snapshot());
                 }
                 n.put("finished", m.finished());
+                if (m.snapshotWriteFailures() > 0) {
+                    n.put("snapshot_write_failures", m.snapshotWriteFailures());
+                }
+                if (m.snapshotError() != null) {
+                    n.put("snapshot_error", m.snapshotError());
+                }
             }
             case SNAPSHOT -> {
                 SnapshotEvent s = (SnapshotEvent) record;
@@ -165,7 +172,9 @@ public final class TrainerEventCodec {
                         scalars, number(n, "images_per_s").asDouble(), number(n, "train_images_per_s").asDouble(),
                         probe.isNumber() ? probe.asDouble() : null, number(n, "probe_n").asInt(),
                         n.hasNonNull("snapshot") ? n.get("snapshot").asText() : null, n.path("finished").asBoolean(),
-                        n.path("skipped_steps").asLong(0), n.path("labels_out_of_range").asLong(0));
+                        n.path("skipped_steps").asLong(0), n.path("labels_out_of_range").asLong(0),
+                        n.path("snapshot_write_failures").asInt(),
+                        n.hasNonNull("snapshot_error") ? n.get("snapshot_error").asText() : null);
             }
             case SNAPSHOT -> new SnapshotEvent(h, text(n, "path"), text(n, "method"), text(n, "weights_sha256"),
                     n.path("checkpoint_id").isNumber() ? n.get("checkpoint_id").asLong() : null);

@@ -32,7 +32,8 @@ class TrainerEventCodecTest {
         assertRoundTrip(bare, HEAD.formatted("metrics") + "\"loss\":1.25,\"learning_rate\":0.1,"
                 + "\"images_per_s\":50.5,\"train_images_per_s\":80.0,\"probe_acc\":null,\"probe_n\":0,"
                 + "\"skipped_steps\":0,\"labels_out_of_range\":0,\"finished\":true}");
-        MetricsEvent skipping = new MetricsEvent(H, 1.25, 0.1f, Map.of(), 50.5, 80.0, null, 0, null, false, 2, 7);
+        MetricsEvent skipping = new MetricsEvent(H, 1.25, 0.1f, Map.of(), 50.5, 80.0, null, 0, null, false, 2, 7, 0,
+                null);
         assertRoundTrip(skipping, HEAD.formatted("metrics") + "\"loss\":1.25,\"learning_rate\":0.1,"
                 + "\"images_per_s\":50.5,\"train_images_per_s\":80.0,\"probe_acc\":null,\"probe_n\":0,"
                 + "\"skipped_steps\":2,\"labels_out_of_range\":7,\"finished\":false}");
@@ -40,6 +41,19 @@ class TrainerEventCodecTest {
         String old = HEAD.formatted("metrics") + "\"loss\":1.25,\"learning_rate\":0.1,\"images_per_s\":50.5,"
                 + "\"train_images_per_s\":80.0,\"probe_acc\":null,\"probe_n\":0,\"finished\":true}";
         assertThat(TrainerEventCodec.decode(old)).isEqualTo(bare);
+    }
+
+    @Test
+    void aFailedSnapshotWriteIsInTheMetricsRecord() {
+        MetricsEvent m = new MetricsEvent(H, 1.25, 0.1f, Map.of(), 50.5, 80.0, null, 0, "/s/step-000000010", false,
+                0, 0, 2, "cannot write snapshot of step 12 under /s: No space left on device");
+        assertRoundTrip(m, HEAD.formatted("metrics") + "\"loss\":1.25,\"learning_rate\":0.1,"
+                + "\"images_per_s\":50.5,\"train_images_per_s\":80.0,\"probe_acc\":null,\"probe_n\":0,"
+                + "\"skipped_steps\":0,\"labels_out_of_range\":0,"
+                + "\"snapshot\":\"/s/step-000000010\",\"finished\":false,\"snapshot_write_failures\":2,"
+                + "\"snapshot_error\":\"cannot write snapshot of step 12 under /s: No space left on device\"}");
+        assertThat(((MetricsEvent) TrainerEventCodec.decode(TrainerEventCodec.encode(m))).scalars())
+                .as("not taken for a method scalar").isEmpty();
     }
 
     @Test

@@ -45,19 +45,34 @@ public final class SnapshotWriter {
         return String.format("step-%09d", step);
     }
 
+    /** Opens a file of a snapshot being written; a test passes one that fails as a full disk does. */
+    @FunctionalInterface
+    public interface FileOpener {
+        FileOpener DEFAULT = Files::newOutputStream;
+
+        OutputStream open(Path file) throws IOException;
+    }
+
     /**
      * Writes the trainer's encoder as a snapshot under {@code root} and returns its directory.
      *
      * @param config the job configuration to record (flattened keys)
+     * @throws UncheckedIOException if it cannot be written (a full disk): nothing of it is left under {@code root}
      */
     public static Path write(Path root, SslTrainer trainer, Map<String, String> config) {
+        return write(root, trainer, config, FileOpener.DEFAULT);
+    }
+
+    /** {@link #write(Path, SslTrainer, Map)}, opening the snapshot's files through {@code files}. */
+    public static Path write(Path root, SslTrainer trainer, Map<String, String> config, FileOpener files) {
         TrainerSpec spec = trainer.spec();
         long step = trainer.stepCount();
+        Path tmp = null;
         try {
             Files.createDirectories(root);
-            Path tmp = Files.createTempDirectory(root, "." + directoryName(step) + "-");
+            tmp = Files.createTempDirectory(root, "." + directoryName(step) + "-");
             Path weights = tmp.resolve(WEIGHTS_FILE);
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(weights));
+            try (OutputStream os = new BufferedOutputStream(files.open(weights));
                     DataOutputStream out = new DataOutputStream(os)) {
                 trainer.method().encoder().saveParameters(out);
             }
@@ -69,7 +84,9 @@ public final class SnapshotWriter {
                             spec.encoder().width(), spec.encoder().featureDim()),
                     spec.mean(), spec.std(), WEIGHTS_FILE, sha256(weights), Files.size(weights), config,
                     new SnapshotManifest.Check(ReferenceImage.NAME, size, embedding));
-            JSON.writeValue(tmp.resolve(MANIFEST_FILE).toFile(), manifest);
+            try (OutputStream out = files.open(tmp.resolve(MANIFEST_FILE))) {
+                JSON.writeValue(out, manifest);
+            }
             Path target = root.resolve(directoryName(step));
             if (Files.exists(target)) {
                 // the same step written again after a restore: the newer write wins
@@ -78,18 +95,34 @@ public final class SnapshotWriter {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write snapshot under " + root + ": " + e.getMessage(), e);
+            if (tmp != null) {
+                try {
+                    deleteRecursively(tmp); // frees what the failed write took; never visible as a snapshot
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw new UncheckedIOException("cannot write snapshot of step " + step + " under " + root + ": "
+                    + e.getMessage(), e);
         }
     }
 
     /** Points {@code root/LATEST} at the snapshot directory {@code dir} (atomically, by rename). */
     public static void markLatest(Path root, Path dir) {
+        Path latestTmp = null;
         try {
-            Path latestTmp = Files.createTempFile(root, "." + LATEST_FILE + "-", ".tmp");
+            latestTmp = Files.createTempFile(root, "." + LATEST_FILE + "-", ".tmp");
             Files.writeString(latestTmp, dir.getFileName().toString() + "\n");
             Files.move(latestTmp, root.resolve(LATEST_FILE), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
+            if (latestTmp != null) {
+                try {
+                    Files.deleteIfExists(latestTmp);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
             throw new UncheckedIOException("cannot update " + root.resolve(LATEST_FILE) + ": " + e.getMessage(), e);
         }
     }
@@ -113,7 +146,7 @@ public final class SnapshotWriter {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);

@@ -10,20 +10,23 @@ import io.streamssl.models.method.BatchSizeConflict;
 import io.streamssl.models.method.OptimizerDefaults;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
-import java.util.ArrayList;
-import java.util.List;
+import io.streamssl.models.snapshot.SnapshotRetention;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * A validated job configuration: the keys of {@link StreamsslOptions} plus {@code method.*} options, from a
@@ -228,6 +231,8 @@ public final class JobConfig implements Serializable {
         positive(StreamsslOptions.AUGMENT_PARALLELISM, 1);
         positive(StreamsslOptions.METRICS_EVERY, 1);
         positive(StreamsslOptions.SNAPSHOT_EVERY, 1);
+        positive(StreamsslOptions.SNAPSHOT_RETAIN_NEWEST, 1);
+        snapshotRetention(); // checks snapshots.retain-every-steps
         positive(StreamsslOptions.CHECKPOINTS_RETAINED, 1);
         positive(StreamsslOptions.PROBE_CLASSES, 2);
         if (get(StreamsslOptions.MAX_STEPS) < 0) {
@@ -278,14 +283,26 @@ public final class JobConfig implements Serializable {
     }
 
     /** {@code testing.poison-ids}: the image ids whose batches the non-finite-loss drill poisons (may be empty). */
-    public java.util.Set<String> poisonIds() {
-        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+    public Set<String> poisonIds() {
+        Set<String> ids = new LinkedHashSet<>();
         for (String part : get(StreamsslOptions.POISON_IDS).split(",")) {
             if (!part.isBlank()) {
                 ids.add(part.trim());
             }
         }
         return ids;
+    }
+
+    /** {@code snapshots.retain-newest} and {@code snapshots.retain-every-steps}. */
+    public SnapshotRetention snapshotRetention() {
+        int every = get(StreamsslOptions.SNAPSHOT_RETAIN_EVERY);
+        int written = get(StreamsslOptions.SNAPSHOT_EVERY);
+        if (every < 0 || (every > 0 && every % written != 0)) {
+            throw new IllegalArgumentException("config key '" + StreamsslOptions.SNAPSHOT_RETAIN_EVERY.key()
+                    + "' must be 0 (none) or a multiple of " + StreamsslOptions.SNAPSHOT_EVERY.key() + " (" + written
+                    + "), got " + every);
+        }
+        return new SnapshotRetention(get(StreamsslOptions.SNAPSHOT_RETAIN_NEWEST), every);
     }
 
     /** {@code testing.fail-at-steps}: increasing steps ≥ 1, comma-separated (empty = none). */

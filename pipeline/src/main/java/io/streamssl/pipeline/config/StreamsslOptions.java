@@ -139,6 +139,13 @@ public final class StreamsslOptions {
     public static final ConfigOption<String> SNAPSHOT_DIR = key("snapshots.dir").stringType()
             .defaultValue("streamssl-out/snapshots").withDescription("Directory snapshots are written to (local or"
                     + " shared filesystem path).");
+    public static final ConfigOption<Integer> SNAPSHOT_RETAIN_NEWEST = key("snapshots.retain-newest").intType()
+            .defaultValue(5).withDescription("Committed snapshots kept on disk, newest first (>= 1); older ones are"
+                    + " deleted when LATEST moves on. The one LATEST names and those not yet committed are never"
+                    + " deleted.");
+    public static final ConfigOption<Integer> SNAPSHOT_RETAIN_EVERY = key("snapshots.retain-every-steps").intType()
+            .defaultValue(0).withDescription("Also keep every snapshot whose step is a multiple of this (a multiple"
+                    + " of snapshots.every-steps), e.g. for a learning curve over the whole run. 0 = none.");
 
     // ---- checkpoints
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoints.interval").durationType()

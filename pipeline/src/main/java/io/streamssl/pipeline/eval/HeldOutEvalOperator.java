@@ -6,6 +6,8 @@ import io.streamssl.connectors.event.SnapshotEvent;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.models.GradMode;
 import io.streamssl.pipeline.config.HeldOutSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * every committed evaluation record is there once. At the end of the input the newest snapshot is evaluated
  * before the operator finishes; its record commits with the final checkpoint, as the announcement does.
  *
+ * <p>A snapshot that retention deleted before its turn is skipped ({@code eval_snapshots_removed}); the next
+ * committed one is evaluated as usual.
+ *
  * <p>Inference on a second thread beside training is safe in one JVM: PyTorch's grad mode is per thread (the
  * evaluation thread switches it off), the evaluator loads its own copy of the weights into its own
  * {@code NDManager}, and it never opens a DJL gradient collector, whose active-flag is JVM-wide.
@@ -60,6 +65,7 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
     private transient Future<EvalEvent> running;
     private transient volatile EvalEvent newest;
     private transient volatile long failures;
+    private transient volatile long removed;
 
     public HeldOutEvalOperator(HeldOutSettings settings) {
         this.settings = settings;
@@ -109,6 +115,7 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
         getMetricGroup().gauge("eval_step", () -> newest == null ? -1L : newest.step());
         getMetricGroup().gauge("eval_seconds", () -> newest == null ? Double.NaN : newest.seconds());
         getMetricGroup().gauge("eval_failures", () -> failures);
+        getMetricGroup().gauge("eval_snapshots_removed", () -> removed);
         startDue();
     }
 
@@ -215,10 +222,30 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
         }
     }
 
+    /**
+     * An evaluation that did not complete. If the snapshot's directory is gone, snapshot retention
+     * ({@code snapshots.retain-newest}) deleted it before the evaluator got to it: expected when the evaluator
+     * falls behind, so skipped and counted ({@code eval_snapshots_removed}), not a failure.
+     */
     private void failed(SnapshotEvent snapshot, Throwable cause) {
+        if (!Files.isDirectory(Path.of(snapshot.path()))) {
+            removed++;
+            LOG.info("held-out evaluation of step {} skipped: {} was deleted by snapshot retention before it was"
+                    + " evaluated", snapshot.step(), snapshot.path());
+            return;
+        }
         failures++;
         LOG.warn("held-out evaluation of {} (step {}) failed; training goes on", snapshot.path(), snapshot.step(),
                 cause);
+    }
+
+    /** Evaluations that failed, and ones skipped because retention had deleted their snapshot. */
+    long failures() {
+        return failures;
+    }
+
+    long snapshotsRemoved() {
+        return removed;
     }
 
     @Override

@@ -12,8 +12,9 @@ import org.apache.flink.metrics.SimpleCounter;
  * The trainer's numbers: a window of step results between two metrics records, and the Flink gauges that show
  * the latest values ({@code step}, {@code images}, {@code loss}, {@code learning_rate}, {@code tau},
  * {@code probe_accuracy}, {@code images_per_second}) and counters ({@code skipped_steps}: steps skipped for a
- * non-finite loss; {@code labels_out_of_range}: images with a label ≥ {@code probe.classes}). A skipped step
- * enters no average: the window counts it apart, and {@code loss} and the gauges show the last trained step.
+ * non-finite loss; {@code labels_out_of_range}: images with a label ≥ {@code probe.classes};
+ * {@code snapshot_write_failures}). A skipped step enters no average: the window counts it apart, and
+ * {@code loss} and the gauges show the last trained step.
  */
 final class TrainerMetrics {
 
@@ -24,6 +25,7 @@ final class TrainerMetrics {
     private volatile double lastImagesPerSecond;
     private final Counter skippedSteps = new SimpleCounter();
     private final Counter labelsOutOfRange = new SimpleCounter();
+    private final Counter snapshotWriteFailures = new SimpleCounter();
 
     /** @param nanoClock {@link System#nanoTime} but in tests: the wall clock of {@code images_per_s} */
     TrainerMetrics(LongSupplier nanoClock) {
@@ -42,6 +44,14 @@ final class TrainerMetrics {
         group.gauge("images_per_second", () -> lastImagesPerSecond);
         group.counter("skipped_steps", skippedSteps);
         group.counter("labels_out_of_range", labelsOutOfRange);
+        group.counter("snapshot_write_failures", snapshotWriteFailures);
+    }
+
+    /** A snapshot could not be written (training went on): counted, and in the next metrics record. */
+    void snapshotWriteFailed(String error) {
+        snapshotWriteFailures.inc();
+        window.snapshotWriteFailures++;
+        window.snapshotError = error;
     }
 
     void add(StepResult r) {
@@ -81,7 +91,8 @@ final class TrainerMetrics {
         MetricsEvent m = new MetricsEvent(header, window.steps == 0 ? Double.NaN : window.lossSum / window.steps,
                 last.learningRate(), last.scalars(), imagesPerSecond,
                 window.images / Math.max(1e-9, window.trainNanos / 1e9), probeAccuracy, window.probeLabelled,
-                snapshot, finished, window.skippedSteps, window.labelsOutOfRange);
+                snapshot, finished, window.skippedSteps, window.labelsOutOfRange, window.snapshotWriteFailures,
+                window.snapshotError);
         if (probeAccuracy != null) {
             lastProbeAccuracy = probeAccuracy;
         }
@@ -101,6 +112,8 @@ final class TrainerMetrics {
         int probeCorrect;
         long skippedSteps;
         long labelsOutOfRange;
+        int snapshotWriteFailures;
+        String snapshotError;
 
         Window(long startNanos) {
             this.startNanos = startNanos;

@@ -112,7 +112,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
         state = new KeyedTrainingState(context.getKeyedStateStore());
         pending = new ArrayList<>();
-        snapshots = new SnapshotPublisher(Path.of(snapshotDir));
+        snapshots = new SnapshotPublisher(Path.of(snapshotDir), config.snapshotRetention());
         if (!context.isRestored()) {
             return;
         }
@@ -195,7 +195,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
         boolean reachedMax = maxSteps > 0 && r.step() >= maxSteps;
         if (r.step() % snapshotEvery == 0 || reachedMax) {
-            snapshots.write(trainer, config.asMap(), header());
+            snapshots.write(trainer, config.asMap(), header(), metrics::snapshotWriteFailed);
         }
         if (r.step() % metricsEvery == 0 || reachedMax) {
             emit(metrics.publish(header(), snapshots.newest(), reachedMax));

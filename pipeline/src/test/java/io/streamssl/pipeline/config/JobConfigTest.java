@@ -100,6 +100,26 @@ class JobConfigTest {
     }
 
     @Test
+    void snapshotRetentionKeysAreChecked() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("snapshots.retain-newest", "0")))
+                .hasMessageContaining("'snapshots.retain-newest' must be >= 1, got 0");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("snapshots.every-steps", "500",
+                "snapshots.retain-every-steps", "1200")))
+                .hasMessageContaining("'snapshots.retain-every-steps' must be 0 (none) or a multiple of"
+                        + " snapshots.every-steps (500), got 1200");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("snapshots.retain-every-steps", "-5")))
+                .hasMessageContaining("'snapshots.retain-every-steps'");
+        // defaults: newest 5, none every M-th; with 10-step snapshots, keep every 1000th: 1000 is kept though old
+        assertThat(JobConfig.of(Map.of()).snapshotRetention().toDelete(java.util.List.of("step-000000001",
+                "step-000000002", "step-000000003", "step-000000004", "step-000000005", "step-000000006"),
+                "step-000000006", java.util.Set.of())).containsExactly("step-000000001");
+        assertThat(JobConfig.of(Map.of("snapshots.every-steps", "10", "snapshots.retain-newest", "1",
+                "snapshots.retain-every-steps", "1000")).snapshotRetention().toDelete(java.util.List.of(
+                "step-000001000", "step-000001010", "step-000001020"), "step-000001020", java.util.Set.of()))
+                .containsExactly("step-000001010");
+    }
+
+    @Test
     void anUnknownMethodOptionIsRejectedByTheMethod() {
         assertThatThrownBy(() -> JobConfig.of(Map.of("method.projector-hiden", "64")))
                 .hasMessageContaining("'projector-hiden'").hasMessageContaining("projector-hidden");

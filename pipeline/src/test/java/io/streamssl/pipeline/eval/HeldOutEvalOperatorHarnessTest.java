@@ -148,4 +148,38 @@ class HeldOutEvalOperatorHarnessTest {
             assertThat(evaluations(h).get(0).checkpointId()).isNull();
         }
     }
+
+    @Test
+    void aSnapshotDeletedByRetentionBeforeItsTurnIsSkippedNotFailed() throws Exception {
+        Path gone = Path.of(announcement.path()).resolveSibling(SnapshotWriter.directoryName(2));
+        SnapshotEvent deleted = new SnapshotEvent(new EventHeader("run", "encoder", 2, 8, 0, 0, Instant.EPOCH),
+                gone.toString(), "byol", announcement.weightsSha256(), 1L);
+        SnapshotEvent later = new SnapshotEvent(new EventHeader("run", "encoder", 3, 12, 0, 0, Instant.EPOCH),
+                announcement.path(), "byol", announcement.weightsSha256(), 2L);
+        try (var h = harness()) {
+            h.open();
+            HeldOutEvalOperator op = (HeldOutEvalOperator) h.getOneInputOperator();
+            h.processElement(element(deleted));
+            h.snapshot(1, 1);
+            h.notifyOfCompletedCheckpoint(1);
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (op.snapshotsRemoved() == 0) {
+                assertThat(System.nanoTime()).as("the skip within 1 min").isLessThan(deadline);
+                Optional<Mail> mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+                if (mail.isPresent()) {
+                    mail.get().run();
+                } else {
+                    Thread.sleep(20);
+                }
+            }
+            assertThat(op.failures()).as("not a failure").isZero();
+            assertThat(h.extractOutputValues()).as("no record for it").isEmpty();
+
+            h.processElement(element(later));
+            h.snapshot(2, 2);
+            h.notifyOfCompletedCheckpoint(2);
+            assertThat(awaitEvaluation(h).step()).as("the next one is evaluated").isEqualTo(3);
+            assertThat(op.snapshotsRemoved()).isEqualTo(1);
+        }
+    }
 }

@@ -123,6 +123,30 @@ class TrainerMetricsTest {
     }
 
     @Test
+    void aFailedSnapshotWriteIsCountedAndInTheNextRecordOnly() {
+        Map<String, Counter> counters = new HashMap<>();
+        TrainerMetrics metrics = new TrainerMetrics(clock::get);
+        metrics.register(new UnregisteredMetricsGroup() {
+            @Override
+            public <C extends Counter> C counter(String name, C counter) {
+                counters.put(name, counter);
+                return counter;
+            }
+        }, () -> 0L, () -> 0L);
+        metrics.add(new StepResult(1, 1.0f, 0.1f, Map.of(), 0, 0, 32, 1_000_000L));
+        metrics.snapshotWriteFailed("cannot write snapshot of step 1: No space left on device");
+        metrics.snapshotWriteFailed("cannot write snapshot of step 2: No space left on device");
+        MetricsEvent m = metrics.publish(H, null, false);
+        assertThat(m.snapshotWriteFailures()).isEqualTo(2);
+        assertThat(m.snapshotError()).isEqualTo("cannot write snapshot of step 2: No space left on device");
+        metrics.add(new StepResult(2, 1.0f, 0.1f, Map.of(), 0, 0, 32, 1_000_000L));
+        MetricsEvent next = metrics.publish(H, null, false);
+        assertThat(next.snapshotWriteFailures()).isZero();
+        assertThat(next.snapshotError()).isNull();
+        assertThat(counters.get("snapshot_write_failures").getCount()).as("the counter keeps counting").isEqualTo(2);
+    }
+
+    @Test
     void publishingBeforeAnyStepIsAMistake() {
         assertThatThrownBy(() -> new TrainerMetrics(clock::get).publish(H, null, false))
                 .hasMessageContaining("after a step");
