@@ -115,7 +115,8 @@ public final class SslTrainer implements AutoCloseable {
 
     /**
      * For tests only: {@code hook} sees the normalised views of every following step before the forward pass and
-     * returns the views to train on, e.g. one multiplied by 1e30 to poison a batch. Null removes it.
+     * returns the views to train on, e.g. one set to NaN to poison a batch (a merely huge view still trains: batch
+     * norm is scale-invariant). Null removes it.
      */
     public void setViewHook(UnaryOperator<List<NDArray>> hook) {
         this.viewHook = hook;
