@@ -39,7 +39,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Starts a broker whose client listener takes SASL/PLAIN only (no TLS), knowing one user {@code user} with
-     * {@code password}, a super user; the controller listener stays PLAINTEXT. Clients need
+     * {@code password} (no ACLs); the controller listener stays PLAINTEXT. Clients need
      * {@link #clientProperties()} (security.protocol, sasl.mechanism, sasl.jaas.config) to connect.
      * Kafka's test kit also sets a JVM-wide JAAS file with the broker's own login; it has no client section,
      * so a client without its own {@code sasl.jaas.config} cannot log in.
@@ -51,7 +51,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Map<String, String> broker = Map.of(
                 // listener-scoped: wins over the test kit's JVM-wide JAAS file, and adds the user
                 "listener.name.external.plain.sasl.jaas.config", jaas,
-                "super.users", "User:" + BROKER_USER + ";User:" + user);
+                // authentication is what this broker is for: no ACLs (the test kit's authorizer would also refuse
+                // the PLAINTEXT controller listener's anonymous registration)
+                "authorizer.class.name", "");
         return start(baseDir, SecurityProtocol.SASL_PLAINTEXT, broker, saslPlainClient(user, password));
     }
 
