@@ -6,11 +6,14 @@ import io.streamssl.connectors.dataset.Cifar10Binary;
 import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.connectors.dataset.ImageDataset;
 import io.streamssl.connectors.dataset.ImageFolder;
+import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.StreamsslOptions;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code streamssl produce}: publish a data set to Kafka in the streamssl record format. */
@@ -19,12 +22,16 @@ import picocli.CommandLine.Option;
                 + " or a generated set of 10 shape classes (default).")
 public final class ProduceCommand implements Callable<Integer> {
 
-    @Option(names = {"-b", "--bootstrap-servers"}, required = true, paramLabel = "HOST:PORT",
-            description = "Kafka bootstrap servers.")
+    @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers (default: the config's kafka.bootstrap-servers).")
     String bootstrap;
 
-    @Option(names = {"-t", "--topic"}, defaultValue = Topics.IMAGES, description = "Topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-t", "--topic"},
+            description = "Topic (default: the config's kafka.images-topic, " + Topics.IMAGES + ").")
     String topic;
+
+    @Mixin
+    JobConfigOptions job = new JobConfigOptions();
 
     @ArgGroup(exclusive = true)
     Source source = new Source();
@@ -64,23 +71,38 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        JobConfig config = job.load();
+        String bootstrap = JobConfigOptions.orConfig(this.bootstrap, config, StreamsslOptions.BOOTSTRAP_SERVERS);
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new IllegalArgumentException("no Kafka to produce to: give -b HOST:PORT, or a config (-c/-s) with"
+                    + " kafka.bootstrap-servers");
+        }
+        String topic = JobConfigOptions.orConfig(this.topic, config, StreamsslOptions.IMAGES_TOPIC);
+        int maxImageBytes = config.get(StreamsslOptions.MAX_IMAGE_BYTES);
         ImageDataset dataset = dataset();
         System.out.printf(Locale.ROOT, "producing %s (%d images per pass, %s) to %s at %s%n", dataset.name(),
                 dataset.size(), repeat == 0 ? "forever" : repeat + " pass(es)", topic, bootstrap);
-        long sent = ImageProducer.builder()
+        ImageProducer producer = ImageProducer.builder()
                 .setBootstrapServers(bootstrap)
                 .setDataset(dataset)
                 .optTopic(topic)
+                .optClientProperties(config.kafkaClientProperties())
+                .optMaxImageBytes(maxImageBytes)
+                .optOnSkipped(s -> System.out.printf(Locale.ROOT, "%sskipped %s: %s%n",
+                        System.console() != null ? "\n" : "", s.id(), s.reason()))
                 .optMaxRecords(maxRecords)
                 .optRecordsPerSecond(rate)
                 .optRepeat(repeat)
                 .optLabels(!noLabels)
-                .optProgress(p -> System.out.printf(Locale.ROOT, "%s%d%s records | epoch %d | %.0f records/s%s",
+                .optProgress(p -> System.out.printf(Locale.ROOT, "%s%d%s records | epoch %d | %.0f records/s%s%s",
                         System.console() != null ? "\r" : "", p.sent(), p.total() > 0 ? "/" + p.total() : "",
-                        p.epoch(), p.recordsPerSecond(), System.console() != null && !p.done() ? "" : "\n"))
-                .build()
-                .run();
-        System.out.println("sent " + sent + " records to " + topic);
+                        p.epoch(), p.recordsPerSecond(), p.skipped() > 0 ? " | " + p.skipped() + " skipped" : "",
+                        System.console() != null && !p.done() ? "" : "\n"))
+                .build();
+        long sent = producer.run();
+        System.out.println("sent " + sent + " records to " + topic + (producer.skippedCount() > 0
+                ? "; skipped " + producer.skippedCount() + " image(s) (see above; limit augment.max-image-bytes = "
+                        + maxImageBytes + " bytes)" : ""));
         return 0;
     }
 

@@ -5,6 +5,8 @@ import io.streamssl.cli.report.MetricsLog.RunSummary;
 import io.streamssl.cli.report.ReportPage;
 import io.streamssl.cli.report.RunCharts;
 import io.streamssl.connectors.Topics;
+import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.StreamsslOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code streamssl report}: one run's metrics records as a self-contained HTML page of charts. */
@@ -28,12 +31,16 @@ import picocli.CommandLine.Option;
                         + " lists the others."})
 public final class ReportCommand implements Callable<Integer> {
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Source source = new Source();
+
+    @Mixin
+    JobConfigOptions job = new JobConfigOptions();
 
     static final class Source {
         @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
-                description = "Read the metrics topic of this Kafka.")
+                description = "Read the metrics topic of this Kafka (default: the config's kafka.bootstrap-servers,"
+                        + " with its kafka.properties.* security settings).")
         String bootstrap;
 
         @Option(names = "--jsonl", paramLabel = "FILE",
@@ -42,7 +49,8 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     @Option(names = {"-t", "--topic"}, paramLabel = "TOPIC",
-            description = "With -b: the metrics topic (kafka.metrics-topic; default: " + Topics.METRICS + ").")
+            description = "With -b: the metrics topic (default: the config's kafka.metrics-topic, " + Topics.METRICS
+                    + ").")
     String topic;
 
     @Option(names = "--run-id", paramLabel = "ID",
@@ -68,8 +76,19 @@ public final class ReportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--topic goes with -b HOST:PORT, not with --jsonl");
         }
         System.setProperty("java.awt.headless", "true"); // charts are drawn off screen, also where a display is
-        MetricsLog log = source.jsonl != null ? MetricsLog.readJsonl(source.jsonl)
-                : MetricsLog.readTopic(source.bootstrap, topic == null ? Topics.METRICS : topic, readTimeout);
+        JobConfig config = job.load();
+        MetricsLog log;
+        if (source.jsonl != null) {
+            log = MetricsLog.readJsonl(source.jsonl);
+        } else {
+            String bootstrap = JobConfigOptions.orConfig(source.bootstrap, config, StreamsslOptions.BOOTSTRAP_SERVERS);
+            if (bootstrap == null || bootstrap.isBlank()) {
+                throw new IllegalArgumentException("nothing to report on: give -b HOST:PORT, --jsonl FILE, or a config"
+                        + " (-c/-s) with kafka.bootstrap-servers");
+            }
+            log = MetricsLog.readTopic(bootstrap, config.kafkaClientProperties(),
+                    JobConfigOptions.orConfig(topic, config, StreamsslOptions.METRICS_TOPIC), readTimeout);
+        }
         if (saveJsonl != null) {
             log.writeJsonl(saveJsonl);
             System.out.println("report: saved " + log.events().size() + " records to " + saveJsonl);

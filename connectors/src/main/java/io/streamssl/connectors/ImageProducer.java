@@ -6,11 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes a data set to a Kafka topic in the streamssl record format (see {@link ImageRecordHeaders}).
@@ -24,11 +28,21 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * }</pre>
  *
  * Required: bootstrap servers and data set. Pass {@code e} of the data set carries header {@code epoch=e}.
+ *
+ * <p>An image larger than {@link Builder#optMaxImageBytes} (the job's {@code augment.max-image-bytes}), or one the
+ * broker or topic refuses as too large, is skipped: reported with its id (a folder's relative path) to
+ * {@link Builder#optOnSkipped}, counted ({@link #skippedCount()}, {@link Progress#skipped()}), and the run goes
+ * on. The producer's {@code max.request.size} follows the image limit ({@link TopicLimits#imageProducer}).
  */
 public final class ImageProducer {
 
     /** Progress reported about once a second and at the end. */
-    public record Progress(long sent, long total, long epoch, double recordsPerSecond, boolean done) {}
+    public record Progress(long sent, long total, long epoch, double recordsPerSecond, boolean done, long skipped) {}
+
+    /** An image not sent: its id, its size and why. */
+    public record Skipped(String id, long bytes, String reason) {}
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImageProducer.class);
 
     private final String bootstrapServers;
     private final ImageDataset dataset;
@@ -39,6 +53,10 @@ public final class ImageProducer {
     private final boolean labels;
     private final Consumer<Progress> progress;
     private final KafkaClientProperties client;
+    private final int maxImageBytes;
+    private final Consumer<Skipped> onSkipped;
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong(); // sent, then refused by Kafka as too large
     private volatile boolean stopped;
     private final AtomicReference<Exception> sendError = new AtomicReference<>();
 
@@ -51,11 +69,19 @@ public final class ImageProducer {
         this.repeat = b.repeat;
         this.labels = b.labels;
         this.progress = b.progress;
-        this.client = KafkaClientProperties.of(b.bootstrapServers, b.clientProperties);
+        this.maxImageBytes = b.maxImageBytes;
+        this.onSkipped = b.onSkipped;
+        this.client = KafkaClientProperties.of(b.bootstrapServers,
+                TopicLimits.imageProducer(b.clientProperties, b.maxImageBytes));
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Images skipped so far (over the size limit, or refused by Kafka as too large). */
+    public long skippedCount() {
+        return skipped.get();
     }
 
     /** Makes {@link #run()} return after the record in flight (from another thread). */
@@ -87,7 +113,10 @@ public final class ImageProducer {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Publishes until the data set has been sent {@code repeat} times, {@code maxRecords} is reached or {@link #stop()}. */
+    /**
+     * Publishes until the data set has been sent {@code repeat} times, {@code maxRecords} is reached or
+     * {@link #stop()}; returns the records Kafka accepted (skipped images not counted).
+     */
     public long run() throws Exception {
         long perPass = dataset.size();
         long total = maxRecords > 0 ? (repeat > 0 ? Math.min(maxRecords, perPass * repeat) : maxRecords)
@@ -108,8 +137,20 @@ public final class ImageProducer {
                         throw new IllegalStateException("sending to topic '" + topic + "' at " + bootstrapServers
                                 + " failed: " + failed.getMessage(), failed);
                     }
+                    if (img.data().length > maxImageBytes) {
+                        skip(new Skipped(img.id(), img.data().length, img.data().length + " bytes, over the limit of "
+                                + maxImageBytes + " (augment.max-image-bytes)"));
+                        continue;
+                    }
+                    String id = img.id();
+                    long bytes = img.data().length;
                     producer.send(toRecord(topic, img, epoch, labels, dataset.name()), (md, e) -> {
-                        if (e != null) {
+                        if (e instanceof RecordTooLargeException) {
+                            refused.incrementAndGet();
+                            // the producer's max.request.size or the topic's max.message.bytes: skip, go on
+                            skip(new Skipped(id, bytes, "refused by Kafka as too large (" + e.getMessage()
+                                    + "); raise max.request.size or the topic's max.message.bytes"));
+                        } else if (e != null) {
                             sendError.compareAndSet(null, e);
                         }
                     });
@@ -118,7 +159,8 @@ public final class ImageProducer {
                     long now = System.nanoTime();
                     if (progress != null && now - lastReport >= TimeUnit.SECONDS.toNanos(1)) {
                         lastReport = now;
-                        progress.accept(new Progress(sent, total, epoch, rate(sent, start, now), false));
+                        progress.accept(new Progress(sent, total, epoch, rate(sent, start, now), false,
+                                skipped.get()));
                     }
                 }
             }
@@ -128,10 +170,21 @@ public final class ImageProducer {
             throw new IllegalStateException("sending to topic '" + topic + "' at " + bootstrapServers + " failed: "
                     + sendError.get().getMessage(), sendError.get());
         }
+        sent -= refused.get();
         if (progress != null) {
-            progress.accept(new Progress(sent, total, epoch, rate(sent, start, System.nanoTime()), true));
+            progress.accept(new Progress(sent, total, epoch, rate(sent, start, System.nanoTime()), true,
+                    skipped.get()));
         }
         return sent;
+    }
+
+    private void skip(Skipped s) {
+        skipped.incrementAndGet();
+        if (onSkipped != null) {
+            onSkipped.accept(s);
+        } else {
+            LOG.warn("skipped image {}: {}", s.id(), s.reason());
+        }
     }
 
     private static double rate(long sent, long start, long now) {
@@ -159,6 +212,8 @@ public final class ImageProducer {
         private long repeat = 1;
         private boolean labels = true;
         private Consumer<Progress> progress;
+        private int maxImageBytes = TopicLimits.DEFAULT_MAX_IMAGE_BYTES;
+        private Consumer<Skipped> onSkipped;
         private final Map<String, String> clientProperties = new LinkedHashMap<>();
 
         public Builder setBootstrapServers(String servers) {
@@ -200,6 +255,21 @@ public final class ImageProducer {
             return this;
         }
 
+        /**
+         * The largest image sent, in bytes (default 16 MiB, as the job's {@code augment.max-image-bytes}): larger
+         * ones are skipped. The producer's {@code max.request.size} is this plus room for the headers.
+         */
+        public Builder optMaxImageBytes(int maxImageBytes) {
+            this.maxImageBytes = maxImageBytes;
+            return this;
+        }
+
+        /** Told about every skipped image (from the producer's thread too); default: a log warning. */
+        public Builder optOnSkipped(Consumer<Skipped> onSkipped) {
+            this.onSkipped = onSkipped;
+            return this;
+        }
+
         public Builder optProgress(Consumer<Progress> progress) {
             this.progress = progress;
             return this;
@@ -220,6 +290,9 @@ public final class ImageProducer {
                     .require(dataset, "data set (setDataset)")
                     .requireText(topic, "topic (optTopic)")
                     .add(KafkaClientProperties.problems(clientProperties));
+            if (maxImageBytes < 1) {
+                invalid.add("max image bytes must be >= 1, got " + maxImageBytes);
+            }
             if (maxRecords < 0 || recordsPerSecond < 0 || repeat < 0) {
                 invalid.add("max records, records/s and repeat must be >= 0 (0 = unlimited), got "
                         + maxRecords + ", " + recordsPerSecond + ", " + repeat);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.streamssl.cli.StreamsslCommand;
+import io.streamssl.connectors.TopicLimits;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.program.JobProgram;
 import io.streamssl.pipeline.config.StreamsslOptions;
@@ -277,6 +278,42 @@ class ClusterManifestsTest {
             assertThat(script).as("topics service creates %s", topic.key())
                     .containsPattern("(^|\\s)" + Pattern.quote(topic.defaultValue()) + ":\\d+");
         }
+    }
+
+    /**
+     * Every place that creates the topics gives images and dead letters room for the largest image the job takes
+     * ({@code augment.max-image-bytes}) plus headers, as the producer sends them ({@link TopicLimits}); Kafka's
+     * 1 MB default would refuse a phone photo. Metrics and snapshot records are small: no setting needed.
+     */
+    @Test
+    void everyTopicCreationFitsTheLargestImageAndDeadLetter() throws IOException {
+        long image = TopicLimits.imageRecordBytes(StreamsslOptions.MAX_IMAGE_BYTES.defaultValue());
+        long deadLetter = TopicLimits.deadLetterRecordBytes(StreamsslOptions.MAX_IMAGE_BYTES.defaultValue());
+        Map<String, Long> required = Map.of(StreamsslOptions.IMAGES_TOPIC.defaultValue(), image,
+                StreamsslOptions.DEAD_LETTER_TOPIC.defaultValue(), deadLetter);
+
+        String script = String.join("\n", strings(compose.path("services").path("topics").path("command")));
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        String readmeLoop = readme.lines().filter(l -> l.startsWith("for t in images:")).findFirst()
+                .orElseThrow(() -> new AssertionError("README has no topic-creation loop 'for t in images:…'"));
+        assertThat(script).contains("--config max.message.bytes=");
+        assertThat(readme).contains("--config max.message.bytes=");
+        List<JsonNode> topics = YAML.readerFor(JsonNode.class)
+                .<JsonNode>readValues(ROOT.resolve("deploy/k8s/kafka-topics.yaml").toFile()).readAll();
+        required.forEach((topic, bytes) -> {
+            for (Map.Entry<String, String> where : Map.of("docker-compose.yml topics service", script,
+                    "README topic loop", readmeLoop).entrySet()) {
+                Matcher m = Pattern.compile("(^|\\s)" + Pattern.quote(topic) + ":\\d+:(\\d+)").matcher(where.getValue());
+                assertThat(m.find()).as("%s gives %s a max.message.bytes (name:partitions:bytes)", where.getKey(), topic)
+                        .isTrue();
+                assertThat(Long.parseLong(m.group(2))).as("%s: %s max.message.bytes", where.getKey(), topic)
+                        .isGreaterThanOrEqualTo(bytes);
+            }
+            JsonNode k8s = topics.stream().filter(t -> t.path("metadata").path("name").asText().equals(topic))
+                    .findFirst().orElseThrow(() -> new AssertionError("no KafkaTopic " + topic));
+            assertThat(k8s.path("spec").path("config").path("max.message.bytes").asLong())
+                    .as("deploy/k8s/kafka-topics.yaml: %s max.message.bytes", topic).isGreaterThanOrEqualTo(bytes);
+        });
     }
 
     /**

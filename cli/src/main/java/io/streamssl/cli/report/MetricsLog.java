@@ -99,9 +99,15 @@ public final class MetricsLog {
      * {@link #parse} as a saved log's line does, so kinds newer than this build are kept here too.
      */
     public static MetricsLog readTopic(String bootstrapServers, String topic, Duration timeout) {
+        return readTopic(bootstrapServers, Map.of(), topic, timeout);
+    }
+
+    /** As {@link #readTopic(String, String, Duration)}, with extra Kafka client properties (security settings). */
+    public static MetricsLog readTopic(String bootstrapServers, Map<String, String> clientProperties, String topic,
+            Duration timeout) {
         List<String> values;
         try (TrainerEventReader reader = TrainerEventReader.builder().setBootstrapServers(bootstrapServers)
-                .setTopic(topic).build()) {
+                .setTopic(topic).optClientProperties(clientProperties).build()) {
             values = reader.readJsonToEnd(timeout);
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(e.getMessage() + ": a long topic takes longer, raise --read-timeout", e);

@@ -1,6 +1,7 @@
 package io.streamssl.connectors.kafka;
 
 import io.streamssl.connectors.KafkaClientProperties;
+import io.streamssl.connectors.TopicLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -18,21 +20,63 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-    private final KafkaClusterTestKit cluster;
+    /** The broker's (inter-broker) SASL user of {@link #startSaslPlain}, Kafka's test kit's super user. */
+    private static final String BROKER_USER = "plain-admin";
+    private static final String BROKER_PASSWORD = "plain-admin-secret";
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    private final KafkaClusterTestKit cluster;
+    private final Map<String, String> clientProperties;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Map<String, String> clientProperties) {
         this.cluster = cluster;
+        this.clientProperties = clientProperties;
     }
 
     /** Starts a broker whose logs live under {@code baseDir}. */
     public static EmbeddedKafka start(Path baseDir) throws Exception {
+        return start(baseDir, SecurityProtocol.PLAINTEXT, Map.of(), Map.of());
+    }
+
+    /**
+     * Starts a broker whose client listener takes SASL/PLAIN only (no TLS), knowing one user {@code user} with
+     * {@code password} (no ACLs); the controller listener stays PLAINTEXT. Clients need
+     * {@link #clientProperties()} (security.protocol, sasl.mechanism, sasl.jaas.config) to connect.
+     * Kafka's test kit also sets a JVM-wide JAAS file with the broker's own login; it has no client section,
+     * so a client without its own {@code sasl.jaas.config} cannot log in.
+     */
+    public static EmbeddedKafka startSaslPlain(Path baseDir, String user, String password) throws Exception {
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + BROKER_USER
+                + "\" password=\"" + BROKER_PASSWORD + "\" user_" + BROKER_USER + "=\"" + BROKER_PASSWORD + "\" user_"
+                + user + "=\"" + password + "\";";
+        Map<String, String> broker = Map.of(
+                // listener-scoped: wins over the test kit's JVM-wide JAAS file, and adds the user
+                "listener.name.external.plain.sasl.jaas.config", jaas,
+                // authentication is what this broker is for: no ACLs (the test kit's authorizer would also refuse
+                // the PLAINTEXT controller listener's anonymous registration)
+                "authorizer.class.name", "");
+        return start(baseDir, SecurityProtocol.SASL_PLAINTEXT, broker, saslPlainClient(user, password));
+    }
+
+    /** The client properties of a SASL/PLAIN login as {@code user} with {@code password}. */
+    public static Map<String, String> saslPlainClient(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                        + user + "\" password=\"" + password + "\";");
+    }
+
+    private static EmbeddedKafka start(Path baseDir, SecurityProtocol protocol, Map<String, String> brokerProperties,
+            Map<String, String> clientProperties) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
                 .setBaseDirectory(baseDir)
+                .setBrokerSecurityProtocol(protocol)
+                .setControllerSecurityProtocol(SecurityProtocol.PLAINTEXT)
                 .build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        brokerProperties.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder
                 // one broker: internal topics must have replication factor 1 and min ISR 1
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "1")
@@ -56,29 +100,46 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         cluster.startup();
         cluster.waitForReadyBrokers();
-        return new EmbeddedKafka(cluster);
+        return new EmbeddedKafka(cluster, clientProperties);
     }
 
     public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
 
-    public Admin admin() {
-        return Admin.create(KafkaClientProperties.of(bootstrapServers()).admin());
+    /** What a client needs besides the bootstrap servers: empty for PLAINTEXT, the login for SASL/PLAIN. */
+    public Map<String, String> clientProperties() {
+        return clientProperties;
     }
 
-    /** Creates topics (replication 1) that do not exist yet. */
+    /** This broker's client settings ({@link #clientProperties()} included). */
+    public KafkaClientProperties client() {
+        return KafkaClientProperties.of(bootstrapServers(), clientProperties);
+    }
+
+    public Admin admin() {
+        return Admin.create(client().admin());
+    }
+
+    /**
+     * Creates topics (replication 1) that do not exist yet, with the {@code max.message.bytes} the README
+     * documents for a dead-letter topic ({@link TopicLimits#DEAD_LETTER_TOPIC_BYTES}), which fits every record of
+     * the default image limit. The broker keeps Kafka's default {@code message.max.bytes} (1 MB).
+     */
     public void createTopics(int partitions, String... names) throws Exception {
+        for (String name : names) {
+            createTopic(name, partitions, Map.of("max.message.bytes", Long.toString(TopicLimits.DEAD_LETTER_TOPIC_BYTES)));
+        }
+    }
+
+    /** Creates a topic (replication 1) with {@code configs} unless it exists. */
+    public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = admin()) {
-            for (String name : names) {
-                try {
-                    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)
-                            .configs(Map.of("max.message.bytes", "16777216")))).all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
             }
         }
     }

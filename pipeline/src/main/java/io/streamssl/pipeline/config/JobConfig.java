@@ -3,6 +3,8 @@ package io.streamssl.pipeline.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.streamssl.connectors.ConfigRedaction;
+import io.streamssl.connectors.KafkaClientProperties;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.models.encoder.Stem;
@@ -116,9 +118,56 @@ public final class JobConfig implements Serializable {
         return values.containsKey(option.key());
     }
 
-    /** All keys as given (flattened), for manifests and logs. */
+    /** All keys as given (flattened), secrets included: to build another config from, never to show. */
     public Map<String, String> asMap() {
         return java.util.Collections.unmodifiableMap(values);
+    }
+
+    /**
+     * All keys with the values of secret keys ({@link ConfigRedaction#isSecret}: password, secret, jaas, token,
+     * credential, …key) replaced by {@value ConfigRedaction#MASK}: what manifests, logs and metrics may show.
+     */
+    public Map<String, String> redacted() {
+        return java.util.Collections.unmodifiableMap(ConfigRedaction.redact(values));
+    }
+
+    /**
+     * The extra Kafka client properties every client of the job gets, without their prefix
+     * ({@code kafka.properties.sasl.mechanism=PLAIN} → {@code sasl.mechanism=PLAIN}); Flink's {@code properties.}
+     * prefix counts the same. Empty when none are set.
+     */
+    public Map<String, String> kafkaClientProperties() {
+        Map<String, String> out = new TreeMap<>();
+        Map<String, String> keyOf = new TreeMap<>();
+        values.forEach((k, v) -> {
+            String prefix = k.startsWith(StreamsslOptions.KAFKA_PROPERTIES_PREFIX) ? StreamsslOptions.KAFKA_PROPERTIES_PREFIX
+                    : k.startsWith(StreamsslOptions.FLINK_KAFKA_PROPERTIES_PREFIX)
+                            ? StreamsslOptions.FLINK_KAFKA_PROPERTIES_PREFIX : null;
+            if (prefix == null) {
+                return;
+            }
+            String name = k.substring(prefix.length());
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("config key '" + k + "' names no Kafka client property: write "
+                        + StreamsslOptions.KAFKA_PROPERTIES_PREFIX + "<property>=<value>, e.g. "
+                        + StreamsslOptions.KAFKA_PROPERTIES_PREFIX + "security.protocol=SASL_SSL");
+            }
+            if (keyOf.containsKey(name) && !out.get(name).equals(v)) {
+                throw new IllegalArgumentException("config keys '" + keyOf.get(name) + "' and '" + k + "' set the"
+                        + " same Kafka client property '" + name + "' to different values: keep one");
+            }
+            out.put(name, v);
+            keyOf.put(name, k);
+        });
+        for (String name : out.keySet()) {
+            if (KafkaClientProperties.RESERVED.contains(name)) {
+                throw new IllegalArgumentException("config key '" + keyOf.get(name) + "' is not allowed: "
+                        + (name.equals("bootstrap.servers") ? "set kafka.bootstrap-servers instead"
+                                : name.equals("group.id") ? "set kafka.group-id instead"
+                                : "streamssl's records have byte[] keys and values"));
+            }
+        }
+        return out;
     }
 
     /** The {@code method.*} options without their prefix. */
@@ -217,7 +266,9 @@ public final class JobConfig implements Serializable {
         Map<String, ConfigOption<?>> known = new TreeMap<>();
         StreamsslOptions.all().forEach(o -> known.put(o.key(), o));
         for (String k : values.keySet()) {
-            if (!known.containsKey(k) && !k.startsWith(METHOD_PREFIX)) {
+            if (!known.containsKey(k) && !k.startsWith(METHOD_PREFIX)
+                    && !k.startsWith(StreamsslOptions.KAFKA_PROPERTIES_PREFIX)
+                    && !k.startsWith(StreamsslOptions.FLINK_KAFKA_PROPERTIES_PREFIX)) {
                 throw new IllegalArgumentException("unknown config key '" + k + "'" + suggestion(k, known)
                         + " (all keys: `streamssl run --help`, or README.md \"Configuration\")");
             }
@@ -248,6 +299,7 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException("config key 'trainer.max-consecutive-skipped-steps' must be at least 1,"
                     + " got " + get(StreamsslOptions.MAX_CONSECUTIVE_SKIPPED_STEPS));
         }
+        kafkaClientProperties(); // checks the kafka.properties.* keys
         heldOut(); // checks the eval.* keys
         String offsets = get(StreamsslOptions.STARTING_OFFSETS);
         if (!offsets.equals("earliest") && !offsets.equals("latest") && !offsets.equals("committed")) {

@@ -37,6 +37,16 @@ public final class StreamsslOptions {
             .defaultValue("earliest").withDescription("Where a new job starts reading: earliest, latest, or committed"
                     + " (the group's committed offsets, else earliest). A restored job resumes from its checkpoint.");
 
+    /**
+     * Prefix of the extra Kafka client settings every client of the job gets (source, sinks, readers, producer):
+     * {@code kafka.properties.security.protocol=SASL_SSL}, {@code kafka.properties.sasl.jaas.config=…}. Flink's
+     * Kafka connector prefix {@link #FLINK_KAFKA_PROPERTIES_PREFIX} is accepted as well. Values of secret keys
+     * (see {@code connectors.ConfigRedaction}) never reach logs, metrics or snapshot manifests.
+     */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+    /** Flink's Kafka connector prefix for client settings ({@code properties.security.protocol}), same as above. */
+    public static final String FLINK_KAFKA_PROPERTIES_PREFIX = "properties.";
+
     // ---- trainer
     public static final ConfigOption<String> MODEL_NAME = key("trainer.model-name").stringType()
             .defaultValue("encoder").withDescription("Name of the model being trained: the state key, and the key of"

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +57,7 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
     private static final Logger LOG = LoggerFactory.getLogger(HeldOutEvalOperator.class);
 
     private final HeldOutSettings settings;
+    private final TreeMap<String, String> kafkaClientProperties;
 
     private transient HeldOutEvaluator evaluator;
     private transient CommittedSnapshots snapshots;
@@ -68,7 +70,13 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
     private transient volatile long removed;
 
     public HeldOutEvalOperator(HeldOutSettings settings) {
+        this(settings, Map.of());
+    }
+
+    /** With {@code kafkaClientProperties} (security settings) for reading an {@code eval.topic}. */
+    public HeldOutEvalOperator(HeldOutSettings settings, Map<String, String> kafkaClientProperties) {
         this.settings = settings;
+        this.kafkaClientProperties = new TreeMap<>(kafkaClientProperties);
     }
 
     @Override
@@ -97,7 +105,7 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
     public void open() throws Exception {
         super.open();
         long t0 = System.nanoTime();
-        evaluator = HeldOutEvaluator.load(settings, Map.of());
+        evaluator = HeldOutEvaluator.load(settings, kafkaClientProperties);
         LOG.info("held-out evaluation on {}: {} bank + {} query images, loaded in {} ms; at most one per {}",
                 evaluator.data(), evaluator.bankCount(), evaluator.queryCount(), (System.nanoTime() - t0) / 1_000_000,
                 settings.interval());

@@ -195,7 +195,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
         boolean reachedMax = maxSteps > 0 && r.step() >= maxSteps;
         if (r.step() % snapshotEvery == 0 || reachedMax) {
-            snapshots.write(trainer, config.asMap(), header(), metrics::snapshotWriteFailed);
+            snapshots.write(trainer, config.redacted(), header(), metrics::snapshotWriteFailed);
         }
         if (r.step() % metricsEvery == 0 || reachedMax) {
             emit(metrics.publish(header(), snapshots.newest(), reachedMax));

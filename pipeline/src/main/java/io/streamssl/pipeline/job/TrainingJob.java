@@ -5,10 +5,12 @@ import io.streamssl.connectors.ImageRecord;
 import io.streamssl.connectors.ImageSource;
 import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.TrainerEventSink;
+import io.streamssl.connectors.TopicLimits;
 import io.streamssl.pipeline.config.HeldOutSettings;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.eval.HeldOutEvalOperator;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -54,12 +56,14 @@ public final class TrainingJob {
         }
         String model = config.get(StreamsslOptions.MODEL_NAME);
         int augmentParallelism = config.get(StreamsslOptions.AUGMENT_PARALLELISM);
+        Map<String, String> clientProperties = config.kafkaClientProperties();
 
         KafkaSource<ImageRecord> images = ImageSource.builder()
                 .setBootstrapServers(bootstrap)
                 .setTopic(config.get(StreamsslOptions.IMAGES_TOPIC))
                 .setGroupId(config.get(StreamsslOptions.GROUP_ID))
                 .optStartingOffsets(config.get(StreamsslOptions.STARTING_OFFSETS))
+                .optClientProperties(clientProperties)
                 .build();
         SingleOutputStreamOperator<TrainingSample> samples = env
                 .fromSource(images, WatermarkStrategy.noWatermarks(), "kafka: " + config.get(StreamsslOptions.IMAGES_TOPIC))
@@ -72,6 +76,8 @@ public final class TrainingJob {
                 .sinkTo(DeadLetterSink.builder()
                         .setBootstrapServers(bootstrap)
                         .setTopic(config.get(StreamsslOptions.DEAD_LETTER_TOPIC))
+                        .optClientProperties(TopicLimits.deadLetterProducer(clientProperties,
+                                config.get(StreamsslOptions.MAX_IMAGE_BYTES)))
                         .build())
                 .uid(UID_DEAD_LETTERS).name("kafka: dead letters").setParallelism(augmentParallelism);
 
@@ -85,6 +91,7 @@ public final class TrainingJob {
                 .sinkTo(DeadLetterSink.builder()
                         .setBootstrapServers(bootstrap)
                         .setTopic(config.get(StreamsslOptions.DEAD_LETTER_TOPIC))
+                        .optClientProperties(clientProperties) // ids and reasons only: no image bytes
                         .build())
                 .uid(UID_TRAINER_DEAD_LETTERS).name("kafka: trainer dead letters").setParallelism(1);
 
@@ -93,7 +100,8 @@ public final class TrainingJob {
             heldOut.checkExists();
             DataStream<TrainerEvent> evaluations = events
                     .filter(new SnapshotAnnouncements()).name("snapshot announcements").setParallelism(1)
-                    .transform("held-out eval", TypeInformation.of(TrainerEvent.class), new HeldOutEvalOperator(heldOut))
+                    .transform("held-out eval", TypeInformation.of(TrainerEvent.class),
+                            new HeldOutEvalOperator(heldOut, clientProperties))
                     .uid(UID_EVAL).setParallelism(1).disableChaining();
             events = events.union(evaluations);
         }
@@ -103,6 +111,7 @@ public final class TrainingJob {
                         .setMetricsTopic(config.get(StreamsslOptions.METRICS_TOPIC))
                         .setSnapshotsTopic(config.get(StreamsslOptions.SNAPSHOTS_TOPIC))
                         .setTransactionalIdPrefix("streamssl-" + model)
+                        .optClientProperties(clientProperties)
                         .build())
                 .uid(UID_EVENTS).name("kafka: metrics + snapshots").setParallelism(1);
     }

@@ -46,7 +46,11 @@ public final class JobOptions {
 
     /** All keys with defaults and descriptions, for --help. */
     public static String describeKeys() {
-        return StreamsslOptions.all().stream().map(JobOptions::describe).collect(Collectors.joining("%n"));
+        return StreamsslOptions.all().stream().map(JobOptions::describe).collect(Collectors.joining("%n"))
+                + "%n  " + StreamsslOptions.KAFKA_PROPERTIES_PREFIX + "<property>: any Kafka client setting, given to"
+                + " every client of the job (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.*); Flink's "
+                + StreamsslOptions.FLINK_KAFKA_PROPERTIES_PREFIX + "<property> is the same. Secret values are never"
+                + " shown (logs, metrics, snapshot manifests).";
     }
 
     private static String describe(ConfigOption<?> o) {

@@ -217,6 +217,7 @@ public final class JobRunner {
     /** The metrics topic from its end, as written: progress as the trainer makes it, before checkpoints commit it. */
     private TrainerEventReader metricsReader() {
         return TrainerEventReader.builder().setBootstrapServers(config.get(StreamsslOptions.BOOTSTRAP_SERVERS))
-                .setTopic(config.get(StreamsslOptions.METRICS_TOPIC)).optReadUncommitted().optStartAtEnd().build();
+                .setTopic(config.get(StreamsslOptions.METRICS_TOPIC)).optClientProperties(config.kafkaClientProperties())
+                .optReadUncommitted().optStartAtEnd().build();
     }
 }
