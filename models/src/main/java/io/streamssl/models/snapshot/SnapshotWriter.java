@@ -102,8 +102,10 @@ public final class SnapshotWriter {
                     e.addSuppressed(cleanup);
                 }
             }
-            throw new UncheckedIOException("cannot write snapshot of step " + step + " under " + root + ": "
-                    + e.getMessage(), e);
+            // a FileSystemException's message may be a bare path: its type says what went wrong
+            String why = e.getClass() == IOException.class ? e.getMessage()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+            throw new UncheckedIOException("cannot write snapshot of step " + step + " under " + root + ": " + why, e);
         }
     }
 

@@ -5,7 +5,9 @@ import io.streamssl.connectors.event.EvalEvent;
 import io.streamssl.connectors.event.SnapshotEvent;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.models.GradMode;
+import io.streamssl.models.snapshot.SnapshotRetention;
 import io.streamssl.pipeline.config.HeldOutSettings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -231,12 +233,14 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
     }
 
     /**
-     * An evaluation that did not complete. If the snapshot's directory is gone, snapshot retention
-     * ({@code snapshots.retain-newest}) deleted it before the evaluator got to it: expected when the evaluator
-     * falls behind, so skipped and counted ({@code eval_snapshots_removed}), not a failure.
+     * An evaluation that did not complete. If the snapshot's directory is gone while {@code LATEST} beside it
+     * names a newer one, snapshot retention ({@code snapshots.retain-newest}) deleted it before the evaluator got
+     * to it: expected when the evaluator falls behind, so skipped and counted ({@code eval_snapshots_removed}),
+     * not a failure. A directory the evaluator never saw (a snapshot root not shared with its machine) stays a
+     * failure.
      */
     private void failed(SnapshotEvent snapshot, Throwable cause) {
-        if (!Files.isDirectory(Path.of(snapshot.path()))) {
+        if (deletedByRetention(Path.of(snapshot.path()))) {
             removed++;
             LOG.info("held-out evaluation of step {} skipped: {} was deleted by snapshot retention before it was"
                     + " evaluated", snapshot.step(), snapshot.path());
@@ -247,11 +251,26 @@ public final class HeldOutEvalOperator extends AbstractStreamOperator<TrainerEve
                 cause);
     }
 
-    /** Evaluations that failed, and ones skipped because retention had deleted their snapshot. */
+    private static boolean deletedByRetention(Path dir) {
+        if (Files.isDirectory(dir) || dir.getParent() == null) {
+            return false;
+        }
+        try {
+            String latest = SnapshotRetention.readLatest(dir.getParent());
+            // zero-padded step-N names of the same length sort by step
+            return latest != null && latest.length() == dir.getFileName().toString().length()
+                    && latest.compareTo(dir.getFileName().toString()) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Evaluations that failed. */
     long failures() {
         return failures;
     }
 
+    /** Evaluations skipped because retention had deleted their snapshot. */
     long snapshotsRemoved() {
         return removed;
     }

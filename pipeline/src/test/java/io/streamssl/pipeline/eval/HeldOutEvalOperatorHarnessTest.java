@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -98,6 +99,21 @@ class HeldOutEvalOperatorHarnessTest {
         return evaluations(h).get(0);
     }
 
+    /** Runs the task's mails until {@code done} holds (at most 1 min). */
+    private static void runMailsUntil(OneInputStreamOperatorTestHarness<TrainerEvent, TrainerEvent> h,
+            BooleanSupplier done, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what + " within 1 min").isLessThan(deadline);
+            Optional<Mail> mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+            if (mail.isPresent()) {
+                mail.get().run();
+            } else {
+                Thread.sleep(20);
+            }
+        }
+    }
+
     private static List<EvalEvent> evaluations(OneInputStreamOperatorTestHarness<TrainerEvent, TrainerEvent> h) {
         return h.extractOutputValues().stream().map(e -> (EvalEvent) TrainerEventCodec.decode(e.json)).toList();
     }
@@ -156,22 +172,15 @@ class HeldOutEvalOperatorHarnessTest {
                 gone.toString(), "byol", announcement.weightsSha256(), 1L);
         SnapshotEvent later = new SnapshotEvent(new EventHeader("run", "encoder", 3, 12, 0, 0, Instant.EPOCH),
                 announcement.path(), "byol", announcement.weightsSha256(), 2L);
+        Path latest = gone.resolveSibling(SnapshotWriter.LATEST_FILE);
+        Files.writeString(latest, SnapshotWriter.directoryName(3) + "\n"); // LATEST moved past step 2
         try (var h = harness()) {
             h.open();
             HeldOutEvalOperator op = (HeldOutEvalOperator) h.getOneInputOperator();
             h.processElement(element(deleted));
             h.snapshot(1, 1);
             h.notifyOfCompletedCheckpoint(1);
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (op.snapshotsRemoved() == 0) {
-                assertThat(System.nanoTime()).as("the skip within 1 min").isLessThan(deadline);
-                Optional<Mail> mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
-                if (mail.isPresent()) {
-                    mail.get().run();
-                } else {
-                    Thread.sleep(20);
-                }
-            }
+            runMailsUntil(h, () -> op.snapshotsRemoved() > 0, "the skip");
             assertThat(op.failures()).as("not a failure").isZero();
             assertThat(h.extractOutputValues()).as("no record for it").isEmpty();
 
@@ -180,6 +189,18 @@ class HeldOutEvalOperatorHarnessTest {
             h.notifyOfCompletedCheckpoint(2);
             assertThat(awaitEvaluation(h).step()).as("the next one is evaluated").isEqualTo(3);
             assertThat(op.snapshotsRemoved()).isEqualTo(1);
+
+            // a snapshot root the evaluator cannot see at all (not shared with its machine) is a failure
+            SnapshotEvent unseen = new SnapshotEvent(new EventHeader("run", "encoder", 4, 16, 0, 0, Instant.EPOCH),
+                    dir.resolve("not-shared").resolve(SnapshotWriter.directoryName(4)).toString(), "byol",
+                    announcement.weightsSha256(), 3L);
+            h.processElement(element(unseen));
+            h.snapshot(3, 3);
+            h.notifyOfCompletedCheckpoint(3);
+            runMailsUntil(h, () -> op.failures() > 0, "the failure");
+            assertThat(op.snapshotsRemoved()).isEqualTo(1);
+        } finally {
+            Files.delete(latest);
         }
     }
 }

@@ -150,6 +150,33 @@ class TrainerOperatorHarnessTest {
                 .isNull();
     }
 
+    @Test
+    void snapshotsThatCannotBeWrittenAreReportedAndTrainingGoesOn() throws Exception {
+        Path dir = work.resolve("unwritable");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("snapshots"), "a file where the snapshot directory should be");
+        List<TrainerRecord> out;
+        try (var harness = harness(config(dir))) {
+            harness.open();
+            for (TrainingSample s : samples(12)) { // steps 1–3: snapshots at 2 and 3 fail
+                harness.processElement(s, 0);
+            }
+            harness.prepareSnapshotPreBarrier(1);
+            harness.snapshot(1, 1);
+            harness.notifyOfCompletedCheckpoint(1);
+            out = records(harness.extractOutputValues());
+        }
+        assertThat(TrainerEventReader.select(out, null, SnapshotEvent.class)).as("nothing announced").isEmpty();
+        List<MetricsEvent> metrics = TrainerEventReader.select(out, null, MetricsEvent.class);
+        assertThat(metrics).extracting(MetricsEvent::step).containsExactly(1L, 2L, 3L);
+        assertThat(metrics).extracting(MetricsEvent::snapshotWriteFailures).containsExactly(0, 1, 1);
+        assertThat(metrics.get(2).snapshotError()).contains("cannot write snapshot of step 3")
+                .contains("FileAlreadyExistsException: " + dir.resolve("snapshots"));
+        assertThat(metrics).extracting(MetricsEvent::snapshot).containsOnlyNulls();
+        assertThat(only(out, FinalStateEvent.class).step()).as("trained to max-steps").isEqualTo(3);
+        assertThat(Files.readString(dir.resolve("snapshots"))).startsWith("a file");
+    }
+
     /** BYOL, ResNet-18 (CIFAR stem) at width 8, batch 4, 16 px; snapshot every 2 steps, max 3 steps. */
     private static JobConfig config(Path dir) {
         Map<String, String> c = new HashMap<>();
