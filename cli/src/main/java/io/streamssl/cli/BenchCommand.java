@@ -363,9 +363,10 @@ public final class BenchCommand implements Runnable {
                     + " trainer at the demo's network; --set overrides) for --minutes with checkpoints every"
                     + " --interval. A producer of generated images (one in --corrupt-every not an image) keeps the"
                     + " trainer fed for --calibration, measures its images/s, then produces at --rate-factor times"
-                    + " that rate to the end.",
+                    + " the trainer's rate, re-measured every minute, to the end.",
                     "Prints one line a minute: heap after GC and in use, RSS, RocksDB working files, checkpoint"
-                    + " directory, consumer lag, records inside the job (now and the most since the last line), and"
+                    + " directory, consumer lag, records inside the job (now and the most since the last line), the"
+                    + " trainer's and the producer's rates, and"
                     + " the accounting in = trained + dead + pending at the consumer group's committed offsets (pending ="
                     + " the trainer's partial batch + the records not yet consumed). Then the verdict: memory flat"
                     + " (least-squares slopes of RSS and heap after GC over the second half at most --max-rss-slope and"

@@ -60,9 +60,9 @@ import org.apache.kafka.common.header.Header;
  * ({@link EmbeddedKafka}), the job of {@link TrainingJob#build} on a {@link MiniCluster} with RocksDB and
  * incremental checkpoints, and a {@link SoakProducer} of generated images with one corrupt record in
  * {@code corruptEvery}. The producer first keeps a fixed number of images ahead of the trainer for the
- * calibration window, measures the trainer's images per second (Flink's {@code images} gauge), then produces at
- * {@code rateFactor} times that rate to the end. Because the trainer shares two cores with everything else,
- * "the trainer's rate" is the one it reached in that window; if the trainer later slows, the lag grows faster.
+ * calibration window and measures the trainer's images per second (Flink's {@code images} gauge); from then on it
+ * produces at {@code rateFactor} times the trainer's rate, re-measured over each sample interval: the trainer
+ * shares two cores with everything else, and its pace moves with their load.
  *
  * <p>Figures, each minute: the heap of this JVM (the TaskManager's; after the last GC, and in use), RSS
  * ({@link ProcessMemory}), the RocksDB working directory and the checkpoint directory ({@link DirectorySize}),
@@ -284,9 +284,12 @@ public final class SoakBenchmark {
         private long maxInJob = -1;
         private long maxInJobSinceSample = -1;
         private long trainedImages;
+        /** The trainer's images/s over the calibration window, then over each sample interval. */
         private double trainerRate = Double.NaN;
         private long calibrationStart = -1;
         private long calibrationImages;
+        private long rateSince;
+        private long rateImages;
 
         Run(MiniCluster cluster, JobID job, FlinkJobMetrics jobMetrics, SoakProducer producer,
                 TrainerEventReader metrics, KafkaConsumer<byte[], byte[]> deadLetters, ConsumerGroupLag lag,
@@ -306,22 +309,21 @@ public final class SoakBenchmark {
 
         Result soak(InFlightBound bound) throws Exception {
             long started = System.nanoTime();
-            long end = started + settings.duration().toNanos();
+            long count = settings.duration().toNanos() / settings.sampleEvery().toNanos();
             long nextSample = started + settings.sampleEvery().toNanos();
-            out.printf(Locale.ROOT, "%5s %8s %8s %8s %9s %9s %8s %7s %7s %9s %9s %6s %8s %s%n", "min", "heap/GC",
-                    "heap", "RSS", "RocksDB", "ckpt dir", "lag", "in job", "max", "in", "trained", "dead", "pending",
-                    "exact");
-            out.printf(Locale.ROOT, "%5s %8s %8s %8s %9s %9s %8s %7s %7s%n", "", "MiB", "MiB", "MiB", "MiB", "MiB",
-                    "records", "records", "records");
-            while (System.nanoTime() < end) {
+            out.printf(Locale.ROOT, "%5s %8s %8s %8s %9s %9s %8s %7s %7s %7s %7s %9s %9s %6s %8s %s%n", "min",
+                    "heap/GC", "heap", "RSS", "RocksDB", "ckpt dir", "lag", "in job", "max", "trained", "produce",
+                    "in", "trained", "dead", "pending", "exact");
+            out.printf(Locale.ROOT, "%5s %8s %8s %8s %9s %9s %8s %7s %7s %7s %7s%n", "", "MiB", "MiB", "MiB", "MiB",
+                    "MiB", "records", "records", "records", "img/s", "rec/s");
+            while (samples.size() < count) {
                 probe();
                 long now = System.nanoTime();
                 if (now >= nextSample) {
                     sample((now - started) / 60e9);
                     nextSample += settings.sampleEvery().toNanos();
                 }
-                TimeUnit.NANOSECONDS.sleep(Math.max(0, Math.min(PROBE_EVERY.toNanos(),
-                        Math.min(nextSample, end) - System.nanoTime())));
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, Math.min(PROBE_EVERY.toNanos(), nextSample - System.nanoTime())));
             }
             if (Double.isNaN(trainerRate)) {
                 throw new IllegalStateException("the trainer's rate was never measured: it trained " + trainedImages
@@ -390,6 +392,8 @@ public final class SoakBenchmark {
             if (secs >= settings.calibration().toNanos() / 1e9 && trainedImages > calibrationImages) {
                 trainerRate = (trainedImages - calibrationImages) / secs;
                 producer.paceAt(settings.rateFactor() * trainerRate);
+                rateSince = now;
+                rateImages = trainedImages;
                 out.printf(Locale.ROOT, "bench soak: the trainer trained %.1f images/s over %.0f s; producing %.1f"
                         + " records/s from now on%n", trainerRate, secs, producer.rate());
             }
@@ -434,7 +438,26 @@ public final class SoakBenchmark {
             }
         }
 
+        /**
+         * After calibration, at each sample: the trainer's rate since the last one, and the producer at
+         * {@code rateFactor} times it. The trainer's pace moves with the load on the machine (another process, a
+         * compaction); following it keeps the producer ahead by the factor, where one rate fixed at the start could
+         * fall behind a trainer that later runs faster.
+         */
+        private void followTrainerRate() {
+            long now = System.nanoTime();
+            if (Double.isNaN(trainerRate) || now - rateSince < settings.sampleEvery().toNanos() / 2
+                    || trainedImages <= rateImages) {
+                return;
+            }
+            trainerRate = (trainedImages - rateImages) / ((now - rateSince) / 1e9);
+            producer.paceAt(settings.rateFactor() * trainerRate);
+            rateSince = now;
+            rateImages = trainedImages;
+        }
+
         private void sample(double minute) throws Exception {
+            followTrainerRate();
             ProcessMemory memory = ProcessMemory.now();
             long rocks = DirectorySize.of(rocksDb);
             long ckpt = DirectorySize.of(checkpoints);
@@ -444,9 +467,10 @@ public final class SoakBenchmark {
             samples.add(s);
             lagPoints.add(new SoakVerdict.Point(minute, b.pendingInKafka()));
             maxInJobSinceSample = inJob;
-            out.printf(Locale.ROOT, "%5.1f %8.1f %8.1f %8.1f %9.1f %9.1f %8d %7d %7d %9d %9d %6d %8d %s%n", minute,
-                    memory.heapAfterGcBytes() / MIB, memory.heapUsedBytes() / MIB, memory.rssBytes() / MIB,
-                    rocks / MIB, ckpt / MIB, s.lag(), s.inJob(), s.maxInJob(), b.in(), b.trained(), b.dead(),
+            out.printf(Locale.ROOT, "%5.1f %8.1f %8.1f %8.1f %9.1f %9.1f %8d %7d %7d %7.1f %7.1f %9d %9d %6d %8d %s%n",
+                    minute, memory.heapAfterGcBytes() / MIB, memory.heapUsedBytes() / MIB, memory.rssBytes() / MIB,
+                    rocks / MIB, ckpt / MIB, s.lag(), s.inJob(), s.maxInJob(), trainerRate, producer.rate(), b.in(),
+                    b.trained(), b.dead(),
                     b.pending(), b.exact() ? "yes (checkpoint " + b.checkpointId() + ")" : "NO: " + b);
         }
 
