@@ -417,10 +417,16 @@ public final class BenchCommand implements Runnable {
             if (!(minutes > 0)) {
                 throw new IllegalArgumentException("--minutes must be positive, got " + minutes);
             }
+            JobConfig config = job.load(DemoCommand.demoDefaults(job));
+            if (config.get(StreamsslOptions.MAX_STEPS) != 0) {
+                throw new IllegalArgumentException("bench soak runs for --minutes, but the config or --set/--max-steps"
+                        + " gives " + StreamsslOptions.MAX_STEPS.key() + "=" + config.get(StreamsslOptions.MAX_STEPS)
+                        + ": leave it out and use --minutes");
+            }
             SoakBenchmark.Settings settings = new SoakBenchmark.Settings(Duration.ofMillis(Math.round(minutes * 60_000)),
                     Duration.ofMinutes(1), duration("--interval", interval), rateFactor,
-                    duration("--calibration", calibration), corruptEvery, maxRssSlope, maxHeapSlope,
-                    job.load(DemoCommand.demoDefaults(job)).asMap(), workDir);
+                    duration("--calibration", calibration), corruptEvery, maxRssSlope, maxHeapSlope, config.asMap(),
+                    workDir);
             SoakBenchmark.Result r = SoakBenchmark.run(settings, System.out);
             System.out.println();
             System.out.print(r.verdict().describe());
