@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -34,6 +37,7 @@ public final class FlinkJobMetrics {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI rest;
     private final String jobId;
+    private final Map<String, String> vertexIds = new HashMap<>();
 
     public FlinkJobMetrics(URI rest, String jobId) {
         this.rest = rest;
@@ -42,8 +46,11 @@ public final class FlinkJobMetrics {
 
     /** The sum over the subtasks of the vertex named like {@code vertexNamePart} of metric {@code metric}. */
     public OptionalLong sum(String vertexNamePart, String metric) throws IOException, InterruptedException {
-        String vertex = vertexId(vertexNamePart);
-        String base = "/jobs/" + jobId + "/vertices/" + vertex + "/subtasks/metrics";
+        Optional<String> vertex = vertexId(vertexNamePart);
+        if (vertex.isEmpty()) {
+            return OptionalLong.empty(); // the job is still being initialised
+        }
+        String base = "/jobs/" + jobId + "/vertices/" + vertex.get() + "/subtasks/metrics";
         List<String> ids = new ArrayList<>();
         for (JsonNode m : get(base)) {
             String id = m.path("id").asText();
@@ -63,13 +70,22 @@ public final class FlinkJobMetrics {
         return OptionalLong.of(total);
     }
 
-    private String vertexId(String namePart) throws IOException, InterruptedException {
+    /** The vertex's id; empty while the job has no vertices yet (just submitted). */
+    private Optional<String> vertexId(String namePart) throws IOException, InterruptedException {
+        String cached = vertexIds.get(namePart);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
         List<String> names = new ArrayList<>();
         for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
             if (v.path("name").asText().contains(namePart)) {
-                return v.path("id").asText();
+                vertexIds.put(namePart, v.path("id").asText());
+                return Optional.of(v.path("id").asText());
             }
             names.add(v.path("name").asText());
+        }
+        if (names.isEmpty()) {
+            return Optional.empty();
         }
         throw new IllegalStateException("job " + jobId + " has no vertex named like '" + namePart + "': " + names);
     }
