@@ -115,6 +115,7 @@ public final class SoakProducer implements AutoCloseable {
         try {
             long pacedSince = 0;
             long pacedSent = 0;
+            double pacedRate = Double.NaN;
             while (!stopped) {
                 double r = rate;
                 if (Double.isNaN(r)) {
@@ -125,11 +126,12 @@ public final class SoakProducer implements AutoCloseable {
                     }
                     continue;
                 }
-                if (pacedSince == 0) {
+                if (r != pacedRate) { // a new rate counts from now, not from when pacing began
                     pacedSince = System.nanoTime();
                     pacedSent = sent;
+                    pacedRate = r;
                 }
-                // due by now at the rate since pacing began: bursts after a pause catch up, the average holds
+                // due by now at this rate since it was set: bursts after a pause catch up, the average holds
                 long due = pacedSent + (long) ((System.nanoTime() - pacedSince) / 1e9 * r);
                 if (sent < due) {
                     send();
