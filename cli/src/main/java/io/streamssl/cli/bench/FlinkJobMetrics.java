@@ -46,28 +46,41 @@ public final class FlinkJobMetrics {
 
     /** The sum over the subtasks of the vertex named like {@code vertexNamePart} of metric {@code metric}. */
     public OptionalLong sum(String vertexNamePart, String metric) throws IOException, InterruptedException {
+        Optional<Map<String, Long>> sums = sums(vertexNamePart, List.of(metric));
+        return sums.isPresent() ? OptionalLong.of(sums.get().get(metric)) : OptionalLong.empty();
+    }
+
+    /**
+     * The sums over the subtasks of several metrics of one vertex, read in one request and so from one fetch of
+     * the TaskManager's metrics; empty while the job or one of the metrics is not registered yet.
+     */
+    public Optional<Map<String, Long>> sums(String vertexNamePart, List<String> metrics)
+            throws IOException, InterruptedException {
         Optional<String> vertex = vertexId(vertexNamePart);
         if (vertex.isEmpty()) {
-            return OptionalLong.empty(); // the job is still being initialised
+            return Optional.empty(); // the job is still being initialised
         }
         String base = "/jobs/" + jobId + "/vertices/" + vertex.get() + "/subtasks/metrics";
-        List<String> ids = new ArrayList<>();
+        Map<String, String> metricOfId = new HashMap<>();
         for (JsonNode m : get(base)) {
             String id = m.path("id").asText();
-            if (id.equals(metric) || id.endsWith("." + metric)) {
-                ids.add(id);
+            for (String metric : metrics) {
+                if (id.equals(metric) || id.endsWith("." + metric)) {
+                    metricOfId.put(id, metric);
+                }
             }
         }
-        if (ids.isEmpty()) {
-            return OptionalLong.empty(); // not registered (yet): the tasks are starting
+        if (!metricOfId.values().containsAll(metrics)) {
+            return Optional.empty(); // not registered (yet): the tasks are starting
         }
-        JsonNode values = get(base + "?agg=sum&get=" + URLEncoder.encode(String.join(",", ids),
+        JsonNode values = get(base + "?agg=sum&get=" + URLEncoder.encode(String.join(",", metricOfId.keySet()),
                 StandardCharsets.UTF_8));
-        long total = 0;
+        Map<String, Long> totals = new HashMap<>();
+        metrics.forEach(m -> totals.put(m, 0L));
         for (JsonNode v : values) {
-            total += Math.round(v.path("sum").asDouble());
+            totals.merge(metricOfId.get(v.path("id").asText()), Math.round(v.path("sum").asDouble()), Long::sum);
         }
-        return OptionalLong.of(total);
+        return Optional.of(totals);
     }
 
     /** The vertex's id; empty while the job has no vertices yet (just submitted). */

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +69,8 @@ import org.apache.kafka.common.header.Header;
  * ({@link ProcessMemory}), the RocksDB working directory and the checkpoint directory ({@link DirectorySize}),
  * the consumer group's lag ({@link ConsumerGroupLag}), the records inside the job (decode + augment's
  * {@code records_in} − its {@code records_dead_lettered} − the trainer's {@code images}, over REST every 2 s:
- * {@link FlinkJobMetrics}) and the {@link RecordAccounting} at the cut of the group's committed offsets, which
+ * {@link FlinkJobMetrics}; the trainer's count is read before and after the augment operator's and used when both
+ * agree, so all three come from one fetch of the TaskManager's metrics) and the {@link RecordAccounting} at the cut of the group's committed offsets, which
  * reads every {@code trained} audit event of the metrics topic ({@code metrics.trained-ids=true},
  * {@code read_committed}) and the dead-letter topic.
  */
@@ -362,15 +364,25 @@ public final class SoakBenchmark {
             }
             producer.rethrow();
             readTopics(Duration.ofMillis(100));
-            OptionalLong in = jobMetrics.sum(AUGMENT_VERTEX, "records_in");
-            OptionalLong dead = jobMetrics.sum(AUGMENT_VERTEX, "records_dead_lettered");
-            OptionalLong trained = jobMetrics.sum(TRAINER_VERTEX, "images");
-            if (in.isPresent() && dead.isPresent() && trained.isPresent()) {
-                trainedImages = trained.getAsLong();
-                inJob = in.getAsLong() - dead.getAsLong() - trainedImages;
-                maxInJob = Math.max(maxInJob, inJob);
-                maxInJobSinceSample = Math.max(maxInJobSinceSample, inJob);
-                calibrate();
+            // the two vertices take two requests, and the REST metrics may be refreshed between them: the trainer's
+            // count read before and after the augment operator's, the same both times, belongs to both fetches
+            for (int attempt = 0; attempt < 5; attempt++) {
+                OptionalLong before = jobMetrics.sum(TRAINER_VERTEX, "images");
+                Optional<Map<String, Long>> augment = jobMetrics.sums(AUGMENT_VERTEX,
+                        List.of("records_in", "records_dead_lettered"));
+                OptionalLong after = jobMetrics.sum(TRAINER_VERTEX, "images");
+                if (before.isEmpty() || augment.isEmpty() || after.isEmpty()) {
+                    return; // the tasks are starting
+                }
+                if (before.getAsLong() == after.getAsLong()) {
+                    trainedImages = after.getAsLong();
+                    inJob = augment.get().get("records_in") - augment.get().get("records_dead_lettered")
+                            - trainedImages;
+                    maxInJob = Math.max(maxInJob, inJob);
+                    maxInJobSinceSample = Math.max(maxInJobSinceSample, inJob);
+                    calibrate();
+                    return;
+                }
             }
         }
 
