@@ -12,6 +12,7 @@ import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.cli.bench.AugmentBenchmark;
 import io.streamssl.cli.bench.CheckpointBenchmark;
 import io.streamssl.cli.bench.QualityBenchmark;
+import io.streamssl.cli.bench.SoakBenchmark;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import java.io.PrintStream;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Option;
 /** {@code streamssl bench …}: throughput figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print throughput figures.",
         subcommands = {BenchCommand.Trainer.class, BenchCommand.Augment.class, BenchCommand.Checkpoint.class,
-                BenchCommand.Quality.class})
+                BenchCommand.Quality.class, BenchCommand.Soak.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -353,6 +354,91 @@ public final class BenchCommand implements Runnable {
                 }
             });
             return config;
+        }
+    }
+
+    /** The job for a long time under a producer faster than the trainer: memory, lag, record accounting. */
+    @Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Run the real job in this process (Kafka broker, Flink MiniCluster with RocksDB, the"
+                    + " trainer at the demo's network; --set overrides) for --minutes with checkpoints every"
+                    + " --interval. A producer of generated images (one in --corrupt-every not an image) keeps the"
+                    + " trainer fed for --calibration, measures its images/s, then produces at --rate-factor times"
+                    + " the trainer's rate, re-measured every minute, to the end.",
+                    "Prints one line a minute: heap after GC and in use, RSS, RocksDB working files, checkpoint"
+                    + " directory, consumer lag, records inside the job (now and the most since the last line), the"
+                    + " trainer's and the producer's rates, and"
+                    + " the accounting in = trained + dead + pending at the consumer group's committed offsets (pending ="
+                    + " the trainer's partial batch + the records not yet consumed). Then the verdict: memory flat"
+                    + " (least-squares slopes of RSS and heap after GC over the second half at most --max-rss-slope and"
+                    + " --max-heap-slope MiB/min), lag bounded by backpressure (records inside the job never above the"
+                    + " bound the network buffers and the batch give, so the lag is backlog in Kafka), no record lost"
+                    + " (the accounting exact at the end, the dead letters exactly the corrupt records). Exit code 1"
+                    + " when a verdict fails.",
+                    "Example: ./streamssl bench soak --minutes 30"})
+    public static final class Soak implements Callable<Integer> {
+
+        @Option(names = "--minutes", defaultValue = "30", description = "How long the job runs (default:"
+                + " ${DEFAULT-VALUE}); one line per minute.")
+        double minutes;
+
+        @Option(names = "--interval", defaultValue = "10 s", description = "Checkpoint interval (default:"
+                + " ${DEFAULT-VALUE}).")
+        String interval;
+
+        @Option(names = "--rate-factor", defaultValue = "2", description = "Producer rate / the trainer's measured"
+                + " rate (default: ${DEFAULT-VALUE}).")
+        double rateFactor;
+
+        @Option(names = "--calibration", defaultValue = "60 s", description = "How long the trainer's rate is"
+                + " measured, after its first two batches (default: ${DEFAULT-VALUE}).")
+        String calibration;
+
+        @Option(names = "--corrupt-every", defaultValue = "500", description = "One record in N is no image, to be"
+                + " dead-lettered (default: ${DEFAULT-VALUE}; 0: none).")
+        long corruptEvery;
+
+        @Option(names = "--max-rss-slope", defaultValue = "4", description = "Memory verdict: the most RSS may grow"
+                + " over the second half, MiB/min (default: ${DEFAULT-VALUE}).")
+        double maxRssSlope;
+
+        @Option(names = "--max-heap-slope", defaultValue = "2", description = "Memory verdict: the most the heap"
+                + " after GC may grow over the second half, MiB/min (default: ${DEFAULT-VALUE}).")
+        double maxHeapSlope;
+
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "Broker logs, checkpoints and RocksDB files"
+                + " (default: a temporary directory, deleted at the end; a given one is kept).")
+        Path workDir;
+
+        @Mixin
+        JobOptions job;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!(minutes > 0)) {
+                throw new IllegalArgumentException("--minutes must be positive, got " + minutes);
+            }
+            JobConfig config = job.load(DemoCommand.demoDefaults(job));
+            if (config.get(StreamsslOptions.MAX_STEPS) != 0) {
+                throw new IllegalArgumentException("bench soak runs for --minutes, but the config or --set/--max-steps"
+                        + " gives " + StreamsslOptions.MAX_STEPS.key() + "=" + config.get(StreamsslOptions.MAX_STEPS)
+                        + ": leave it out and use --minutes");
+            }
+            SoakBenchmark.Settings settings = new SoakBenchmark.Settings(Duration.ofMillis(Math.round(minutes * 60_000)),
+                    Duration.ofMinutes(1), duration("--interval", interval), rateFactor,
+                    duration("--calibration", calibration), corruptEvery, maxRssSlope, maxHeapSlope, config.asMap(),
+                    workDir);
+            SoakBenchmark.Result r = SoakBenchmark.run(settings, System.out);
+            System.out.println();
+            System.out.print(r.verdict().describe());
+            return r.verdict().passed() ? 0 : 1;
+        }
+
+        private static Duration duration(String option, String value) {
+            try {
+                return TimeUtils.parseDuration(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + ": not a duration: '" + value + "' (e.g. 10s, 500ms, 1min)");
+            }
         }
     }
 }
