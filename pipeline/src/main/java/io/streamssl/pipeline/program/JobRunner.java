@@ -12,6 +12,7 @@ import io.streamssl.pipeline.job.TrainingJob;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -50,6 +51,7 @@ public final class JobRunner {
     private final boolean interactive;
     /** Whether the job evaluates its snapshots ({@code eval.*}): then the run waits for its last one's figures. */
     private final boolean heldOut;
+    private Consumer<String> onSubmitted = jobId -> { };
     private EvalEvent newestEval;
     private long evalWaitStart;
 
@@ -65,13 +67,21 @@ public final class JobRunner {
         this.heldOut = config.heldOut() != null;
     }
 
+    /** Called with the Flink job id right after submission (e.g. {@link AutoResume#submitted}). */
+    public JobRunner onSubmitted(Consumer<String> listener) {
+        this.onSubmitted = listener;
+        return this;
+    }
+
     /**
      * Submits the job and returns without following it: for detached runs ({@code --detach}, {@code flink run -d},
      * application mode), where the job outlives this call and whoever stops it takes the savepoint.
      */
     public JobClient submit() throws Exception {
         TrainingJob.build(env, config, runId);
-        return env.executeAsync(jobName());
+        JobClient client = env.executeAsync(jobName());
+        onSubmitted.accept(client.getJobID().toString());
+        return client;
     }
 
     /** Submits the job, follows it to {@code trainer.max-steps} and stops it with a savepoint. */
@@ -80,6 +90,7 @@ public final class JobRunner {
         long maxSteps = config.get(StreamsslOptions.MAX_STEPS);
         try (TrainerEventReader metrics = metricsReader()) {
             JobClient client = env.executeAsync(jobName());
+            onSubmitted.accept(client.getJobID().toString());
             console.println("job " + client.getJobID() + " submitted (run " + runId + ")"
                     + (maxSteps > 0 ? ", stopping after " + maxSteps + " steps" : ", Ctrl-C stops it with a savepoint"));
             Thread hook = new Thread(() -> stopQuietly(client), "streamssl-stop");

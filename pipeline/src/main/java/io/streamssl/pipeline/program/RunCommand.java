@@ -51,9 +51,18 @@ public class RunCommand implements Callable<Integer> {
                     + " (e.g. --set kafka.bootstrap-servers=localhost:9092); `streamssl demo` brings its own broker");
         }
         LaunchMode mode = LaunchMode.current();
+        // under application mode the JobManager (with HA, the Kubernetes operator's last-state) restores the job
+        AutoResume resume = mode == LaunchMode.FLINK_APPLICATION ? null
+                : AutoResume.prepare(config, job.fresh(), System.out);
+        if (resume != null) {
+            config = resume.config();
+        }
         StreamExecutionEnvironment env = environment(config, mode);
         String id = runId != null ? runId : UUID.randomUUID().toString();
         JobRunner runner = new JobRunner(env, config, id, System.out);
+        if (resume != null) {
+            runner.onSubmitted(resume::submitted);
+        }
         if (detach || !mode.mayFollow()) {
             JobClient client = runner.submit();
             System.out.println("job " + client.getJobID() + " submitted (run " + id + "), detached: it runs until"
