@@ -50,6 +50,9 @@ public class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("config key 'kafka.bootstrap-servers' is required for `run`"
                     + " (e.g. --set kafka.bootstrap-servers=localhost:9092); `streamssl demo` brings its own broker");
         }
+        // a wrong address or a missing topic fails here, naming the key, rather than in a job that keeps restarting
+        Map<String, String> kafkaProperties = Map.of(); // h3: config.kafkaClientProperties()
+        new KafkaStartupCheck(config, kafkaProperties, KafkaStartupCheck.TIMEOUT).check().forEach(System.out::println);
         LaunchMode mode = LaunchMode.current();
         // under application mode the JobManager (with HA, the Kubernetes operator's last-state) restores the job
         AutoResume resume = mode == LaunchMode.FLINK_APPLICATION ? null
