@@ -11,6 +11,9 @@ import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.job.TrainingJob;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
@@ -102,6 +105,10 @@ public final class JobRunner {
             boolean done = false;
             long lastStatusCheck = 0;
             JobStatus lastStatus = JobStatus.RUNNING;
+            JobExceptionHistory history = new JobExceptionHistory(JobExceptionHistory.restUri(env.getConfiguration()));
+            RepeatedFailureGuard guard = new RepeatedFailureGuard(config.get(StreamsslOptions.MAX_RESTARTS_SAME_CAUSE));
+            long newestFailure = Long.MIN_VALUE;
+            long highestStep = -1;
             while (!done) {
                 for (TrainerRecord e : metrics.poll(Duration.ofMillis(500))) {
                     if (!runId.equals(e.runId())) {
@@ -118,6 +125,7 @@ public final class JobRunner {
                         continue;
                     }
                     last = m;
+                    highestStep = Math.max(highestStep, m.step());
                     if (m.snapshot() != null) {
                         snapshot = m.snapshot();
                     }
@@ -128,6 +136,23 @@ public final class JobRunner {
                 if (System.nanoTime() - lastStatusCheck > TimeUnit.SECONDS.toNanos(2)) {
                     lastStatusCheck = System.nanoTime();
                     JobStatus status = client.getJobStatus().get(30, TimeUnit.SECONDS);
+                    // each failure once, oldest first: its root cause, and a stop when it keeps coming back
+                    List<JobExceptionHistory.Failure> failures = new ArrayList<>(
+                            history.failures(client.getJobID().toString()));
+                    Collections.reverse(failures);
+                    for (JobExceptionHistory.Failure f : failures) {
+                        if (f.timestamp() <= newestFailure) {
+                            continue;
+                        }
+                        newestFailure = f.timestamp();
+                        boolean stop = guard.failed(f.rootCause(), highestStep);
+                        console.println((interactive ? "\n" : "") + "job failed: " + f.rootCause() + " (" + guard.count()
+                                + (guard.count() == 1 ? " time" : " times in a row") + "; Flink restarts it from its"
+                                + " last checkpoint)");
+                        if (stop) {
+                            stopRepeating(client, hook, f.rootCause(), guard.count(), highestStep);
+                        }
+                    }
                     if (status != lastStatus && status != JobStatus.CREATED && status != JobStatus.INITIALIZING) {
                         // a restart (lost TaskManager, failed task) is otherwise silent until steps resume
                         console.println((interactive ? "\n" : "") + "job " + status.name().toLowerCase(Locale.ROOT)
@@ -156,6 +181,18 @@ public final class JobRunner {
             return new Summary(last.step(), last.header().images(), last.loss(), last.probeAccuracy(), snapshot,
                     savepoint, newestEval);
         }
+    }
+
+    /** Cancels a job that keeps failing for {@code cause} and throws {@link JobStoppedException} naming it. */
+    private void stopRepeating(JobClient client, Thread hook, String cause, int times, long highestStep)
+            throws Exception {
+        client.cancel().get(2, TimeUnit.MINUTES);
+        Runtime.getRuntime().removeShutdownHook(hook);
+        throw new JobStoppedException("the job failed " + times + " times in a row with the same root cause, without"
+                + " training past step " + Math.max(0, highestStep) + ", so it was cancelled:\n  " + cause + "\n"
+                + "Fix the cause and run again (it resumes from the newest checkpoint); "
+                + StreamsslOptions.MAX_RESTARTS_SAME_CAUSE.key() + "=" + config.get(
+                        StreamsslOptions.MAX_RESTARTS_SAME_CAUSE) + " sets how many such restarts are allowed");
     }
 
     /** Where {@link #run()} and a detached job's stopper put savepoints: {@code <checkpoints.dir>/savepoints}. */

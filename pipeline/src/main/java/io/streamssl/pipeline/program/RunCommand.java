@@ -3,7 +3,12 @@ package io.streamssl.pipeline.program;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.flink.core.execution.JobClient;
@@ -79,12 +84,27 @@ public class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port for the embedded Flink's REST endpoint", e);
+        }
+    }
+
     /** The environment the job is built on: Flink's context environment, or an embedded local one. */
     protected StreamExecutionEnvironment environment(JobConfig config, LaunchMode mode) {
         if (detach && mode == LaunchMode.STANDALONE) {
             throw new IllegalArgumentException("--detach needs --cluster HOST:PORT: without it the job runs on a"
                     + " Flink inside this process, which ends with it");
         }
-        return StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config));
+        Configuration flink = JobFlinkConfiguration.of(config);
+        if (mode == LaunchMode.STANDALONE) {
+            // a known REST port for the embedded Flink, where JobRunner reads the job's failure causes
+            int port = freePort();
+            flink.set(RestOptions.PORT, port);
+            flink.set(RestOptions.BIND_PORT, Integer.toString(port));
+        }
+        return StreamExecutionEnvironment.getExecutionEnvironment(flink);
     }
 }
