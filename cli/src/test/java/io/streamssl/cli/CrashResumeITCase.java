@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashResumeITCase {
 
     private static final int BATCH = 8;
-    private static final long MAX_STEPS = 80;
+    private static final long MAX_STEPS = 40;
 
     @TempDir
     Path work;
