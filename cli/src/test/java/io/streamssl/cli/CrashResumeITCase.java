@@ -96,6 +96,14 @@ class CrashResumeITCase {
             assertThat(times).as("records trained across both processes").hasSize((int) (MAX_STEPS * BATCH));
             assertThat(times.values()).as("times each record was trained").containsOnly(1);
 
+            // the same command once more: it resumes from the finished run's savepoint, which is at max-steps already
+            Process again = run(kafka, "crash-5", work.resolve("run-5.log"));
+            assertThat(again.waitFor(3, TimeUnit.MINUTES)).as(log("run-5.log")).isTrue();
+            assertThat(log("run-5.log")).contains("resuming from savepoint of job", "restored at step " + MAX_STEPS,
+                    "trainer.max-steps=" + MAX_STEPS + " is reached already");
+            assertThat(again.exitValue()).as(log("run-5.log")).isZero();
+            assertThat(events(kafka, "crash-5", TrainedEvent.class, false)).isEmpty();
+
             // the stored state is BYOL's: another method refuses, naming the key, both values and the ways out
             Process simsiam = run(kafka, "crash-3", work.resolve("run-3.log"), "--set", "trainer.method=simsiam");
             assertThat(simsiam.waitFor(2, TimeUnit.MINUTES)).isTrue();

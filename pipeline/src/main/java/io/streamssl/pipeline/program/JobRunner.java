@@ -102,6 +102,7 @@ public final class JobRunner {
             newestEval = null;
             String snapshot = null;
             boolean finished = false;
+            TrainerRecord alreadyDone = null;
             boolean done = false;
             long lastStatusCheck = 0;
             JobStatus lastStatus = JobStatus.RUNNING;
@@ -116,6 +117,13 @@ public final class JobRunner {
                     }
                     if (e instanceof RestoredEvent) {
                         console.println("restored at step " + e.step());
+                        if (maxSteps > 0 && e.step() >= maxSteps && last == null) {
+                            // resumed from a finished run's savepoint: the trainer will not train, nor report
+                            console.println("trainer.max-steps=" + maxSteps + " is reached already: stopping"
+                                    + " (--max-steps N trains on, --fresh starts over)");
+                            alreadyDone = e;
+                            finished = true;
+                        }
                     }
                     if (e instanceof EvalEvent ev) {
                         newestEval = ev;
@@ -132,7 +140,7 @@ public final class JobRunner {
                     progress(m, maxSteps);
                     finished |= m.finished();
                 }
-                done = finished && !awaitingFinalEvaluation(last);
+                done = finished && (alreadyDone != null || !awaitingFinalEvaluation(last));
                 if (System.nanoTime() - lastStatusCheck > TimeUnit.SECONDS.toNanos(2)) {
                     lastStatusCheck = System.nanoTime();
                     JobStatus status = client.getJobStatus().get(30, TimeUnit.SECONDS);
@@ -178,6 +186,10 @@ public final class JobRunner {
             client.getJobExecutionResult().get(5, TimeUnit.MINUTES);
             Runtime.getRuntime().removeShutdownHook(hook);
             console.println("stopped with savepoint " + savepoint);
+            if (last == null) {
+                return new Summary(alreadyDone.step(), alreadyDone.header().images(), Double.NaN, null, snapshot,
+                        savepoint, newestEval);
+            }
             return new Summary(last.step(), last.header().images(), last.loss(), last.probeAccuracy(), snapshot,
                     savepoint, newestEval);
         }
