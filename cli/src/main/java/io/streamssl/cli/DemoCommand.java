@@ -1,5 +1,6 @@
 package io.streamssl.cli;
 
+import io.streamssl.pipeline.program.AutoResume;
 import io.streamssl.pipeline.program.JobOptions;
 import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.connectors.ImageProducer;
@@ -121,7 +122,9 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("starting an in-process Kafka broker …");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             base.put(StreamsslOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
-            JobConfig config = job.load(base);
+            // a demo started again in the same --work-dir continues its model (the images start over: its broker is new)
+            AutoResume resume = AutoResume.prepare(job.load(base), job.fresh(), System.out);
+            JobConfig config = resume.config();
             kafka.createTopics(1, config.get(StreamsslOptions.IMAGES_TOPIC), config.get(StreamsslOptions.METRICS_TOPIC),
                     config.get(StreamsslOptions.SNAPSHOTS_TOPIC), config.get(StreamsslOptions.DEAD_LETTER_TOPIC));
             System.out.println("Kafka at " + kafka.bootstrapServers() + "; topics " + Topics.IMAGES + ", "
@@ -151,7 +154,8 @@ public final class DemoCommand implements Callable<Integer> {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             System.out.println("Flink web UI: http://localhost:" + port);
             try {
-                JobRunner.Summary s = new JobRunner(env, config, UUID.randomUUID().toString(), System.out).run();
+                JobRunner.Summary s = new JobRunner(env, config, UUID.randomUUID().toString(), System.out)
+                        .onSubmitted(resume::submitted).run();
                 System.out.println(s.line());
             } finally {
                 producer.stop();

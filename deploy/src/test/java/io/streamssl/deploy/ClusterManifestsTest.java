@@ -264,10 +264,34 @@ class ClusterManifestsTest {
 
         JsonNode job = flinkDeployment.path("spec").path("job");
         assertThat(job.path("jarURI").asText()).isEqualTo("local://" + JOB_JAR);
-        assertThat(job.path("upgradeMode").asText()).isEqualTo("savepoint");
         assertThat(cliRun(strings(job.path("args")))).containsKey(StreamsslOptions.BOOTSTRAP_SERVERS.key());
         // inside the JobManager `run` must submit and return, not follow the job
         assertThat(strings(job.path("args"))).contains("--detach");
+    }
+
+    @Test
+    void theOperatorResumesFromTheLastStateWhichNeedsHighAvailability() {
+        JsonNode spec = flinkDeployment.path("spec");
+        assertThat(spec.path("job").path("upgradeMode").asText()).isEqualTo("last-state");
+        Map<String, String> conf = flatten(spec.path("flinkConfiguration"));
+        // last-state finds the newest checkpoint through HA's pointers: without them the operator refuses it
+        assertThat(conf).containsEntry("high-availability.type", "kubernetes");
+        String haDir = conf.get("high-availability.storageDir");
+        assertThat(haDir).as("HA storage must outlive the pods: an object store").startsWith("s3://");
+        // a JobManager pod restarted by Kubernetes (HA off would lose the job) resumes from retained checkpoints
+        assertThat(conf).containsEntry("execution.checkpointing.externalized-checkpoint-retention",
+                "RETAIN_ON_CANCELLATION");
+        assertThat(conf.get("execution.checkpointing.dir")).isNotBlank().isNotEqualTo(haDir);
+    }
+
+    @Test
+    void composeSubmitterSeesTheCheckpointsItResumesFrom() {
+        JsonNode submit = compose.path("services").path("submit");
+        List<String> args = strings(submit.path("command"));
+        String checkpoints = cliRun(args.subList(args.indexOf(JOB_JAR) + 1, args.size()))
+                .get(StreamsslOptions.CHECKPOINT_DIR.key()).replaceFirst("^file://", "");
+        // `run` looks for the newest checkpoint of the run in checkpoints.dir from the submitting container
+        assertThat(namedVolumeTargets(submit)).contains(checkpoints);
     }
 
     @Test

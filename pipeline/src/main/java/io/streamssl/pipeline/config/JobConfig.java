@@ -286,6 +286,7 @@ public final class JobConfig implements Serializable {
         snapshotRetention(); // checks snapshots.retain-every-steps
         positive(StreamsslOptions.CHECKPOINTS_RETAINED, 1);
         positive(StreamsslOptions.PROBE_CLASSES, 2);
+        positive(StreamsslOptions.MAX_RESTARTS_SAME_CAUSE, 0);
         if (get(StreamsslOptions.MAX_STEPS) < 0) {
             throw new IllegalArgumentException("config key 'trainer.max-steps' must be >= 0 (0 = forever), got "
                     + get(StreamsslOptions.MAX_STEPS));

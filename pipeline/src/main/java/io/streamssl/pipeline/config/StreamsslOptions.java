@@ -172,6 +172,12 @@ public final class StreamsslOptions {
     public static final ConfigOption<String> RESTORE_FROM = key("checkpoints.restore-from").stringType()
             .noDefaultValue().withDescription("A checkpoint or savepoint path to restore the job from.");
 
+    // ---- following the job
+    public static final ConfigOption<Integer> MAX_RESTARTS_SAME_CAUSE = key("job.max-restarts-same-cause").intType()
+            .defaultValue(5).withDescription("`run` cancels a job that Flink restarted this many times in a row for"
+                    + " the same root cause without training past the step it had reached (a missing topic, a"
+                    + " batch that fails every time), and prints the cause. 0 = never.");
+
     // ---- fault drills
     public static final ConfigOption<String> FAIL_AT_STEPS = key("testing.fail-at-steps").stringType()
             .defaultValue("").withDescription("Fault drill, to rehearse recovery: attempt i of the job (0 = the"

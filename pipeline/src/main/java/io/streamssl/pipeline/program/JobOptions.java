@@ -24,6 +24,16 @@ public final class JobOptions {
             description = "Stop cleanly (with a savepoint) after N training steps; same as trainer.max-steps.")
     Long maxSteps;
 
+    @Option(names = "--fresh",
+            description = "Start from a new model and the first image, even when checkpoints.dir holds checkpoints"
+                    + " of this model (by default the newest of them is resumed; the old ones stay).")
+    boolean fresh;
+
+    /** Whether {@code --fresh} was given: do not resume from {@code checkpoints.dir}. */
+    public boolean fresh() {
+        return fresh;
+    }
+
     /** The config: defaults, then {@code base}, then the file, then --set, then --max-steps. */
     public JobConfig load(Map<String, String> base) {
         Map<String, String> all = new LinkedHashMap<>(base);

@@ -61,9 +61,10 @@ public final class JobProgram implements Runnable {
             while (root.getCause() != null && !(root instanceof IllegalArgumentException)) {
                 root = root.getCause();
             }
-            commandLine.getErr().println("error: " + (root instanceof IllegalArgumentException
-                    ? root.getMessage() : describe(e)));
-            if (!(root instanceof IllegalArgumentException)) {
+            // a bad argument, config or environment, and a job stopped for a repeating cause: the message says it all
+            boolean explained = root instanceof IllegalArgumentException || root instanceof JobStoppedException;
+            commandLine.getErr().println("error: " + (explained ? root.getMessage() : describe(e)));
+            if (!explained) {
                 e.printStackTrace(commandLine.getErr());
             }
             return 1;

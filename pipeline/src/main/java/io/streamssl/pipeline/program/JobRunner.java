@@ -11,7 +11,11 @@ import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.job.TrainingJob;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -50,6 +54,7 @@ public final class JobRunner {
     private final boolean interactive;
     /** Whether the job evaluates its snapshots ({@code eval.*}): then the run waits for its last one's figures. */
     private final boolean heldOut;
+    private Consumer<String> onSubmitted = jobId -> { };
     private EvalEvent newestEval;
     private long evalWaitStart;
 
@@ -65,13 +70,21 @@ public final class JobRunner {
         this.heldOut = config.heldOut() != null;
     }
 
+    /** Called with the Flink job id right after submission (e.g. {@link AutoResume#submitted}). */
+    public JobRunner onSubmitted(Consumer<String> listener) {
+        this.onSubmitted = listener;
+        return this;
+    }
+
     /**
      * Submits the job and returns without following it: for detached runs ({@code --detach}, {@code flink run -d},
      * application mode), where the job outlives this call and whoever stops it takes the savepoint.
      */
     public JobClient submit() throws Exception {
         TrainingJob.build(env, config, runId);
-        return env.executeAsync(jobName());
+        JobClient client = env.executeAsync(jobName());
+        onSubmitted.accept(client.getJobID().toString());
+        return client;
     }
 
     /** Submits the job, follows it to {@code trainer.max-steps} and stops it with a savepoint. */
@@ -80,6 +93,7 @@ public final class JobRunner {
         long maxSteps = config.get(StreamsslOptions.MAX_STEPS);
         try (TrainerEventReader metrics = metricsReader()) {
             JobClient client = env.executeAsync(jobName());
+            onSubmitted.accept(client.getJobID().toString());
             console.println("job " + client.getJobID() + " submitted (run " + runId + ")"
                     + (maxSteps > 0 ? ", stopping after " + maxSteps + " steps" : ", Ctrl-C stops it with a savepoint"));
             Thread hook = new Thread(() -> stopQuietly(client), "streamssl-stop");
@@ -88,9 +102,14 @@ public final class JobRunner {
             newestEval = null;
             String snapshot = null;
             boolean finished = false;
+            TrainerRecord alreadyDone = null;
             boolean done = false;
             long lastStatusCheck = 0;
             JobStatus lastStatus = JobStatus.RUNNING;
+            JobExceptionHistory history = new JobExceptionHistory(JobExceptionHistory.restUri(env.getConfiguration()));
+            RepeatedFailureGuard guard = new RepeatedFailureGuard(config.get(StreamsslOptions.MAX_RESTARTS_SAME_CAUSE));
+            long newestFailure = Long.MIN_VALUE;
+            long highestStep = -1;
             while (!done) {
                 for (TrainerRecord e : metrics.poll(Duration.ofMillis(500))) {
                     if (!runId.equals(e.runId())) {
@@ -98,6 +117,13 @@ public final class JobRunner {
                     }
                     if (e instanceof RestoredEvent) {
                         console.println("restored at step " + e.step());
+                        if (maxSteps > 0 && e.step() >= maxSteps && last == null) {
+                            // resumed from a finished run's savepoint: the trainer will not train, nor report
+                            console.println("trainer.max-steps=" + maxSteps + " is reached already: stopping"
+                                    + " (--max-steps N trains on, --fresh starts over)");
+                            alreadyDone = e;
+                            finished = true;
+                        }
                     }
                     if (e instanceof EvalEvent ev) {
                         newestEval = ev;
@@ -107,16 +133,34 @@ public final class JobRunner {
                         continue;
                     }
                     last = m;
+                    highestStep = Math.max(highestStep, m.step());
                     if (m.snapshot() != null) {
                         snapshot = m.snapshot();
                     }
                     progress(m, maxSteps);
                     finished |= m.finished();
                 }
-                done = finished && !awaitingFinalEvaluation(last);
+                done = finished && (alreadyDone != null || !awaitingFinalEvaluation(last));
                 if (System.nanoTime() - lastStatusCheck > TimeUnit.SECONDS.toNanos(2)) {
                     lastStatusCheck = System.nanoTime();
                     JobStatus status = client.getJobStatus().get(30, TimeUnit.SECONDS);
+                    // each failure once, oldest first: its root cause, and a stop when it keeps coming back
+                    List<JobExceptionHistory.Failure> failures = new ArrayList<>(
+                            history.failures(client.getJobID().toString()));
+                    Collections.reverse(failures);
+                    for (JobExceptionHistory.Failure f : failures) {
+                        if (f.timestamp() <= newestFailure) {
+                            continue;
+                        }
+                        newestFailure = f.timestamp();
+                        boolean stop = guard.failed(f.rootCause(), highestStep);
+                        console.println((interactive ? "\n" : "") + "job failed: " + f.rootCause() + " (" + guard.count()
+                                + (guard.count() == 1 ? " time" : " times in a row") + "; Flink restarts it from its"
+                                + " last checkpoint)");
+                        if (stop) {
+                            stopRepeating(client, hook, f.rootCause(), guard.count(), highestStep);
+                        }
+                    }
                     if (status != lastStatus && status != JobStatus.CREATED && status != JobStatus.INITIALIZING) {
                         // a restart (lost TaskManager, failed task) is otherwise silent until steps resume
                         console.println((interactive ? "\n" : "") + "job " + status.name().toLowerCase(Locale.ROOT)
@@ -142,9 +186,25 @@ public final class JobRunner {
             client.getJobExecutionResult().get(5, TimeUnit.MINUTES);
             Runtime.getRuntime().removeShutdownHook(hook);
             console.println("stopped with savepoint " + savepoint);
+            if (last == null) {
+                return new Summary(alreadyDone.step(), alreadyDone.header().images(), Double.NaN, null, snapshot,
+                        savepoint, newestEval);
+            }
             return new Summary(last.step(), last.header().images(), last.loss(), last.probeAccuracy(), snapshot,
                     savepoint, newestEval);
         }
+    }
+
+    /** Cancels a job that keeps failing for {@code cause} and throws {@link JobStoppedException} naming it. */
+    private void stopRepeating(JobClient client, Thread hook, String cause, int times, long highestStep)
+            throws Exception {
+        client.cancel().get(2, TimeUnit.MINUTES);
+        Runtime.getRuntime().removeShutdownHook(hook);
+        throw new JobStoppedException("the job failed " + times + " times in a row with the same root cause, without"
+                + " training past step " + Math.max(0, highestStep) + ", so it was cancelled:\n  " + cause + "\n"
+                + "Fix the cause and run again (it resumes from the newest checkpoint); "
+                + StreamsslOptions.MAX_RESTARTS_SAME_CAUSE.key() + "=" + config.get(
+                        StreamsslOptions.MAX_RESTARTS_SAME_CAUSE) + " sets how many such restarts are allowed");
     }
 
     /** Where {@link #run()} and a detached job's stopper put savepoints: {@code <checkpoints.dir>/savepoints}. */

@@ -3,7 +3,12 @@ package io.streamssl.pipeline.program;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.flink.core.execution.JobClient;
@@ -50,10 +55,21 @@ public class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("config key 'kafka.bootstrap-servers' is required for `run`"
                     + " (e.g. --set kafka.bootstrap-servers=localhost:9092); `streamssl demo` brings its own broker");
         }
+        // a wrong address or a missing topic fails here, naming the key, rather than in a job that keeps restarting
+        new KafkaStartupCheck(config, config.kafkaClientProperties(), KafkaStartupCheck.TIMEOUT).check().forEach(System.out::println);
         LaunchMode mode = LaunchMode.current();
+        // under application mode the JobManager (with HA, the Kubernetes operator's last-state) restores the job
+        AutoResume resume = mode == LaunchMode.FLINK_APPLICATION ? null
+                : AutoResume.prepare(config, job.fresh(), System.out);
+        if (resume != null) {
+            config = resume.config();
+        }
         StreamExecutionEnvironment env = environment(config, mode);
         String id = runId != null ? runId : UUID.randomUUID().toString();
         JobRunner runner = new JobRunner(env, config, id, System.out);
+        if (resume != null) {
+            runner.onSubmitted(resume::submitted);
+        }
         if (detach || !mode.mayFollow()) {
             JobClient client = runner.submit();
             System.out.println("job " + client.getJobID() + " submitted (run " + id + "), detached: it runs until"
@@ -67,12 +83,27 @@ public class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port for the embedded Flink's REST endpoint", e);
+        }
+    }
+
     /** The environment the job is built on: Flink's context environment, or an embedded local one. */
     protected StreamExecutionEnvironment environment(JobConfig config, LaunchMode mode) {
         if (detach && mode == LaunchMode.STANDALONE) {
             throw new IllegalArgumentException("--detach needs --cluster HOST:PORT: without it the job runs on a"
                     + " Flink inside this process, which ends with it");
         }
-        return StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config));
+        Configuration flink = JobFlinkConfiguration.of(config);
+        if (mode == LaunchMode.STANDALONE) {
+            // a known REST port for the embedded Flink, where JobRunner reads the job's failure causes
+            int port = freePort();
+            flink.set(RestOptions.PORT, port);
+            flink.set(RestOptions.BIND_PORT, Integer.toString(port));
+        }
+        return StreamExecutionEnvironment.getExecutionEnvironment(flink);
     }
 }
