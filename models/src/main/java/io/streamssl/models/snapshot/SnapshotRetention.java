@@ -2,6 +2,7 @@ package io.streamssl.models.snapshot;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,8 +93,14 @@ public final class SnapshotRetention {
         List<String> deleted = new ArrayList<>();
         for (String name : toDelete(names, latest, protectedNames)) {
             Path dir = root.resolve(name);
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue; // a leftover already removed with the snapshot of its step
+            }
             Path doomed = name.startsWith(".") ? dir : root.resolve("." + name + "-deleting");
             if (doomed != dir) {
+                if (Files.exists(doomed)) {
+                    SnapshotWriter.deleteRecursively(doomed); // left by a crash while deleting an earlier copy
+                }
                 Files.move(dir, doomed); // gone from readers' view at once, then emptied
             }
             SnapshotWriter.deleteRecursively(doomed);

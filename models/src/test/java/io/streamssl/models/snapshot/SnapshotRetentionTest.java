@@ -79,6 +79,9 @@ class SnapshotRetentionTest {
             Files.writeString(root.resolve(n).resolve(SnapshotWriter.WEIGHTS_FILE), n);
         }
         Files.writeString(root.resolve(SnapshotWriter.LATEST_FILE), "step-000000020\n");
+        // a crash while deleting an earlier copy of step 5 left this behind
+        Files.createDirectories(root.resolve(".step-000000005-deleting"));
+        Files.writeString(root.resolve(".step-000000005-deleting").resolve(SnapshotWriter.WEIGHTS_FILE), "old");
 
         List<String> deleted = new SnapshotRetention(1, 10).apply(root, Set.of("step-000000015"));
 
