@@ -17,11 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -55,7 +57,7 @@ class CrashResumeITCase {
                     events(kafka, "crash-1", CheckpointEvent.class, true).size() >= 2 || !first.isAlive());
             assertThat(first.isAlive()).as("still training when killed; log:\n%s", log("run-1.log")).isTrue();
             System.out.println("killing the first run at step " + events(kafka, "crash-1", MetricsEvent.class, false)
-                    .stream().mapToLong(MetricsEvent::step).max().orElse(0) + ", " + java.time.Instant.now());
+                    .stream().mapToLong(MetricsEvent::step).max().orElse(0) + ", " + Instant.now());
             first.destroyForcibly(); // SIGKILL: no shutdown hook, no savepoint
             assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
             long stepAtKill = events(kafka, "crash-1", MetricsEvent.class, false).stream()
@@ -66,7 +68,7 @@ class CrashResumeITCase {
             assertThat(second.waitFor(4, TimeUnit.MINUTES)).as("second run finished; log:\n%s", log("run-2.log"))
                     .isTrue();
             String out = log("run-2.log");
-            System.out.println("second run done, " + java.time.Instant.now() + ":\n" + out);
+            System.out.println("second run done, " + Instant.now() + ":\n" + out);
             assertThat(second.exitValue()).as(out).isZero();
             Matcher resumed = Pattern.compile("resuming from checkpoint (\\d+) of job [0-9a-f]+").matcher(out);
             assertThat(resumed.find()).as(out).isTrue();
@@ -178,7 +180,7 @@ class CrashResumeITCase {
         return all;
     }
 
-    private static void waitFor(String what, Duration timeout, java.util.function.BooleanSupplier condition)
+    private static void waitFor(String what, Duration timeout, BooleanSupplier condition)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

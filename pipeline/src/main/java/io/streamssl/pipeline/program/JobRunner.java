@@ -154,9 +154,8 @@ public final class JobRunner {
                         }
                         newestFailure = f.timestamp();
                         boolean stop = guard.failed(f.rootCause(), highestStep);
-                        console.println((interactive ? "\n" : "") + "job failed: " + f.rootCause() + " (" + guard.count()
-                                + (guard.count() == 1 ? " time" : " times in a row") + "; Flink restarts it from its"
-                                + " last checkpoint)");
+                        console.println((interactive ? "\n" : "") + "job failed: " + f.rootCause()
+                                + (guard.count() == 1 ? "" : " (" + guard.count() + " times in a row)"));
                         if (stop) {
                             stopRepeating(client, hook, f.rootCause(), guard.count(), highestStep);
                         }

@@ -2,6 +2,7 @@ package io.streamssl.pipeline.program;
 
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +43,7 @@ public record ResumePoint(String path, boolean savepoint, long checkpointId, Str
     public static Optional<ResumePoint> newest(String checkpointsDir, RunManifest manifest) throws IOException {
         Path root = new Path(JobFlinkConfiguration.uri(checkpointsDir));
         FileSystem fs = root.getFileSystem();
-        List<ResumePoint> found = new java.util.ArrayList<>();
+        List<ResumePoint> found = new ArrayList<>();
         for (String jobId : manifest.jobIds()) {
             Path jobDir = new Path(root, jobId);
             for (FileStatus s : list(fs, jobDir)) {

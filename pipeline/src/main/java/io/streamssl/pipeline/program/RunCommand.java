@@ -55,8 +55,6 @@ public class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("config key 'kafka.bootstrap-servers' is required for `run`"
                     + " (e.g. --set kafka.bootstrap-servers=localhost:9092); `streamssl demo` brings its own broker");
         }
-        // a wrong address or a missing topic fails here, naming the key, rather than in a job that keeps restarting
-        new KafkaStartupCheck(config, config.kafkaClientProperties(), KafkaStartupCheck.TIMEOUT).check().forEach(System.out::println);
         LaunchMode mode = LaunchMode.current();
         // under application mode the JobManager (with HA, the Kubernetes operator's last-state) restores the job
         AutoResume resume = mode == LaunchMode.FLINK_APPLICATION ? null
@@ -64,7 +62,10 @@ public class RunCommand implements Callable<Integer> {
         if (resume != null) {
             config = resume.config();
         }
-        StreamExecutionEnvironment env = environment(config, mode);
+        StreamExecutionEnvironment env = environment(config, mode); // checks the arguments first
+        // a wrong address or a missing topic fails here, naming the key, rather than in a job that keeps restarting
+        new KafkaStartupCheck(config, config.kafkaClientProperties(), KafkaStartupCheck.TIMEOUT).check()
+                .forEach(System.out::println);
         String id = runId != null ? runId : UUID.randomUUID().toString();
         JobRunner runner = new JobRunner(env, config, id, System.out);
         if (resume != null) {
