@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * asserts the record accounting — exact at the end, dead letters exactly the corrupt records — and that the
  * memory and lag verdicts were computed; never the timing-dependent figures (rates, slopes, lag), which depend on
  * what else runs on the machine. Three minutes is the issue's length; the run costs about 3.5 minutes of wall
- * clock (201.8 s on a loaded 2-core machine), most of it the job training.
+ * clock (201.8 s and 206.7 s in two runs on a loaded 2-core machine), most of it the job training.
  */
 class SoakBenchmarkITCase {
 
