@@ -4,15 +4,22 @@ import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerRecord;
+import io.streamssl.models.CapturedState;
 import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
+import io.streamssl.models.TrainingState;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -61,6 +68,15 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private transient SslTrainer trainer;
     /** Read in {@link #initializeState}, loaded onto the device in {@link #open}. */
     private transient KeyedTrainingState.Restored restored;
+    private transient TrainingState restoredTensors;
+    /** Restored from a checkpoint of an earlier version: its keyed tensors are dropped at the next checkpoint. */
+    private transient boolean legacyTensorsToDrop;
+    /**
+     * The captures of checkpoints not yet known to be complete or aborted, by checkpoint id; this operator's
+     * reference on each is released by {@link #notifyCheckpointComplete}, {@link #notifyCheckpointAborted} or
+     * {@link #close}.
+     */
+    private transient NavigableMap<Long, CapturedState> inFlight;
     private transient boolean finished;
     /** After {@link #finish()}: the operator may not emit any more. */
     private transient boolean outputEnded;
@@ -72,6 +88,8 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private transient List<TrainingSample> pending;
     private transient long epoch;
     private transient KeyedTrainingState state;
+    /** The tensors: operator state of one {@link TrainerCheckpoint}, written in the asynchronous snapshot part. */
+    private transient ListState<TrainerCheckpoint> checkpointState;
 
     public TrainerOperator(JobConfig config, String runId) {
         this.config = config;
@@ -94,6 +112,10 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             throw new IllegalStateException("trainer '" + modelName + "': state initialised twice");
         }
         state = new KeyedTrainingState(context.getKeyedStateStore());
+        // a union list state: on a restore every subtask sees every element and takes its model's
+        checkpointState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(TrainerCheckpoint.STATE_NAME, new TrainerCheckpointSerializer()));
+        inFlight = new TreeMap<>();
         pending = new ArrayList<>();
         snapshots = new SnapshotPublisher(Path.of(snapshotDir));
         if (!context.isRestored()) {
@@ -101,15 +123,46 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
         setCurrentKey(modelName);
         restored = state.read();
+        TrainingState tensors = null;
+        for (TrainerCheckpoint c : checkpointState.get()) {
+            if (modelName.equals(c.model())) {
+                tensors = c.restored();
+            }
+        }
+        checkpointState.clear(); // the next checkpoint writes a new capture; do not keep the bytes on the heap
+        Long checkpointId = context.getRestoredCheckpointId().isPresent()
+                ? context.getRestoredCheckpointId().getAsLong() : null;
         if (restored == null) {
+            if (tensors != null) {
+                throw new IllegalStateException("trainer '" + modelName + "': checkpoint " + checkpointId
+                        + " holds tensors of step " + tensors.step() + " but no step counters in keyed state:"
+                        + " it is damaged or was not written by this trainer");
+            }
             return; // restored job, but this model had not checkpointed yet
         }
+        if (tensors == null) {
+            tensors = restored.legacyTensors();
+            if (tensors == null) {
+                throw new IllegalStateException("trainer '" + modelName + "': checkpoint " + checkpointId
+                        + " holds step " + restored.step() + " but no tensors (neither operator state '"
+                        + TrainerCheckpoint.STATE_NAME + "' nor the keyed state '" + KeyedTrainingState.STATE_TENSORS
+                        + "' of earlier versions): restore another checkpoint or start fresh");
+            }
+            legacyTensorsToDrop = true;
+            LOG.warn("{}: checkpoint {} was written by an earlier version (tensors in keyed state '{}'); restoring"
+                    + " from it, the next checkpoint keeps them in operator state '{}'", modelName, checkpointId,
+                    KeyedTrainingState.STATE_TENSORS, TrainerCheckpoint.STATE_NAME);
+        } else if (tensors.step() != restored.step()) {
+            throw new IllegalStateException("trainer '" + modelName + "': checkpoint " + checkpointId
+                    + " holds tensors of step " + tensors.step() + " but counters of step " + restored.step()
+                    + ": it is damaged");
+        }
+        restoredTensors = tensors;
         pending.addAll(restored.pending());
         epoch = restored.epoch();
         snapshots.restore(restored.newestSnapshot());
         LOG.info("{}: restored step {} ({} tensors, {} MB) and {} pending samples from checkpoint {}", modelName,
-                restored.state().step(), restored.state().tensors().size(), restored.state().tensorBytes() >> 20,
-                pending.size(), context.getRestoredCheckpointId());
+                tensors.step(), tensors.tensors().size(), tensors.tensorBytes() >> 20, pending.size(), checkpointId);
     }
 
     @Override
@@ -121,15 +174,18 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
                 spec.batchSize());
         metrics = new TrainerMetrics(System::nanoTime);
         if (restored != null) {
-            trainer.importState(restored.state());
+            trainer.importState(restoredTensors);
             Long trainedSeed = restored.seed() != null && restored.seed() != seed ? restored.seed() : null;
             restored = null;
+            restoredTensors = null;
             if (trainedSeed != null) {
                 LOG.warn("{}: restored state was trained with trainer.seed={}, this run has {}: augmentations of"
                         + " replayed records will differ from the first attempt", modelName, trainedSeed, seed);
             }
             // the digest of what is now on the device, to compare with the checkpoint's record
-            emit(AuditEvents.restored(header(), trainer.exportState(), pending.size(), trainedSeed));
+            try (CapturedState loaded = trainer.captureState()) {
+                emit(AuditEvents.restored(header(), loaded.tensorData(), pending.size(), trainedSeed));
+            }
             snapshots.commitRestored();
         }
         finished = maxSteps > 0 && trainer.stepCount() >= maxSteps;
@@ -198,33 +254,62 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
 
     /**
      * Flushes everything buffered toward a checkpoint — the one place training state and announcements leave:
-     * before barrier {@code checkpointId}, copies the live model into keyed state and records what went in; then
+     * before barrier {@code checkpointId}, captures the live model ({@link CapturedState}: one memory copy, the
+     * only part of the checkpoint on the task thread besides the digest), puts it in the operator state that
+     * Flink writes asynchronously, puts the small values in keyed state, and records what went in; then
      * announces the snapshots written since the last flush, in that checkpoint's transaction. With
      * {@code checkpointId == null} (from {@link #finish()}) only announces: the final checkpoint that follows
-     * copies the state, and may no longer emit.
+     * captures the state, and may no longer emit.
      */
     private void flush(Long checkpointId) throws Exception {
         if (checkpointId != null) {
             long copyStart = System.nanoTime();
             setCurrentKey(modelName);
-            var s = trainer.exportState();
-            state.write(s, pending, epoch, seed, snapshots.newestName());
-            // the part of the checkpoint that holds up training: device → bytes → RocksDB (the digest is extra)
+            CapturedState captured = trainer.captureState();
+            inFlight.put(checkpointId, captured);
+            checkpointState.update(List.of(TrainerCheckpoint.toWrite(modelName, captured)));
+            state.write(captured.step(), captured.images(), pending, epoch, seed, snapshots.newestName());
+            if (legacyTensorsToDrop) {
+                state.dropLegacyTensors();
+                legacyTensorsToDrop = false;
+            }
+            // the part of the checkpoint that holds up training: the copy (the digest below is extra)
             long copyMillis = (System.nanoTime() - copyStart) / 1_000_000;
-            emit(AuditEvents.checkpoint(header(), checkpointId, s, pending.size(), copyMillis));
+            emit(AuditEvents.checkpoint(header(), checkpointId, captured.tensorData(), captured.tensorBytes(),
+                    pending.size(), copyMillis));
         }
         snapshots.announce(checkpointId).forEach(this::emit);
     }
 
-    /** A completed checkpoint commits the snapshots announced with it (and any before): LATEST moves on. */
+    /**
+     * A completed checkpoint commits the snapshots announced with it (and any before): LATEST moves on. Its
+     * capture, and any older one, has been written (Flink completes a checkpoint only after every task's
+     * asynchronous part): this operator's references go.
+     */
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         snapshots.checkpointCompleted(checkpointId);
+        releaseCaptures(inFlight.headMap(checkpointId, true));
+    }
+
+    /** An aborted checkpoint will not be written: its capture goes (a writer still running holds its own). */
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        super.notifyCheckpointAborted(checkpointId);
+        releaseCaptures(inFlight.subMap(checkpointId, true, checkpointId, true));
+    }
+
+    private static void releaseCaptures(Map<Long, CapturedState> captures) {
+        captures.values().forEach(CapturedState::release);
+        captures.clear();
     }
 
     @Override
     public void close() throws Exception {
+        if (inFlight != null) {
+            releaseCaptures(inFlight);
+        }
         if (trainer != null) {
             trainer.close();
             trainer = null;
