@@ -30,12 +30,41 @@ import org.slf4j.LoggerFactory;
 /**
  * Trains one model on the samples of its key and owns its lifecycle and training state; the work around the
  * steps is done by its parts: {@link BatchAssembler}, {@link TrainerMetrics}, {@link SnapshotPublisher},
- * {@link AuditEvents}, {@link FaultDrill}, and {@link KeyedTrainingState} for the checkpointed layout.
+ * {@link AuditEvents}, {@link FaultDrill}, and {@link KeyedTrainingState} with {@link TrainerCheckpoint} for
+ * the checkpointed layout.
  *
  * <p>State model: the live model stays on the device between checkpoints. Right before each checkpoint barrier
- * ({@link #flush}) every state tensor (student, teacher, optimiser slots, probe) is copied into keyed state with
- * the step counters and the partial batch; {@link #initializeState} reads them back on restore, and
- * {@link #open} loads them onto the device. Between checkpoints nothing is copied: training runs at device speed.
+ * ({@link #flush}) every state tensor (student, teacher, optimiser slots, probe) is captured — one memory copy
+ * into a {@link CapturedState} — and put in the operator list state {@value TrainerCheckpoint#STATE_NAME}; the
+ * step counters, epoch, seed, newest snapshot and the partial batch go to keyed state
+ * ({@link KeyedTrainingState}). Flink writes the tensors' bytes later, in the checkpoint's asynchronous part on
+ * another thread ({@link TrainerCheckpointSerializer}), while this thread trains on. {@link #initializeState}
+ * reads both back on restore, and {@link #open} loads the tensors onto the device. Between checkpoints nothing
+ * is copied: training runs at device speed.
+ *
+ * <p>Why exactly-once still holds with the write after the barrier:
+ * <ul>
+ *   <li><b>What is captured.</b> {@link #prepareSnapshotPreBarrier} runs on the task thread between two
+ *       elements, so between two steps: the capture holds the state after exactly the steps of the records
+ *       before the barrier, the keyed values (step, pending samples) are written in the same call, and the
+ *       source offsets of the same checkpoint stop at the same records (aligned barriers).</li>
+ *   <li><b>Why later training cannot change it.</b> The capture is a copy in its own native memory that no
+ *       model, optimiser or step refers to; training writes only the live tensors. Flink's operator state
+ *       backend takes the list as it is at the barrier (its copy of the element is the element itself, already
+ *       frozen), so a later {@link #flush} replacing the list does not touch a checkpoint in flight.</li>
+ *   <li><b>Who frees it.</b> The capture is reference-counted. This operator holds one reference per checkpoint
+ *       in {@code inFlight}, released by {@link #notifyCheckpointComplete} (that checkpoint and older ones:
+ *       complete means every asynchronous part is done), {@link #notifyCheckpointAborted}, or {@link #close}
+ *       (failure, cancel, end). The writer takes its own reference for the duration of the write, so a release
+ *       during a write frees the memory only after it; a writer that starts after the last release fails that
+ *       checkpoint (an aborted one or a closing task), never writes freed memory. A failed asynchronous part is
+ *       a failed checkpoint: Flink does not complete it, and a restore uses an earlier complete one.</li>
+ *   <li><b>Restore.</b> The tensors and the keyed counters come from the same checkpoint and must agree on the
+ *       step; a checkpoint of an earlier version (tensors in keyed state {@value KeyedTrainingState#STATE_TENSORS})
+ *       is restored with a warning and rewritten in the new layout by the next checkpoint.</li>
+ * </ul>
+ * The cost: up to two copies of the state in host memory while a checkpoint is written (usually one, briefly),
+ * and full, not incremental, tensor state in every checkpoint (the tensors change at every step anyway).
  *
  * <p>Nothing else is needed to resume bit-exactly: the trainer draws no random numbers after initialisation
  * (weights, queue and prototypes come back from state), schedules are functions of the restored step, and the

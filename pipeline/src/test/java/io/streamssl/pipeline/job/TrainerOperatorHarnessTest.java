@@ -1,6 +1,7 @@
 package io.streamssl.pipeline.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.event.CheckpointEvent;
@@ -148,6 +149,58 @@ class TrainerOperatorHarnessTest {
         assertThat(snapshots.get(0).checkpointId()).isEqualTo(5L);
         assertThat(snapshots.get(1).checkpointId()).as("announced at the end of input: the final checkpoint commits")
                 .isNull();
+    }
+
+    /**
+     * The tensors are written after the barrier (Flink's asynchronous part; here, the harness's snapshot), while
+     * the trainer may already train on: what the checkpoint holds is still the state at the barrier.
+     */
+    @Test
+    void trainingBetweenTheBarrierAndTheWriteDoesNotChangeWhatIsCheckpointed() throws Exception {
+        Path dir = work.resolve("late-write");
+        List<TrainingSample> samples = samples(12);
+        OperatorSubtaskState checkpoint;
+        CheckpointEvent checkpointed;
+        try (var harness = harness(config(dir))) {
+            harness.open();
+            for (TrainingSample s : samples.subList(0, 8)) {
+                harness.processElement(s, 0);
+            }
+            harness.prepareSnapshotPreBarrier(1); // the capture: step 2
+            for (TrainingSample s : samples.subList(8, 12)) {
+                harness.processElement(s, 0); // step 3 trains before the checkpoint is written
+            }
+            checkpoint = harness.snapshot(1, 1);
+            List<TrainerRecord> out = records(harness.extractOutputValues());
+            checkpointed = only(out, CheckpointEvent.class);
+            assertThat(TrainerEventReader.select(out, null, TrainedEvent.class)).hasSize(3);
+        }
+        assertThat(checkpointed.step()).isEqualTo(2);
+        try (var harness = harness(config(dir))) {
+            harness.initializeState(checkpoint);
+            harness.open();
+            RestoredEvent restored = only(records(harness.extractOutputValues()), RestoredEvent.class);
+            assertThat(restored.step()).as("the step at the barrier, not the one trained after it").isEqualTo(2);
+            assertThat(restored.teacherSha256()).as("teacher of the barrier").isEqualTo(checkpointed.teacherSha256());
+        }
+    }
+
+    /** An aborted checkpoint's capture is freed at once; a write that would come after it fails, reading nothing. */
+    @Test
+    void anAbortedCheckpointFreesItsCaptureAndItsLateWriteFails() throws Exception {
+        try (var harness = harness(config(work.resolve("aborted")))) {
+            harness.open();
+            for (TrainingSample s : samples(4)) {
+                harness.processElement(s, 0);
+            }
+            harness.prepareSnapshotPreBarrier(1);
+            harness.getOperator().notifyCheckpointAborted(1);
+            assertThatThrownBy(() -> harness.snapshot(1, 1))
+                    .hasStackTraceContaining("was released before this checkpoint wrote it");
+            // the next checkpoint captures anew and is written
+            harness.prepareSnapshotPreBarrier(2);
+            assertThat(harness.snapshot(2, 2).getManagedOperatorState()).isNotEmpty();
+        }
     }
 
     /** BYOL, ResNet-18 (CIFAR stem) at width 8, batch 4, 16 px; snapshot every 2 steps, max 3 steps. */
