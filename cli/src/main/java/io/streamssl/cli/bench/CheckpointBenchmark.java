@@ -367,6 +367,11 @@ public final class CheckpointBenchmark {
         }
     }
 
+    /** Segment {@code k} of an interleaved run: without, with, with, without, and again. */
+    static boolean withCheckpoints(int k) {
+        return k % 4 == 1 || k % 4 == 2;
+    }
+
     /** The measurement of {@link #runInterleaved}: segment by segment, by the trainer's metrics records. */
     private final class SegmentedRun {
         private final String label;
@@ -391,7 +396,10 @@ public final class CheckpointBenchmark {
         CaseResult measure(Case c) throws Exception {
             long warmup = Math.max(1, settings.warmupSteps());
             double segment = settings.segment().toNanos() / 1e9;
-            int segments = 2 * (int) Math.ceil(settings.measured().toNanos() / (double) settings.segment().toNanos());
+            // an even number of each, in the order without, with, with, without (ABBA): a load that rises or falls
+            // steadily over the run weighs on both rates alike
+            int perRate = (int) Math.ceil(settings.measured().toNanos() / (double) settings.segment().toNanos());
+            int segments = 2 * (perRate + perRate % 2);
             long intervalNanos = settings.interval().toNanos();
             long submitted = System.nanoTime();
             long lastRecord = submitted;
@@ -399,7 +407,7 @@ public final class CheckpointBenchmark {
             long tensorBytes = 0;
             Mark last = null;
             Mark segmentStart = null;
-            int k = -1; // the current segment: even = without checkpoints, odd = with
+            int k = -1; // the current segment; withCheckpoints(k) says which rate it measures
             long nextTrigger = Long.MAX_VALUE;
             long segmentEndNanos = Long.MAX_VALUE;
             long[] images = new long[2];
@@ -437,7 +445,7 @@ public final class CheckpointBenchmark {
                         if (k >= segments) {
                             continue;
                         }
-                        int mode = k % 2;
+                        int mode = withCheckpoints(k) ? 1 : 0;
                         if (previous != null && m.trainImagesPerSecond() > 0) {
                             inStep[mode] += (last.images() - previous.images()) / m.trainImagesPerSecond();
                         }
@@ -458,7 +466,7 @@ public final class CheckpointBenchmark {
                             windowEnd = last.ts();
                             segmentEndNanos = System.nanoTime() + settings.segment().toNanos();
                             // a "with" segment: checkpoints at its start and every interval inside it
-                            nextTrigger = k % 2 == 1 && k < segments ? System.nanoTime() : Long.MAX_VALUE;
+                            nextTrigger = k < segments && withCheckpoints(k) ? System.nanoTime() : Long.MAX_VALUE;
                         }
                     }
                 }
