@@ -13,6 +13,8 @@ import io.streamssl.connectors.event.TrainedEvent;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
+import io.streamssl.models.CapturedState;
+import io.streamssl.models.SslTrainer;
 import io.streamssl.models.snapshot.SnapshotWriter;
 import io.streamssl.pipeline.config.JobConfig;
 import java.nio.file.Files;
@@ -22,6 +24,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.flink.api.common.state.KeyedStateStore;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -201,6 +207,59 @@ class TrainerOperatorHarnessTest {
             harness.prepareSnapshotPreBarrier(2);
             assertThat(harness.snapshot(2, 2).getManagedOperatorState()).isNotEmpty();
         }
+    }
+
+    /**
+     * A checkpoint of an earlier version kept the tensors in keyed state {@code trainer-tensors} and had no
+     * operator state: it restores (with a warning), and the next checkpoint holds them in the new layout only.
+     */
+    @Test
+    void aCheckpointWithTheTensorsInKeyedStateRestoresAndIsRewrittenInTheNewLayout() throws Exception {
+        Path dir = work.resolve("legacy");
+        List<TrainingSample> samples = samples(8);
+        String expectedTeacher;
+        OperatorSubtaskState legacy;
+        try (SslTrainer elsewhere = new SslTrainer(config(dir).trainerSpec());
+                var harness = harness(config(dir))) {
+            elsewhere.step(BatchAssembler.assemble(samples.subList(0, BATCH)));
+            try (CapturedState c = elsewhere.captureState()) {
+                expectedTeacher = AuditEvents.teacherDigest(c.tensorData());
+            }
+            harness.open();
+            // the layout of an earlier version, written by hand: tensors and counters in keyed state only
+            harness.getOperator().setCurrentKey(MODEL);
+            KeyedStateStore store = harness.getOperator().getKeyedStateStore();
+            store.getMapState(legacyTensors()).putAll(elsewhere.exportState().tensors());
+            store.getState(new ValueStateDescriptor<>(KeyedTrainingState.STATE_STEP, Types.LONG)).update(1L);
+            store.getState(new ValueStateDescriptor<>(KeyedTrainingState.STATE_IMAGES, Types.LONG)).update(4L);
+            legacy = harness.snapshot(1, 1); // no barrier through the trainer: the operator state has no element
+        }
+
+        OperatorSubtaskState rewritten;
+        try (var harness = harness(config(dir))) {
+            harness.initializeState(legacy);
+            harness.open();
+            RestoredEvent restored = only(records(harness.extractOutputValues()), RestoredEvent.class);
+            assertThat(restored.step()).isEqualTo(1);
+            assertThat(restored.teacherSha256()).as("the keyed tensors were loaded").isEqualTo(expectedTeacher);
+            harness.prepareSnapshotPreBarrier(2);
+            rewritten = harness.snapshot(2, 2);
+        }
+        try (var harness = harness(config(dir))) {
+            harness.initializeState(rewritten);
+            harness.getOperator().setCurrentKey(MODEL);
+            assertThat(harness.getOperator().getKeyedStateStore().getMapState(legacyTensors()).isEmpty())
+                    .as("the keyed tensors were dropped").isTrue();
+            harness.open();
+            RestoredEvent restored = only(records(harness.extractOutputValues()), RestoredEvent.class);
+            assertThat(restored.step()).isEqualTo(1);
+            assertThat(restored.teacherSha256()).as("now from operator state").isEqualTo(expectedTeacher);
+        }
+    }
+
+    private static MapStateDescriptor<String, byte[]> legacyTensors() {
+        return new MapStateDescriptor<>(KeyedTrainingState.STATE_TENSORS, Types.STRING,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
     /** BYOL, ResNet-18 (CIFAR stem) at width 8, batch 4, 16 px; snapshot every 2 steps, max 3 steps. */
