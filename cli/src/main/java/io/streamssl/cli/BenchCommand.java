@@ -200,6 +200,11 @@ public final class BenchCommand implements Runnable {
                 + " checkpoints' phase (default: ${DEFAULT-VALUE}; e.g. 10s, 500ms, 1min).")
         String interval;
 
+        @Option(names = "--segment", paramLabel = "DURATION", description = "One job per case instead of two phases:"
+                + " segments of this length alternate without and with checkpoints (triggered every --interval),"
+                + " --seconds of each in all; both rates then see the same machine load (e.g. 30s).")
+        String segment;
+
         @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "A streamssl config key for every"
                 + " case, e.g. --set augment.parallelism=2 or --set method.projector-hidden=1024 (repeatable).")
         Map<String, String> jobSettings = new LinkedHashMap<>();
@@ -224,9 +229,17 @@ public final class BenchCommand implements Runnable {
             if (!(seconds > 0)) {
                 throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
             }
+            Duration segmentLength = null;
+            if (segment != null) {
+                try {
+                    segmentLength = TimeUtils.parseDuration(segment);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--segment: not a duration: '" + segment + "' (e.g. 30s)");
+                }
+            }
             CheckpointBenchmark.Settings settings = new CheckpointBenchmark.Settings(width, batchSize, size,
                     Duration.ofMillis(Math.round(seconds * 1000)), warmupSteps, every, jobSettings, flinkSettings,
-                    workDir);
+                    workDir, segmentLength);
             List<CheckpointBenchmark.Case> selected = cases == null || cases.isEmpty() ? CheckpointBenchmark.CASES
                     : cases.stream().map(String::trim).map(CheckpointBenchmark::namedCase).toList();
             List<CheckpointBenchmark.CaseResult> results = CheckpointBenchmark.run(selected, settings, System.out);

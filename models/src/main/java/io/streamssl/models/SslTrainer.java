@@ -281,6 +281,14 @@ public final class SslTrainer implements AutoCloseable {
     }
 
     /**
+     * A frozen host copy of all training state, for another thread to write while training goes on; the caller
+     * owns one reference ({@link CapturedState#release()}). One memory copy per tensor, nothing converted.
+     */
+    public CapturedState captureState() {
+        return CapturedState.take(stateTensors(), step, images);
+    }
+
+    /**
      * Overwrites all training state with {@code state}. Every tensor of this trainer must be present with the
      * same shape, so a state from a different configuration is rejected, naming the first mismatch.
      */

@@ -78,8 +78,8 @@ public final class CheckpointBenchmark {
     private static final Duration STALLED_AFTER = Duration.ofMinutes(10);
     /**
      * RocksDB's managed memory in each phase: what a TaskManager of deploy/flink/config.yaml has (0.2 × the
-     * 3.35 GiB of Flink memory of a 4 GiB process), not the 128 MiB of Flink's local default, since RocksDB's
-     * write buffers decide how fast the trainer's state copy goes in.
+     * 3.35 GiB of Flink memory of a 4 GiB process), not the 128 MiB of Flink's local default: the job as a
+     * cluster runs it (the tensors no longer go through RocksDB, its keyed state holds the small values).
      */
     private static final MemorySize MANAGED_MEMORY = MemorySize.parse("686m");
     /** Longest measured window: see {@link Settings}. */
@@ -120,9 +120,18 @@ public final class CheckpointBenchmark {
      * @param jobSettings more streamssl config keys for every case (win over the case's)
      * @param flinkSettings raw Flink configuration keys for every phase's cluster and job (win over everything)
      * @param workDir where brokers' logs, checkpoints and temporary files go; {@code null}: a temporary directory
+     * @param segment {@code null}: two phases, each on its own cluster; else one job that alternates segments of
+     *     this length without and with checkpoints ({@code measured} of each in all), the benchmark triggering
+     *     the checkpoints every {@code interval} in the "with" segments — both rates then see the same load of
+     *     the machine, which a shared machine changes between two phases
      */
     public record Settings(int width, int batchSize, int size, Duration measured, int warmupSteps, Duration interval,
-            Map<String, String> jobSettings, Map<String, String> flinkSettings, Path workDir) {
+            Map<String, String> jobSettings, Map<String, String> flinkSettings, Path workDir, Duration segment) {
+
+        public Settings(int width, int batchSize, int size, Duration measured, int warmupSteps, Duration interval,
+                Map<String, String> jobSettings, Map<String, String> flinkSettings, Path workDir) {
+            this(width, batchSize, size, measured, warmupSteps, interval, jobSettings, flinkSettings, workDir, null);
+        }
 
         public Settings {
             StringBuilder bad = new StringBuilder();
@@ -151,6 +160,10 @@ public final class CheckpointBenchmark {
             }
             if (interval == null || interval.toMillis() < 100) {
                 bad.append(" the checkpoint interval must be at least 100 ms, got ").append(interval).append(';');
+            }
+            if (segment != null && interval != null && segment.compareTo(interval) < 0) {
+                bad.append(" a segment must be at least the checkpoint interval (").append(interval).append("), got ")
+                        .append(segment).append(';');
             }
             if (bad.length() > 0) {
                 throw new IllegalArgumentException("bench checkpoint:" + bad.substring(0, bad.length() - 1));
@@ -244,13 +257,19 @@ public final class CheckpointBenchmark {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             int index = 0;
             for (Case c : cases) {
-                Phase on = runPhase(kafka, c, true, work, index++);
-                Phase off = runPhase(kafka, c, false, work, index++);
-                CaseResult r = new CaseResult(c, on, off);
+                CaseResult r;
+                if (settings.segment() != null) {
+                    r = runInterleaved(kafka, c, work, index++);
+                } else {
+                    Phase on = runPhase(kafka, c, true, work, index++);
+                    Phase off = runPhase(kafka, c, false, work, index++);
+                    r = new CaseResult(c, on, off);
+                }
                 out.printf(Locale.ROOT, "[%s] %.2f img/s with checkpoints, %.2f without: ratio %.3f (in steps: %.2f"
-                        + " and %.2f img/s)%n", c.name(), on.throughput().imagesPerSecond(),
-                        off.throughput().imagesPerSecond(), r.ratio(), on.throughput().inStepImagesPerSecond(),
-                        off.throughput().inStepImagesPerSecond());
+                        + " and %.2f img/s)%n", c.name(), r.withCheckpoints().throughput().imagesPerSecond(),
+                        r.withoutCheckpoints().throughput().imagesPerSecond(), r.ratio(),
+                        r.withCheckpoints().throughput().inStepImagesPerSecond(),
+                        r.withoutCheckpoints().throughput().inStepImagesPerSecond());
                 results.add(r);
             }
         }
@@ -303,6 +322,198 @@ public final class CheckpointBenchmark {
         flink.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(1, config.get(StreamsslOptions.AUGMENT_PARALLELISM)));
         flink.addAll(Configuration.fromMap(settings.flinkSettings()));
         return flink;
+    }
+
+    /**
+     * One job for both rates: checkpointing on with a period too long to fire, segments alternating between none
+     * and checkpoints the benchmark triggers every {@code interval} (at the segment's start and after).
+     */
+    private CaseResult runInterleaved(EmbeddedKafka kafka, Case c, Path work, int index) throws Exception {
+        String label = "[" + c.name() + " | segments of " + seconds(settings.segment()) + ", checkpoints every "
+                + seconds(settings.interval()) + " in every other]";
+        String prefix = "bench-" + index + "-" + c.name() + "-segments";
+        Path dir = work.resolve(prefix);
+        JobConfig config = JobConfig.of(jobValues(c, kafka.bootstrapServers(), prefix, dir));
+        kafka.createTopics(1, config.get(StreamsslOptions.IMAGES_TOPIC), config.get(StreamsslOptions.METRICS_TOPIC),
+                config.get(StreamsslOptions.SNAPSHOTS_TOPIC), config.get(StreamsslOptions.DEAD_LETTER_TOPIC));
+        Configuration flink = flinkConfiguration(config, true, dir);
+        // periodic checkpoints never fire: the benchmark triggers them itself
+        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofDays(1));
+        String runId = UUID.randomUUID().toString();
+        long headroom = Math.max(2048, 16L * settings.batchSize());
+        out.printf(Locale.ROOT, "%s starting: %s, %s width %d, batch %d, %d px …%n", label, c.description(),
+                config.get(StreamsslOptions.ENCODER), config.get(StreamsslOptions.WIDTH),
+                config.get(StreamsslOptions.BATCH_SIZE), config.get(StreamsslOptions.IMAGE_SIZE));
+        try (ImageBacklog backlog = ImageBacklog.start(kafka.bootstrapServers(),
+                config.get(StreamsslOptions.IMAGES_TOPIC), config.get(StreamsslOptions.IMAGE_SIZE), headroom);
+                TrainerEventReader metrics = metricsReader(kafka.bootstrapServers(),
+                        config.get(StreamsslOptions.METRICS_TOPIC));
+                MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
+                        .setNumTaskManagers(1)
+                        .setNumSlotsPerTaskManager(flink.get(TaskManagerOptions.NUM_TASK_SLOTS)).build())) {
+            cluster.start();
+            StreamExecutionEnvironment env = new StreamExecutionEnvironment(flink);
+            TrainingJob.build(env, config, runId);
+            JobID job = cluster.submitJob(env.getStreamGraph().getJobGraph()).get(2, TimeUnit.MINUTES).getJobID();
+            FlinkCheckpointStats stats = new FlinkCheckpointStats(cluster.getRestAddress().get(30, TimeUnit.SECONDS),
+                    job.toHexString());
+            try {
+                return new SegmentedRun(label, cluster, job, stats, metrics, backlog, runId).measure(c);
+            } finally {
+                cancel(label, cluster, job);
+            }
+        } finally {
+            FileUtils.deleteDirectory(dir.toFile());
+        }
+    }
+
+    /** Segment {@code k} of an interleaved run: without, with, with, without, and again. */
+    static boolean withCheckpoints(int k) {
+        return k % 4 == 1 || k % 4 == 2;
+    }
+
+    /** The measurement of {@link #runInterleaved}: segment by segment, by the trainer's metrics records. */
+    private final class SegmentedRun {
+        private final String label;
+        private final MiniCluster cluster;
+        private final JobID job;
+        private final FlinkCheckpointStats stats;
+        private final TrainerEventReader metrics;
+        private final ImageBacklog backlog;
+        private final String runId;
+
+        SegmentedRun(String label, MiniCluster cluster, JobID job, FlinkCheckpointStats stats,
+                TrainerEventReader metrics, ImageBacklog backlog, String runId) {
+            this.label = label;
+            this.cluster = cluster;
+            this.job = job;
+            this.stats = stats;
+            this.metrics = metrics;
+            this.backlog = backlog;
+            this.runId = runId;
+        }
+
+        CaseResult measure(Case c) throws Exception {
+            long warmup = Math.max(1, settings.warmupSteps());
+            double segment = settings.segment().toNanos() / 1e9;
+            // an even number of each, in the order without, with, with, without (ABBA): a load that rises or falls
+            // steadily over the run weighs on both rates alike
+            int perRate = (int) Math.ceil(settings.measured().toNanos() / (double) settings.segment().toNanos());
+            int segments = 2 * (perRate + perRate % 2);
+            long intervalNanos = settings.interval().toNanos();
+            long submitted = System.nanoTime();
+            long lastRecord = submitted;
+            long lastStatus = 0;
+            long tensorBytes = 0;
+            Mark last = null;
+            Mark segmentStart = null;
+            int k = -1; // the current segment; withCheckpoints(k) says which rate it measures
+            long nextTrigger = Long.MAX_VALUE;
+            long segmentEndNanos = Long.MAX_VALUE;
+            long[] images = new long[2];
+            double[] secs = new double[2];
+            double[] inStep = new double[2];
+            long[] fromStep = {-1, -1};
+            long[] toStep = new long[2];
+            Instant windowStart = null;
+            Instant windowEnd = null;
+            List<java.util.concurrent.CompletableFuture<String>> triggered = new ArrayList<>();
+            while (k < segments) {
+                for (TrainerRecord e : metrics.poll(Duration.ofMillis(100))) {
+                    if (!runId.equals(e.runId())) {
+                        continue;
+                    }
+                    lastRecord = System.nanoTime();
+                    if (e instanceof CheckpointEvent ce) {
+                        tensorBytes = ce.stateBytes();
+                    } else if (e instanceof MetricsEvent m) {
+                        Mark previous = last;
+                        last = Mark.of(m);
+                        backlog.trained(last.images());
+                        if (k < 0) {
+                            if (last.step() >= warmup) {
+                                k = 0;
+                                segmentStart = last;
+                                windowStart = last.ts();
+                                segmentEndNanos = System.nanoTime() + settings.segment().toNanos();
+                                out.printf(Locale.ROOT, "%s step %d after %s: %d segments of %s …%n", label,
+                                        last.step(), seconds(Duration.ofNanos(lastRecord - submitted)), segments,
+                                        seconds(settings.segment()));
+                            }
+                            continue;
+                        }
+                        if (k >= segments) {
+                            continue;
+                        }
+                        int mode = withCheckpoints(k) ? 1 : 0;
+                        if (previous != null && m.trainImagesPerSecond() > 0) {
+                            inStep[mode] += (last.images() - previous.images()) / m.trainImagesPerSecond();
+                        }
+                        if (last.secondsSince(segmentStart) >= segment) {
+                            double s = last.secondsSince(segmentStart);
+                            long n = last.images() - segmentStart.images();
+                            images[mode] += n;
+                            secs[mode] += s;
+                            if (fromStep[mode] < 0) {
+                                fromStep[mode] = segmentStart.step();
+                            }
+                            toStep[mode] = last.step();
+                            out.printf(Locale.ROOT, "%s segment %d/%d %s: %.2f img/s over %.1f s (steps %d-%d)%n",
+                                    label, k + 1, segments, mode == 1 ? "with checkpoints" : "without", n / s, s,
+                                    segmentStart.step(), last.step());
+                            k++;
+                            segmentStart = last;
+                            windowEnd = last.ts();
+                            segmentEndNanos = System.nanoTime() + settings.segment().toNanos();
+                            // a "with" segment: checkpoints at its start and every interval inside it
+                            nextTrigger = k < segments && withCheckpoints(k) ? System.nanoTime() : Long.MAX_VALUE;
+                        }
+                    }
+                }
+                backlog.rethrow();
+                long now = System.nanoTime();
+                if (now >= nextTrigger) {
+                    triggered.add(cluster.triggerCheckpoint(job));
+                    nextTrigger += intervalNanos;
+                    if (nextTrigger >= segmentEndNanos - intervalNanos / 10
+                            && nextTrigger < segmentEndNanos + intervalNanos) {
+                        // none at the segment's planned end (its async part would fall into the next segment);
+                        // a segment that overruns it (it ends with a step) keeps the cadence after one interval
+                        nextTrigger = segmentEndNanos + intervalNanos;
+                    }
+                }
+                if (now - lastStatus > TimeUnit.SECONDS.toNanos(2)) {
+                    lastStatus = now;
+                    failIfEnded(cluster, job);
+                }
+                if (now - lastRecord > STALLED_AFTER.toNanos()) {
+                    throw new IllegalStateException(label + " the trainer published nothing for "
+                            + seconds(STALLED_AFTER) + (last == null ? " since the job started" : " after step "
+                            + last.step()));
+                }
+            }
+            for (var f : triggered) {
+                if (f.isCompletedExceptionally()) {
+                    out.println(label + " a triggered checkpoint failed: " + f.handle((v, t) -> t).join());
+                }
+            }
+            Thread.sleep(1000); // the statistics cache of the REST API refreshes every 500 ms here
+            List<FlinkCheckpointStats.Completed> all = stats.completed(stats.vertexId("trainer: "), 0, Long.MAX_VALUE);
+            long from = windowStart.toEpochMilli();
+            long to = windowEnd.toEpochMilli();
+            List<FlinkCheckpointStats.Completed> inWindow = all.stream()
+                    .filter(cp -> cp.triggerTimestamp() >= from && cp.triggerTimestamp() <= to).toList();
+            List<FlinkCheckpointStats.Failed> failed = stats.failed(from, to);
+            Throughput on = new Throughput(images[1] / secs[1], images[1] / inStep[1], fromStep[1], toStep[1],
+                    images[1], secs[1]);
+            Throughput off = new Throughput(images[0] / secs[0], images[0] / inStep[0], fromStep[0], toStep[0],
+                    images[0], secs[0]);
+            out.printf(Locale.ROOT, "%s with checkpoints %.2f img/s over %.1f s, without %.2f img/s over %.1f s;"
+                    + " %d completed and %d failed checkpoint(s)%n", label, on.imagesPerSecond(), on.seconds(),
+                    off.imagesPerSecond(), off.seconds(), inWindow.size(), failed.size());
+            return new CaseResult(c, new Phase(on, inWindow, failed, all.stream().findFirst(), tensorBytes,
+                    stats.counts()), new Phase(off, List.of(), List.of(), Optional.empty(), 0, Optional.empty()));
+        }
     }
 
     private Phase runPhase(EmbeddedKafka kafka, Case c, boolean checkpointing, Path work, int index)
@@ -536,7 +747,7 @@ public final class CheckpointBenchmark {
                 + " over %s after step %d. Checkpoint figures: Flink REST, the completed checkpoints"
                 + " triggered in the measured window; \"full\" = the job's first checkpoint. task thread = the trainer subtask's"
                 + " end-to-end time minus start delay, alignment and async part, i.e. prepareSnapshotPreBarrier (the"
-                + " state copy) + Flink's sync snapshot, during which it trains nothing.%n", settings.width(),
+                + " state capture and digest) + Flink's sync snapshot, during which it trains nothing.%n", settings.width(),
                 settings.batchSize(), settings.size(), seconds(settings.measured()), Math.max(1, settings.warmupSteps())));
         for (CaseResult r : results) {
             List<FlinkCheckpointStats.Completed> cps = r.withCheckpoints().measuredCheckpoints();

@@ -14,14 +14,18 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * The trainer's checkpointed state, keyed by model name (README "State"): every state tensor as its own
- * {@code MapState} entry (one RocksDB entry per tensor), the step counters, the epoch, the seed, the newest
- * snapshot's name, and the partial batch (one entry per sample: a list state would be one RocksDB value for the
- * whole batch). The operator sets the current key before calling it.
+ * The trainer's small checkpointed values, keyed by model name (README "State"): the step counters, the epoch,
+ * the seed, the newest snapshot's name, and the partial batch (one entry per sample: a list state would be one
+ * RocksDB value for the whole batch). The operator sets the current key before calling it.
+ *
+ * <p>The tensors are not here: they are in the operator state of {@link TrainerCheckpoint}, written off the
+ * task thread. Checkpoints of earlier versions kept them in {@value #STATE_TENSORS} (a {@code MapState}, one
+ * RocksDB entry per tensor, serialised on the task thread at the barrier); that state is still read on restore
+ * ({@link Restored#legacyTensors}) and emptied by the first checkpoint after it ({@link #dropLegacyTensors}).
  */
 final class KeyedTrainingState {
 
-    /** State names (documented in the README). */
+    /** State names (documented in the README). Tensors of checkpoints of earlier versions, read on restore. */
     static final String STATE_TENSORS = "trainer-tensors";
     static final String STATE_STEP = "trainer-step";
     static final String STATE_IMAGES = "trainer-images";
@@ -30,8 +34,13 @@ final class KeyedTrainingState {
     static final String STATE_EPOCH = "trainer-epoch";
     static final String STATE_SNAPSHOT = "trainer-newest-snapshot";
 
-    /** What a restore reads back. */
-    record Restored(TrainingState state, List<TrainingSample> pending, long epoch, Long seed, String newestSnapshot) {}
+    /**
+     * What a restore reads back.
+     *
+     * @param legacyTensors the tensors of a checkpoint of an earlier version, else null
+     */
+    record Restored(long step, long images, TrainingState legacyTensors, List<TrainingSample> pending, long epoch,
+            Long seed, String newestSnapshot) {}
 
     private final MapState<String, byte[]> tensors;
     private final ValueState<Long> step;
@@ -54,11 +63,10 @@ final class KeyedTrainingState {
     }
 
     /** Replaces the stored state with these values. */
-    void write(TrainingState state, List<TrainingSample> pendingSamples, long epochValue, long seedValue,
-            String newestSnapshot) throws Exception {
-        tensors.putAll(state.tensors());
-        step.update(state.step());
-        images.update(state.images());
+    void write(long stepValue, long imagesValue, List<TrainingSample> pendingSamples, long epochValue,
+            long seedValue, String newestSnapshot) throws Exception {
+        step.update(stepValue);
+        images.update(imagesValue);
         seed.update(seedValue);
         epoch.update(epochValue);
         snapshot.update(newestSnapshot);
@@ -78,7 +86,14 @@ final class KeyedTrainingState {
         tensors.entries().forEach(e -> t.put(e.getKey(), e.getValue()));
         TreeMap<Integer, TrainingSample> samples = new TreeMap<>();
         pending.entries().forEach(e -> samples.put(e.getKey(), e.getValue()));
-        return new Restored(new TrainingState(stepValue, images.value(), t), new ArrayList<>(samples.values()),
-                epoch.value() == null ? 0 : epoch.value(), seed.value(), snapshot.value());
+        long imagesValue = images.value() == null ? 0 : images.value();
+        return new Restored(stepValue, imagesValue, t.isEmpty() ? null : new TrainingState(stepValue, imagesValue, t),
+                new ArrayList<>(samples.values()), epoch.value() == null ? 0 : epoch.value(), seed.value(),
+                snapshot.value());
+    }
+
+    /** Empties the tensors of an earlier version's checkpoint, once they are loaded and checkpointed anew. */
+    void dropLegacyTensors() throws Exception {
+        tensors.clear();
     }
 }

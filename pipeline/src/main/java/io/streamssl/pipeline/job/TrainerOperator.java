@@ -5,15 +5,22 @@ import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerRecord;
+import io.streamssl.models.CapturedState;
 import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
+import io.streamssl.models.TrainingState;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -26,12 +33,41 @@ import org.slf4j.LoggerFactory;
 /**
  * Trains one model on the samples of its key and owns its lifecycle and training state; the work around the
  * steps is done by its parts: {@link BatchAssembler}, {@link TrainerMetrics}, {@link SnapshotPublisher},
- * {@link AuditEvents}, {@link FaultDrill}, and {@link KeyedTrainingState} for the checkpointed layout.
+ * {@link AuditEvents}, {@link FaultDrill}, and {@link KeyedTrainingState} with {@link TrainerCheckpoint} for
+ * the checkpointed layout.
  *
  * <p>State model: the live model stays on the device between checkpoints. Right before each checkpoint barrier
- * ({@link #flush}) every state tensor (student, teacher, optimiser slots, probe) is copied into keyed state with
- * the step counters and the partial batch; {@link #initializeState} reads them back on restore, and
- * {@link #open} loads them onto the device. Between checkpoints nothing is copied: training runs at device speed.
+ * ({@link #flush}) every state tensor (student, teacher, optimiser slots, probe) is captured — one memory copy
+ * into a {@link CapturedState} — and put in the operator list state {@value TrainerCheckpoint#STATE_NAME}; the
+ * step counters, epoch, seed, newest snapshot and the partial batch go to keyed state
+ * ({@link KeyedTrainingState}). Flink writes the tensors' bytes later, in the checkpoint's asynchronous part on
+ * another thread ({@link TrainerCheckpointSerializer}), while this thread trains on. {@link #initializeState}
+ * reads both back on restore, and {@link #open} loads the tensors onto the device. Between checkpoints nothing
+ * is copied: training runs at device speed.
+ *
+ * <p>Why exactly-once still holds with the write after the barrier:
+ * <ul>
+ *   <li><b>What is captured.</b> {@link #prepareSnapshotPreBarrier} runs on the task thread between two
+ *       elements, so between two steps: the capture holds the state after exactly the steps of the records
+ *       before the barrier, the keyed values (step, pending samples) are written in the same call, and the
+ *       source offsets of the same checkpoint stop at the same records (aligned barriers).</li>
+ *   <li><b>Why later training cannot change it.</b> The capture is a copy in its own native memory that no
+ *       model, optimiser or step refers to; training writes only the live tensors. Flink's operator state
+ *       backend takes the list as it is at the barrier (its copy of the element is the element itself, already
+ *       frozen), so a later {@link #flush} replacing the list does not touch a checkpoint in flight.</li>
+ *   <li><b>Who frees it.</b> The capture is reference-counted. This operator holds one reference per checkpoint
+ *       in {@code inFlight}, released by {@link #notifyCheckpointComplete} (that checkpoint and older ones:
+ *       complete means every asynchronous part is done), {@link #notifyCheckpointAborted}, or {@link #close}
+ *       (failure, cancel, end). The writer takes its own reference for the duration of the write, so a release
+ *       during a write frees the memory only after it; a writer that starts after the last release fails that
+ *       checkpoint (an aborted one or a closing task), never writes freed memory. A failed asynchronous part is
+ *       a failed checkpoint: Flink does not complete it, and a restore uses an earlier complete one.</li>
+ *   <li><b>Restore.</b> The tensors and the keyed counters come from the same checkpoint and must agree on the
+ *       step; a checkpoint of an earlier version (tensors in keyed state {@value KeyedTrainingState#STATE_TENSORS})
+ *       is restored with a warning and rewritten in the new layout by the next checkpoint.</li>
+ * </ul>
+ * The cost: up to two copies of the state in host memory while a checkpoint is written (usually one, briefly),
+ * and full, not incremental, tensor state in every checkpoint (the tensors change at every step anyway).
  *
  * <p>Nothing else is needed to resume bit-exactly: the trainer draws no random numbers after initialisation
  * (weights, queue and prototypes come back from state), schedules are functions of the restored step, and the
@@ -72,6 +108,15 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private transient SslTrainer trainer;
     /** Read in {@link #initializeState}, loaded onto the device in {@link #open}. */
     private transient KeyedTrainingState.Restored restored;
+    private transient TrainingState restoredTensors;
+    /** Restored from a checkpoint of an earlier version: its keyed tensors are dropped at the next checkpoint. */
+    private transient boolean legacyTensorsToDrop;
+    /**
+     * The captures of checkpoints not yet known to be complete or aborted, by checkpoint id; this operator's
+     * reference on each is released by {@link #notifyCheckpointComplete}, {@link #notifyCheckpointAborted} or
+     * {@link #close}.
+     */
+    private transient NavigableMap<Long, CapturedState> inFlight;
     private transient boolean finished;
     /** After {@link #finish()}: the operator may not emit any more. */
     private transient boolean outputEnded;
@@ -86,6 +131,8 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private transient List<TrainingSample> pending;
     private transient long epoch;
     private transient KeyedTrainingState state;
+    /** The tensors: operator state of one {@link TrainerCheckpoint}, written in the asynchronous snapshot part. */
+    private transient ListState<TrainerCheckpoint> checkpointState;
 
     public TrainerOperator(JobConfig config, String runId) {
         this.config = config;
@@ -111,6 +158,10 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             throw new IllegalStateException("trainer '" + modelName + "': state initialised twice");
         }
         state = new KeyedTrainingState(context.getKeyedStateStore());
+        // a union list state: on a restore every subtask sees every element and takes its model's
+        checkpointState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(TrainerCheckpoint.STATE_NAME, new TrainerCheckpointSerializer()));
+        inFlight = new TreeMap<>();
         pending = new ArrayList<>();
         snapshots = new SnapshotPublisher(Path.of(snapshotDir), config.snapshotRetention());
         if (!context.isRestored()) {
@@ -118,15 +169,46 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
         setCurrentKey(modelName);
         restored = state.read();
+        TrainingState tensors = null;
+        for (TrainerCheckpoint c : checkpointState.get()) {
+            if (modelName.equals(c.model())) {
+                tensors = c.restored();
+            }
+        }
+        checkpointState.clear(); // the next checkpoint writes a new capture; do not keep the bytes on the heap
+        Long checkpointId = context.getRestoredCheckpointId().isPresent()
+                ? context.getRestoredCheckpointId().getAsLong() : null;
         if (restored == null) {
+            if (tensors != null) {
+                throw new IllegalStateException("trainer '" + modelName + "': checkpoint " + checkpointId
+                        + " holds tensors of step " + tensors.step() + " but no step counters in keyed state:"
+                        + " it is damaged or was not written by this trainer");
+            }
             return; // restored job, but this model had not checkpointed yet
         }
+        if (tensors == null) {
+            tensors = restored.legacyTensors();
+            if (tensors == null) {
+                throw new IllegalStateException("trainer '" + modelName + "': checkpoint " + checkpointId
+                        + " holds step " + restored.step() + " but no tensors (neither operator state '"
+                        + TrainerCheckpoint.STATE_NAME + "' nor the keyed state '" + KeyedTrainingState.STATE_TENSORS
+                        + "' of earlier versions): restore another checkpoint or start fresh");
+            }
+            legacyTensorsToDrop = true;
+            LOG.warn("{}: checkpoint {} was written by an earlier version (tensors in keyed state '{}'); restoring"
+                    + " from it, the next checkpoint keeps them in operator state '{}'", modelName, checkpointId,
+                    KeyedTrainingState.STATE_TENSORS, TrainerCheckpoint.STATE_NAME);
+        } else if (tensors.step() != restored.step()) {
+            throw new IllegalStateException("trainer '" + modelName + "': checkpoint " + checkpointId
+                    + " holds tensors of step " + tensors.step() + " but counters of step " + restored.step()
+                    + ": it is damaged");
+        }
+        restoredTensors = tensors;
         pending.addAll(restored.pending());
         epoch = restored.epoch();
         snapshots.restore(restored.newestSnapshot());
         LOG.info("{}: restored step {} ({} tensors, {} MB) and {} pending samples from checkpoint {}", modelName,
-                restored.state().step(), restored.state().tensors().size(), restored.state().tensorBytes() >> 20,
-                pending.size(), context.getRestoredCheckpointId());
+                tensors.step(), tensors.tensors().size(), tensors.tensorBytes() >> 20, pending.size(), checkpointId);
     }
 
     @Override
@@ -138,15 +220,18 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
                 spec.batchSize());
         metrics = new TrainerMetrics(System::nanoTime);
         if (restored != null) {
-            trainer.importState(restored.state());
+            trainer.importState(restoredTensors);
             Long trainedSeed = restored.seed() != null && restored.seed() != seed ? restored.seed() : null;
             restored = null;
+            restoredTensors = null;
             if (trainedSeed != null) {
                 LOG.warn("{}: restored state was trained with trainer.seed={}, this run has {}: augmentations of"
                         + " replayed records will differ from the first attempt", modelName, trainedSeed, seed);
             }
             // the digest of what is now on the device, to compare with the checkpoint's record
-            emit(AuditEvents.restored(header(), trainer.exportState(), pending.size(), trainedSeed));
+            try (CapturedState loaded = trainer.captureState()) {
+                emit(AuditEvents.restored(header(), loaded.tensorData(), pending.size(), trainedSeed));
+            }
             snapshots.commitRestored();
         }
         finished = maxSteps > 0 && trainer.stepCount() >= maxSteps;
@@ -229,33 +314,62 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
 
     /**
      * Flushes everything buffered toward a checkpoint — the one place training state and announcements leave:
-     * before barrier {@code checkpointId}, copies the live model into keyed state and records what went in; then
+     * before barrier {@code checkpointId}, captures the live model ({@link CapturedState}: one memory copy, the
+     * only part of the checkpoint on the task thread besides the digest), puts it in the operator state that
+     * Flink writes asynchronously, puts the small values in keyed state, and records what went in; then
      * announces the snapshots written since the last flush, in that checkpoint's transaction. With
      * {@code checkpointId == null} (from {@link #finish()}) only announces: the final checkpoint that follows
-     * copies the state, and may no longer emit.
+     * captures the state, and may no longer emit.
      */
     private void flush(Long checkpointId) throws Exception {
         if (checkpointId != null) {
             long copyStart = System.nanoTime();
             setCurrentKey(modelName);
-            var s = trainer.exportState();
-            state.write(s, pending, epoch, seed, snapshots.newestName());
-            // the part of the checkpoint that holds up training: device → bytes → RocksDB (the digest is extra)
+            CapturedState captured = trainer.captureState();
+            inFlight.put(checkpointId, captured);
+            checkpointState.update(List.of(TrainerCheckpoint.toWrite(modelName, captured)));
+            state.write(captured.step(), captured.images(), pending, epoch, seed, snapshots.newestName());
+            if (legacyTensorsToDrop) {
+                state.dropLegacyTensors();
+                legacyTensorsToDrop = false;
+            }
+            // the part of the checkpoint that holds up training: the copy (the digest below is extra)
             long copyMillis = (System.nanoTime() - copyStart) / 1_000_000;
-            emit(AuditEvents.checkpoint(header(), checkpointId, s, pending.size(), copyMillis));
+            emit(AuditEvents.checkpoint(header(), checkpointId, captured.tensorData(), captured.tensorBytes(),
+                    pending.size(), copyMillis));
         }
         snapshots.announce(checkpointId).forEach(this::emit);
     }
 
-    /** A completed checkpoint commits the snapshots announced with it (and any before): LATEST moves on. */
+    /**
+     * A completed checkpoint commits the snapshots announced with it (and any before): LATEST moves on. Its
+     * capture, and any older one, has been written (Flink completes a checkpoint only after every task's
+     * asynchronous part): this operator's references go.
+     */
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         snapshots.checkpointCompleted(checkpointId);
+        releaseCaptures(inFlight.headMap(checkpointId, true));
+    }
+
+    /** An aborted checkpoint will not be written: its capture goes (a writer still running holds its own). */
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        super.notifyCheckpointAborted(checkpointId);
+        releaseCaptures(inFlight.subMap(checkpointId, true, checkpointId, true));
+    }
+
+    private static void releaseCaptures(Map<Long, CapturedState> captures) {
+        captures.values().forEach(CapturedState::release);
+        captures.clear();
     }
 
     @Override
     public void close() throws Exception {
+        if (inFlight != null) {
+            releaseCaptures(inFlight);
+        }
         if (trainer != null) {
             trainer.close();
             trainer = null;

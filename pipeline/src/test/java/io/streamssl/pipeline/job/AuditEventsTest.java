@@ -7,11 +7,13 @@ import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.FinalStateEvent;
 import io.streamssl.connectors.event.TrainedEvent;
 import io.streamssl.models.TrainingState;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -39,12 +41,20 @@ class AuditEventsTest {
     void teacherDigestCoversTheTeachersNamesAndBytesInNameOrder() throws Exception {
         String expected = sha256("teacher/b".getBytes(StandardCharsets.UTF_8), new byte[] {5, 6, 7, 8},
                 "teacher/w".getBytes(StandardCharsets.UTF_8), new byte[] {9, 10, 11, 12});
-        assertThat(AuditEvents.teacherDigest(state())).isEqualTo(expected);
-        CheckpointEvent c = AuditEvents.checkpoint(H, 9, state(), 5, 17);
+        assertThat(AuditEvents.teacherDigest(data(state()))).isEqualTo(expected);
+        CheckpointEvent c = AuditEvents.checkpoint(H, 9, data(state()), state().tensorBytes(), 5, 17);
         assertThat(c.teacherSha256()).isEqualTo(expected);
         assertThat(List.of(c.checkpointId(), c.stateBytes(), (long) c.pending(), c.copyMillis()))
                 .containsExactly(9L, 12L, 5L, 17L);
-        assertThat(AuditEvents.restored(H, state(), 5, null).teacherSha256()).isEqualTo(expected);
+        assertThat(AuditEvents.restored(H, data(state()), 5, null).teacherSha256()).isEqualTo(expected);
+    }
+
+    /** The tensors' bytes as the raw-data views a capture gives, direct as a capture's are. */
+    private static SortedMap<String, ByteBuffer> data(TrainingState s) {
+        TreeMap<String, ByteBuffer> data = new TreeMap<>();
+        s.tensors().forEach((name, bytes) -> data.put(name,
+                ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer()));
+        return data;
     }
 
     @Test

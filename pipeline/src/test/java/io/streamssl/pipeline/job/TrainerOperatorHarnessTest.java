@@ -1,6 +1,7 @@
 package io.streamssl.pipeline.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.event.CheckpointEvent;
@@ -12,6 +13,8 @@ import io.streamssl.connectors.event.TrainedEvent;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
+import io.streamssl.models.CapturedState;
+import io.streamssl.models.SslTrainer;
 import io.streamssl.models.snapshot.SnapshotWriter;
 import io.streamssl.pipeline.config.JobConfig;
 import java.nio.file.Files;
@@ -21,6 +24,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.flink.api.common.state.KeyedStateStore;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -175,6 +182,111 @@ class TrainerOperatorHarnessTest {
         assertThat(metrics).extracting(MetricsEvent::snapshot).containsOnlyNulls();
         assertThat(only(out, FinalStateEvent.class).step()).as("trained to max-steps").isEqualTo(3);
         assertThat(Files.readString(dir.resolve("snapshots"))).startsWith("a file");
+    }
+
+    /**
+     * The tensors are written after the barrier (Flink's asynchronous part; here, the harness's snapshot), while
+     * the trainer may already train on: what the checkpoint holds is still the state at the barrier.
+     */
+    @Test
+    void trainingBetweenTheBarrierAndTheWriteDoesNotChangeWhatIsCheckpointed() throws Exception {
+        Path dir = work.resolve("late-write");
+        List<TrainingSample> samples = samples(12);
+        OperatorSubtaskState checkpoint;
+        CheckpointEvent checkpointed;
+        try (var harness = harness(config(dir))) {
+            harness.open();
+            for (TrainingSample s : samples.subList(0, 8)) {
+                harness.processElement(s, 0);
+            }
+            harness.prepareSnapshotPreBarrier(1); // the capture: step 2
+            for (TrainingSample s : samples.subList(8, 12)) {
+                harness.processElement(s, 0); // step 3 trains before the checkpoint is written
+            }
+            checkpoint = harness.snapshot(1, 1);
+            List<TrainerRecord> out = records(harness.extractOutputValues());
+            checkpointed = only(out, CheckpointEvent.class);
+            assertThat(TrainerEventReader.select(out, null, TrainedEvent.class)).hasSize(3);
+        }
+        assertThat(checkpointed.step()).isEqualTo(2);
+        try (var harness = harness(config(dir))) {
+            harness.initializeState(checkpoint);
+            harness.open();
+            RestoredEvent restored = only(records(harness.extractOutputValues()), RestoredEvent.class);
+            assertThat(restored.step()).as("the step at the barrier, not the one trained after it").isEqualTo(2);
+            assertThat(restored.teacherSha256()).as("teacher of the barrier").isEqualTo(checkpointed.teacherSha256());
+        }
+    }
+
+    /** An aborted checkpoint's capture is freed at once; a write that would come after it fails, reading nothing. */
+    @Test
+    void anAbortedCheckpointFreesItsCaptureAndItsLateWriteFails() throws Exception {
+        try (var harness = harness(config(work.resolve("aborted")))) {
+            harness.open();
+            for (TrainingSample s : samples(4)) {
+                harness.processElement(s, 0);
+            }
+            harness.prepareSnapshotPreBarrier(1);
+            harness.getOperator().notifyCheckpointAborted(1);
+            assertThatThrownBy(() -> harness.snapshot(1, 1))
+                    .hasStackTraceContaining("was released before this checkpoint wrote it");
+            // the next checkpoint captures anew and is written
+            harness.prepareSnapshotPreBarrier(2);
+            assertThat(harness.snapshot(2, 2).getManagedOperatorState()).isNotEmpty();
+        }
+    }
+
+    /**
+     * A checkpoint of an earlier version kept the tensors in keyed state {@code trainer-tensors} and had no
+     * operator state: it restores (with a warning), and the next checkpoint holds them in the new layout only.
+     */
+    @Test
+    void aCheckpointWithTheTensorsInKeyedStateRestoresAndIsRewrittenInTheNewLayout() throws Exception {
+        Path dir = work.resolve("legacy");
+        List<TrainingSample> samples = samples(8);
+        String expectedTeacher;
+        OperatorSubtaskState legacy;
+        try (SslTrainer elsewhere = new SslTrainer(config(dir).trainerSpec());
+                var harness = harness(config(dir))) {
+            elsewhere.step(BatchAssembler.assemble(samples.subList(0, BATCH)));
+            try (CapturedState c = elsewhere.captureState()) {
+                expectedTeacher = AuditEvents.teacherDigest(c.tensorData());
+            }
+            harness.open();
+            // the layout of an earlier version, written by hand: tensors and counters in keyed state only
+            harness.getOperator().setCurrentKey(MODEL);
+            KeyedStateStore store = harness.getOperator().getKeyedStateStore();
+            store.getMapState(legacyTensors()).putAll(elsewhere.exportState().tensors());
+            store.getState(new ValueStateDescriptor<>(KeyedTrainingState.STATE_STEP, Types.LONG)).update(1L);
+            store.getState(new ValueStateDescriptor<>(KeyedTrainingState.STATE_IMAGES, Types.LONG)).update(4L);
+            legacy = harness.snapshot(1, 1); // no barrier through the trainer: the operator state has no element
+        }
+
+        OperatorSubtaskState rewritten;
+        try (var harness = harness(config(dir))) {
+            harness.initializeState(legacy);
+            harness.open();
+            RestoredEvent restored = only(records(harness.extractOutputValues()), RestoredEvent.class);
+            assertThat(restored.step()).isEqualTo(1);
+            assertThat(restored.teacherSha256()).as("the keyed tensors were loaded").isEqualTo(expectedTeacher);
+            harness.prepareSnapshotPreBarrier(2);
+            rewritten = harness.snapshot(2, 2);
+        }
+        try (var harness = harness(config(dir))) {
+            harness.initializeState(rewritten);
+            harness.getOperator().setCurrentKey(MODEL);
+            assertThat(harness.getOperator().getKeyedStateStore().getMapState(legacyTensors()).isEmpty())
+                    .as("the keyed tensors were dropped").isTrue();
+            harness.open();
+            RestoredEvent restored = only(records(harness.extractOutputValues()), RestoredEvent.class);
+            assertThat(restored.step()).isEqualTo(1);
+            assertThat(restored.teacherSha256()).as("now from operator state").isEqualTo(expectedTeacher);
+        }
+    }
+
+    private static MapStateDescriptor<String, byte[]> legacyTensors() {
+        return new MapStateDescriptor<>(KeyedTrainingState.STATE_TENSORS, Types.STRING,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
     /** BYOL, ResNet-18 (CIFAR stem) at width 8, batch 4, 16 px; snapshot every 2 steps, max 3 steps. */
