@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -102,7 +103,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private final long seed;
     private final int maxConsecutiveSkippedSteps;
     private final int probeClasses;
-    private final java.util.Set<String> poisonIds;
+    private final Set<String> poisonIds;
 
     // ---- runtime, not checkpointed
     private transient SslTrainer trainer;
@@ -148,7 +149,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         this.seed = config.get(StreamsslOptions.SEED);
         this.maxConsecutiveSkippedSteps = config.get(StreamsslOptions.MAX_CONSECUTIVE_SKIPPED_STEPS);
         this.probeClasses = config.get(StreamsslOptions.PROBE_CLASSES);
-        this.poisonIds = java.util.Set.copyOf(config.poisonIds());
+        this.poisonIds = Set.copyOf(config.poisonIds());
     }
 
     @Override
