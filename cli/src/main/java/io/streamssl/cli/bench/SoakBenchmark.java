@@ -92,14 +92,15 @@ public final class SoakBenchmark {
      * @param rateFactor producer rate / the trainer's measured rate
      * @param calibration how long the trainer's rate is measured, from its first steps
      * @param corruptEvery one record in this many is no image (0: none)
-     * @param maxRssSlope the memory verdict's limit for RSS, MiB per minute
-     * @param maxHeapSlope the memory verdict's limit for the heap after GC, MiB per minute
+     * @param maxHeapSlope the memory verdict's limit for the heap after a forced full GC, MiB per minute
+     * @param maxNativeSlope the memory verdict's limit for native memory (RSS − committed heap and non-heap), MiB
+     *     per minute
      * @param jobSettings streamssl config keys of the job (the soak sets the topics, directories, interval and
      *     {@code metrics.trained-ids} itself)
      * @param workDir broker logs, checkpoints, RocksDB files; {@code null}: a temporary directory, deleted after
      */
     public record Settings(Duration duration, Duration sampleEvery, Duration interval, double rateFactor,
-            Duration calibration, long corruptEvery, double maxRssSlope, double maxHeapSlope,
+            Duration calibration, long corruptEvery, double maxHeapSlope, double maxNativeSlope,
             Map<String, String> jobSettings, Path workDir) {
 
         public Settings {
@@ -122,9 +123,9 @@ public final class SoakBenchmark {
             if (corruptEvery < 0) {
                 bad.append(" corrupt-every must be >= 0, got ").append(corruptEvery).append(';');
             }
-            if (!(maxRssSlope >= 0) || !(maxHeapSlope >= 0)) {
-                bad.append(" slope limits must be >= 0, got ").append(maxRssSlope).append(" and ").append(maxHeapSlope)
-                        .append(';');
+            if (!(maxHeapSlope >= 0) || !(maxNativeSlope >= 0)) {
+                bad.append(" slope limits must be >= 0, got ").append(maxHeapSlope).append(" and ")
+                        .append(maxNativeSlope).append(';');
             }
             if (bad.length() > 0) {
                 throw new IllegalArgumentException("bench soak:" + bad.substring(0, bad.length() - 1));
@@ -313,11 +314,14 @@ public final class SoakBenchmark {
             long started = System.nanoTime();
             long count = settings.duration().toNanos() / settings.sampleEvery().toNanos();
             long nextSample = started + settings.sampleEvery().toNanos();
-            out.printf(Locale.ROOT, "%5s %8s %8s %8s %9s %9s %8s %7s %7s %7s %7s %9s %9s %6s %8s %s%n", "min",
-                    "heap/GC", "heap", "RSS", "RocksDB", "ckpt dir", "lag", "in job", "max", "trained", "produce",
+            out.printf(Locale.ROOT, "bench soak: each minute a forced full GC (System.gc()) first; heap/GC = heap in"
+                    + " use right after it, heap com = heap committed, native = RSS − committed heap − committed"
+                    + " non-heap (libtorch, RocksDB, direct buffers, thread stacks), direct = direct buffers%n");
+            out.printf(Locale.ROOT, "%5s %8s %8s %8s %8s %8s %9s %9s %8s %7s %7s %7s %7s %9s %9s %6s %8s %s%n",
+                    "min", "heap/GC", "heap com", "native", "direct", "RSS", "RocksDB", "ckpt dir", "lag", "in job", "max", "trained", "produce",
                     "in", "trained", "dead", "pending", "exact");
-            out.printf(Locale.ROOT, "%5s %8s %8s %8s %9s %9s %8s %7s %7s %7s %7s%n", "", "MiB", "MiB", "MiB", "MiB",
-                    "MiB", "records", "records", "records", "img/s", "rec/s");
+            out.printf(Locale.ROOT, "%5s %8s %8s %8s %8s %8s %9s %9s %8s %7s %7s %7s %7s%n", "", "MiB", "MiB", "MiB",
+                    "MiB", "MiB", "MiB", "MiB", "records", "records", "records", "img/s", "rec/s");
             while (samples.size() < count) {
                 probe();
                 long now = System.nanoTime();
@@ -342,9 +346,10 @@ public final class SoakBenchmark {
             long expectedDead = settings.corruptEvery() == 0 ? 0
                     : (last.in() - last.pendingInKafka()) / settings.corruptEvery();
             SoakVerdict verdict = new SoakVerdict(
-                    SoakVerdict.slope(points(s -> s.memory().rssBytes() / MIB)),
                     SoakVerdict.slope(points(s -> s.memory().heapAfterGcBytes() / MIB)),
-                    settings.maxRssSlope(), settings.maxHeapSlope(), maxInJob, bound, last, expectedDead,
+                    SoakVerdict.slope(points(s -> s.memory().nativeBytes() / MIB)),
+                    SoakVerdict.slope(points(s -> s.memory().rssBytes() / MIB)),
+                    settings.maxHeapSlope(), settings.maxNativeSlope(), maxInJob, bound, last, expectedDead,
                     SoakVerdict.slope(lagPoints).mibPerMinute(),
                     (producer.rate() - trainerRate) * 60);
             return new Result(List.copyOf(samples), last, trainerRate, producer.rate(), verdict);
@@ -470,7 +475,7 @@ public final class SoakBenchmark {
 
         private void sample(double minute) throws Exception {
             followTrainerRate();
-            ProcessMemory memory = ProcessMemory.now();
+            ProcessMemory memory = ProcessMemory.afterFullGc();
             long rocks = DirectorySize.of(rocksDb);
             long ckpt = DirectorySize.of(checkpoints);
             // up to two checkpoint intervals for the checkpoint of the committed offsets to show in the metrics topic
@@ -479,9 +484,9 @@ public final class SoakBenchmark {
             samples.add(s);
             lagPoints.add(new SoakVerdict.Point(minute, b.pendingInKafka()));
             maxInJobSinceSample = inJob;
-            out.printf(Locale.ROOT, "%5.1f %8.1f %8.1f %8.1f %9.1f %9.1f %8d %7d %7d %7.1f %7.1f %9d %9d %6d %8d %s%n",
-                    minute, memory.heapAfterGcBytes() / MIB, memory.heapUsedBytes() / MIB, memory.rssBytes() / MIB,
-                    rocks / MIB, ckpt / MIB, s.lag(), s.inJob(), s.maxInJob(), trainerRate, producer.rate(), b.in(),
+            out.printf(Locale.ROOT, "%5.1f %8.1f %8.1f %8.1f %8.1f %8.1f %9.1f %9.1f %8d %7d %7d %7.1f %7.1f %9d %9d %6d"
+                    + " %8d %s%n", minute, memory.heapAfterGcBytes() / MIB, memory.heapCommittedBytes() / MIB,
+                    memory.nativeBytes() / MIB, memory.directBytes() / MIB, memory.rssBytes() / MIB, rocks / MIB, ckpt / MIB, s.lag(), s.inJob(), s.maxInJob(), trainerRate, producer.rate(), b.in(),
                     b.trained(), b.dead(),
                     b.pending(), b.exact() ? "yes (checkpoint " + b.checkpointId() + ")" : "NO: " + b);
         }

@@ -28,7 +28,7 @@ class SoakBenchmarkITCase {
     @Test
     void threeMinutesOfTheJobLoseNoRecordAndComputeTheVerdicts() throws Exception {
         SoakBenchmark.Settings settings = new SoakBenchmark.Settings(Duration.ofMinutes(3), Duration.ofMinutes(1),
-                Duration.ofSeconds(2), 2.0, Duration.ofSeconds(20), 50, 4, 2,
+                Duration.ofSeconds(2), 2.0, Duration.ofSeconds(20), 50, 2, 4,
                 Map.of("trainer.device", "cpu", "trainer.width", "8", "trainer.batch-size", "16",
                         "method.projector-hidden", "128", "method.predictor-hidden", "128",
                         "method.projector-out", "32"), work);
@@ -52,10 +52,18 @@ class SoakBenchmarkITCase {
 
         assertThat(r.samples()).hasSize(3);
         assertThat(r.verdict().memoryComputed()).as("memory slopes computed").isTrue();
-        assertThat(r.verdict().rss().points()).isGreaterThanOrEqualTo(2);
+        assertThat(r.verdict().heapAfterGc().points()).isGreaterThanOrEqualTo(2);
+        for (SoakBenchmark.Sample s : r.samples()) { // the split, not its figures: heap + non-heap + native = RSS
+            ProcessMemory m = s.memory();
+            assertThat(m.heapAfterGcBytes()).isPositive().isLessThanOrEqualTo(m.heapCommittedBytes());
+            if (m.rssBytes() >= 0) {
+                assertThat(m.nativeBytes() + m.heapCommittedBytes() + m.nonHeapCommittedBytes())
+                        .isEqualTo(m.rssBytes());
+            }
+        }
         assertThat(r.verdict().lagComputed()).as("records inside the job measured").isTrue();
         assertThat(r.producerRate()).isEqualTo(2.0 * r.trainerRate());
-        assertThat(printed).contains("min", "heap/GC", "RSS", "RocksDB", "ckpt dir", "lag", "producing");
+        assertThat(printed).contains("min", "forced full GC", "heap/GC", "heap com", "native", "direct", "RSS", "RocksDB", "ckpt dir", "lag", "producing");
         assertThat(r.verdict().describe()).contains("memory flat:", "lag bounded by backpressure:",
                 "no record lost: yes", "verdict:");
     }

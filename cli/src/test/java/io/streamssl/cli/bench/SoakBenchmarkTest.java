@@ -14,7 +14,7 @@ class SoakBenchmarkTest {
 
     private static SoakBenchmark.Settings settings(Duration duration, Duration interval, double factor,
             Duration calibration) {
-        return new SoakBenchmark.Settings(duration, Duration.ofMinutes(1), interval, factor, calibration, 500, 4, 2,
+        return new SoakBenchmark.Settings(duration, Duration.ofMinutes(1), interval, factor, calibration, 500, 2, 4,
                 Map.of("trainer.method", "byol", "checkpoints.interval", "1 min", "metrics.trained-ids", "false"),
                 null);
     }

@@ -35,19 +35,24 @@ class SoakVerdictTest {
     void eachVerdictFailsOnItsOwn() {
         RecordAccounting.Balance exact = new RecordAccounting.Balance(100, 80, 2, 3, 15, 9, 0, true);
         SoakVerdict.Slope flat = new SoakVerdict.Slope(0.5, 4);
-        SoakVerdict ok = new SoakVerdict(flat, flat, 4, 2, 40, BOUND, exact, 2, 100, 120);
+        SoakVerdict.Slope rising = new SoakVerdict.Slope(40, 4); // RSS alone never fails the verdict
+        SoakVerdict ok = new SoakVerdict(flat, flat, rising, 2, 4, 40, BOUND, exact, 2, 100, 120);
         assertThat(ok.passed()).isTrue();
-        assertThat(ok.describe()).contains("memory flat: yes", "lag bounded by backpressure: yes",
+        assertThat(ok.describe()).contains("memory flat: yes", "heap after a forced full GC +0.50 MiB/min (limit 2.0)",
+                "native (RSS − committed heap and non-heap) +0.50 MiB/min (limit 4.0)", "RSS +40.00 MiB/min",
+                "lag bounded by backpressure: yes",
                 "no record lost: yes", "verdict: PASS");
-        assertThat(new SoakVerdict(new SoakVerdict.Slope(5, 4), flat, 4, 2, 40, BOUND, exact, 2, 100, 120)
-                .memoryFlat()).isFalse();
-        assertThat(new SoakVerdict(flat, flat, 4, 2, BOUND.records() + 1, BOUND, exact, 2, 100, 120).lagBounded())
-                .isFalse();
-        assertThat(new SoakVerdict(flat, flat, 4, 2, 40, BOUND, exact, 3, 100, 120).noRecordLost()).isFalse();
+        assertThat(new SoakVerdict(new SoakVerdict.Slope(2.5, 4), flat, flat, 2, 4, 40, BOUND, exact, 2, 100, 120)
+                .memoryFlat()).as("heap after GC above its limit").isFalse();
+        assertThat(new SoakVerdict(flat, new SoakVerdict.Slope(4.5, 4), flat, 2, 4, 40, BOUND, exact, 2, 100, 120)
+                .memoryFlat()).as("native above its limit").isFalse();
+        assertThat(new SoakVerdict(flat, flat, rising, 2, 4, BOUND.records() + 1, BOUND, exact, 2, 100, 120)
+                .lagBounded()).isFalse();
+        assertThat(new SoakVerdict(flat, flat, rising, 2, 4, 40, BOUND, exact, 3, 100, 120).noRecordLost()).isFalse();
         RecordAccounting.Balance off = new RecordAccounting.Balance(100, 80, 2, 3, 14, 9, 0, true);
-        assertThat(new SoakVerdict(flat, flat, 4, 2, 40, BOUND, off, 2, 100, 120).passed()).isFalse();
-        SoakVerdict notComputed = new SoakVerdict(new SoakVerdict.Slope(Double.NaN, 1), flat, 4, 2, -1, BOUND, exact,
-                2, 100, 120);
+        assertThat(new SoakVerdict(flat, flat, rising, 2, 4, 40, BOUND, off, 2, 100, 120).passed()).isFalse();
+        SoakVerdict notComputed = new SoakVerdict(flat, new SoakVerdict.Slope(Double.NaN, 1), flat, 2, 4, -1, BOUND,
+                exact, 2, 100, 120);
         assertThat(notComputed.memoryComputed()).isFalse();
         assertThat(notComputed.lagComputed()).isFalse();
         assertThat(notComputed.describe()).contains("NOT COMPUTED");
