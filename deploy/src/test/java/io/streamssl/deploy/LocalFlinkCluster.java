@@ -79,6 +79,8 @@ final class LocalFlinkCluster implements BeforeAllCallback, AfterAllCallback, Af
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Thread shutdownHook = new Thread(this::stopAll, "local-flink-cluster-stop");
     private Configuration config;
+    private List<String> jobManagerCommand;
+    private ClusterProcess jobManager;
     private long startNanos;
     private Duration startup;
 
@@ -123,10 +125,12 @@ final class LocalFlinkCluster implements BeforeAllCallback, AfterAllCallback, Af
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             JobManagerProcessSpec jm = JobManagerProcessUtils.processSpecFromConfig(config);
-            List<String> jmCommand = java(JobManagerProcessUtils.generateJvmParametersStr(jm, config));
-            jmCommand.addAll(List.of(StandaloneSessionClusterEntrypoint.class.getName(), "--configDir", confDir()));
-            jmCommand.addAll(split(JobManagerProcessUtils.generateDynamicConfigsStr(jm)));
-            processes.add(ClusterProcess.start("jobmanager", jmCommand, Map.of(), logFile("jobmanager")));
+            jobManagerCommand = java(JobManagerProcessUtils.generateJvmParametersStr(jm, config));
+            jobManagerCommand.addAll(List.of(StandaloneSessionClusterEntrypoint.class.getName(), "--configDir",
+                    confDir()));
+            jobManagerCommand.addAll(split(JobManagerProcessUtils.generateDynamicConfigsStr(jm)));
+            jobManager = ClusterProcess.start("jobmanager", jobManagerCommand, Map.of(), logFile("jobmanager"));
+            processes.add(jobManager);
 
             TaskExecutorProcessSpec tm = TaskExecutorProcessUtils.processSpecFromConfig(config);
             for (int i = 1; i <= taskManagers; i++) {
@@ -203,6 +207,29 @@ final class LocalFlinkCluster implements BeforeAllCallback, AfterAllCallback, Af
     }
 
     // ---- processes
+
+    /** The running JobManager process. */
+    ClusterProcess jobManager() {
+        return jobManager;
+    }
+
+    /**
+     * Starts a new JobManager with the same configuration (addresses and ports), once the previous one is dead,
+     * and waits until its REST endpoint answers and every live TaskManager has registered with it again. Without
+     * high availability it knows no job of its predecessor.
+     */
+    void restartJobManager() throws Exception {
+        if (jobManager.isAlive()) {
+            throw new AssertionError("the JobManager (pid " + jobManager.pid() + ") still runs");
+        }
+        int restart = (int) processes.stream().filter(p -> p.name().startsWith("jobmanager")).count() + 1;
+        String name = "jobmanager-" + restart;
+        jobManager = ClusterProcess.start(name, jobManagerCommand, Map.of(), logFile(name));
+        processes.add(jobManager);
+        long alive = taskManagerById.values().stream().filter(ClusterProcess::isAlive).count();
+        waitFor("the new JobManager's REST endpoint and " + alive + " registered TaskManagers", Duration.ofMinutes(3),
+                () -> answer("/taskmanagers").map(r -> r.path("taskmanagers").size() == alive).orElse(false));
+    }
 
     /** A TaskManager by resource id ({@code taskmanager-N}). */
     ClusterProcess taskManager(String resourceId) {
