@@ -160,7 +160,9 @@ class ClusterFailoverITCase {
                 CheckpointEvent.class, e -> e.step() == MAX_STEPS);
         List<MetricsEvent> firstMetrics = events.of(FIRST, MetricsEvent.class);
         assertThat(firstMetrics.get(firstMetrics.size() - 1).step()).isEqualTo(MAX_STEPS);
-        assertThat(CLUSTER.get("/jobs/" + jobId).path("state").asText()).isEqualTo("FINISHED");
+        // `run` returns with the job's result; the REST view of the job may still say RUNNING a moment longer
+        LocalFlinkCluster.waitFor("job " + jobId + " FINISHED in the REST view", PATIENCE,
+                () -> "FINISHED".equals(CLUSTER.get("/jobs/" + jobId).path("state").asText()));
         Path savepoint = onlySavepoint(work.resolve("checkpoints/savepoints"));
         CheckpointEvent savepointEvent = events.of(FIRST, CheckpointEvent.class).stream()
                 .max(Comparator.comparingLong(CheckpointEvent::checkpointId)).orElseThrow();
