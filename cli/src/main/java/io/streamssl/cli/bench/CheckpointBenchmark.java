@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
@@ -332,39 +333,11 @@ public final class CheckpointBenchmark {
         String label = "[" + c.name() + " | segments of " + seconds(settings.segment()) + ", checkpoints every "
                 + seconds(settings.interval()) + " in every other]";
         String prefix = "bench-" + index + "-" + c.name() + "-segments";
-        Path dir = work.resolve(prefix);
-        JobConfig config = JobConfig.of(jobValues(c, kafka.bootstrapServers(), prefix, dir));
-        kafka.createTopics(1, config.get(StreamsslOptions.IMAGES_TOPIC), config.get(StreamsslOptions.METRICS_TOPIC),
-                config.get(StreamsslOptions.SNAPSHOTS_TOPIC), config.get(StreamsslOptions.DEAD_LETTER_TOPIC));
-        Configuration flink = flinkConfiguration(config, true, dir);
-        // periodic checkpoints never fire: the benchmark triggers them itself
-        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofDays(1));
-        String runId = UUID.randomUUID().toString();
-        long headroom = Math.max(2048, 16L * settings.batchSize());
-        out.printf(Locale.ROOT, "%s starting: %s, %s width %d, batch %d, %d px …%n", label, c.description(),
-                config.get(StreamsslOptions.ENCODER), config.get(StreamsslOptions.WIDTH),
-                config.get(StreamsslOptions.BATCH_SIZE), config.get(StreamsslOptions.IMAGE_SIZE));
-        try (ImageBacklog backlog = ImageBacklog.start(kafka.bootstrapServers(),
-                config.get(StreamsslOptions.IMAGES_TOPIC), config.get(StreamsslOptions.IMAGE_SIZE), headroom);
-                TrainerEventReader metrics = metricsReader(kafka.bootstrapServers(),
-                        config.get(StreamsslOptions.METRICS_TOPIC));
-                MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
-                        .setNumTaskManagers(1)
-                        .setNumSlotsPerTaskManager(flink.get(TaskManagerOptions.NUM_TASK_SLOTS)).build())) {
-            cluster.start();
-            StreamExecutionEnvironment env = new StreamExecutionEnvironment(flink);
-            TrainingJob.build(env, config, runId);
-            JobID job = cluster.submitJob(env.getStreamGraph().getJobGraph()).get(2, TimeUnit.MINUTES).getJobID();
-            FlinkCheckpointStats stats = new FlinkCheckpointStats(cluster.getRestAddress().get(30, TimeUnit.SECONDS),
-                    job.toHexString());
-            try {
-                return new SegmentedRun(label, cluster, job, stats, metrics, backlog, runId).measure(c);
-            } finally {
-                cancel(label, cluster, job);
-            }
-        } finally {
-            FileUtils.deleteDirectory(dir.toFile());
-        }
+        // checkpointing on, but periodic checkpoints never fire: the benchmark triggers them itself
+        return runJob(kafka, c, work, prefix, label, true,
+                flink -> flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofDays(1)),
+                (cluster, job, stats, metrics, backlog, runId) ->
+                        new SegmentedRun(label, cluster, job, stats, metrics, backlog, runId).measure(c));
     }
 
     /** Segment {@code k} of an interleaved run: without, with, with, without, and again. */
@@ -521,11 +494,30 @@ public final class CheckpointBenchmark {
         String label = "[" + c.name() + " | " + (checkpointing ? "checkpoints every " + seconds(settings.interval())
                 : "checkpoints off") + "]";
         String prefix = "bench-" + index + "-" + c.name() + (checkpointing ? "-on" : "-off");
+        return runJob(kafka, c, work, prefix, label, checkpointing, flink -> { },
+                (cluster, job, stats, metrics, backlog, runId) ->
+                        measure(label, cluster, job, stats, metrics, backlog, runId, checkpointing));
+    }
+
+    /** What is measured of a started job, before the benchmark cancels it. */
+    private interface JobMeasurement<R> {
+        R measure(MiniCluster cluster, JobID job, FlinkCheckpointStats stats, TrainerEventReader metrics,
+                ImageBacklog backlog, String runId) throws Exception;
+    }
+
+    /**
+     * Runs case {@code c} as the whole job on a fresh MiniCluster with RocksDB, fed by an image backlog in its
+     * own topics ({@code prefix}), measures it with {@code measurement}, then cancels it and deletes its
+     * directory (a run's retained checkpoints can be gigabytes).
+     */
+    private <R> R runJob(EmbeddedKafka kafka, Case c, Path work, String prefix, String label, boolean checkpointing,
+            Consumer<Configuration> adjustFlink, JobMeasurement<R> measurement) throws Exception {
         Path dir = work.resolve(prefix);
         JobConfig config = JobConfig.of(jobValues(c, kafka.bootstrapServers(), prefix, dir));
         kafka.createTopics(1, config.get(StreamsslOptions.IMAGES_TOPIC), config.get(StreamsslOptions.METRICS_TOPIC),
                 config.get(StreamsslOptions.SNAPSHOTS_TOPIC), config.get(StreamsslOptions.DEAD_LETTER_TOPIC));
         Configuration flink = flinkConfiguration(config, checkpointing, dir);
+        adjustFlink.accept(flink);
         String runId = UUID.randomUUID().toString();
         // the source reads ahead up to about two polls of records (2 x 500), plus network buffers and a
         // partial batch: keep well beyond that queued so the trainer never waits
@@ -547,12 +539,12 @@ public final class CheckpointBenchmark {
             FlinkCheckpointStats stats = new FlinkCheckpointStats(cluster.getRestAddress().get(30, TimeUnit.SECONDS),
                     job.toHexString());
             try {
-                return measure(label, cluster, job, stats, metrics, backlog, runId, checkpointing);
+                return measurement.measure(cluster, job, stats, metrics, backlog, runId);
             } finally {
                 cancel(label, cluster, job);
             }
         } finally {
-            FileUtils.deleteDirectory(dir.toFile()); // a phase's retained checkpoints can be gigabytes
+            FileUtils.deleteDirectory(dir.toFile());
         }
     }
 
