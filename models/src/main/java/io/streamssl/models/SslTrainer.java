@@ -265,6 +265,33 @@ public final class SslTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * The encoder's features of several same-sized images in inference mode, in chunks of 256 (one forward pass
+     * per chunk): what a replay buffer compares.
+     *
+     * @param images H×W×3 uint8 pixels each
+     */
+    public float[][] embed(List<byte[]> images, int height, int width) {
+        GradMode.disable();
+        float[][] out = new float[images.size()][];
+        int imageBytes = height * width * 3;
+        for (int start = 0; start < images.size(); start += 256) {
+            int n = Math.min(256, images.size() - start);
+            byte[] rgb = new byte[n * imageBytes];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(images.get(start + i), 0, rgb, i * imageBytes, imageBytes);
+            }
+            try (NDManager m = manager.newSubManager()) {
+                float[] flat = encode(m, new ParameterStore(m, false), rgb, n, height, width).toFloatArray();
+                int d = flat.length / n;
+                for (int i = 0; i < n; i++) {
+                    out[start + i] = java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every state tensor by name: the method's, the optimiser's slots and the probe's. */
     public Map<String, NDArray> stateTensors() {
         Map<String, NDArray> all = new LinkedHashMap<>(method.stateTensors());

@@ -108,6 +108,9 @@ public final class TrainerEventCodec {
                 ArrayNode epochs = n.putArray("epochs");
                 t.epochs().forEach(epochs::add);
                 n.put("batch_sha256", t.batchSha256());
+                ArrayNode uses = n.putArray("uses");
+                t.uses().forEach(uses::add);
+                n.put("replayed", t.replayed());
             }
             case EVAL -> {
                 EvalEvent e = (EvalEvent) record;
@@ -192,7 +195,14 @@ public final class TrainerEventCodec {
                 field(n, "ids").forEach(id -> ids.add(id.asText()));
                 List<Long> epochs = new ArrayList<>();
                 field(n, "epochs").forEach(e -> epochs.add(e.asLong()));
-                yield new TrainedEvent(h, ids, epochs, text(n, "batch_sha256"));
+                List<Integer> uses = new ArrayList<>();
+                if (n.has("uses")) { // absent in events of earlier versions: all first uses
+                    n.get("uses").forEach(u -> uses.add(u.asInt()));
+                } else {
+                    ids.forEach(id -> uses.add(0));
+                }
+                yield new TrainedEvent(h, ids, epochs, text(n, "batch_sha256"), uses,
+                        n.has("replayed") ? n.get("replayed").asInt() : 0);
             }
             case EVAL -> {
                 JsonNode perClass = field(n, "knn_200_per_class");

@@ -82,7 +82,10 @@ class TrainerEventCodecTest {
         assertRoundTrip(new FinalStateEvent(H, digests, 2, 64), HEAD.formatted("final-state")
                 + "\"tensor_sha256\":{\"student/w\":\"02\",\"teacher/w\":\"01\"},\"tensors\":2,\"state_bytes\":64}");
         assertRoundTrip(new TrainedEvent(H, List.of("a", "b"), List.of(0L, 1L), "ef"), HEAD.formatted("trained")
-                + "\"ids\":[\"a\",\"b\"],\"epochs\":[0,1],\"batch_sha256\":\"ef\"}");
+                + "\"ids\":[\"a\",\"b\"],\"epochs\":[0,1],\"batch_sha256\":\"ef\",\"uses\":[0,0],\"replayed\":0}");
+        assertRoundTrip(new TrainedEvent(H, List.of("a", "b", "c"), List.of(0L, 0L, 0L), "ef", List.of(0, 3, 1), 1),
+                HEAD.formatted("trained") + "\"ids\":[\"a\",\"b\",\"c\"],\"epochs\":[0,0,0],\"batch_sha256\":\"ef\","
+                + "\"uses\":[0,3,1],\"replayed\":1}");
     }
 
     @Test

@@ -68,9 +68,21 @@ public final class MultiViewAugmenter {
 
     /** The views, in view order. */
     public RgbImage[] apply(RgbImage image, String imageId, long epoch) {
+        return apply(image, imageId, epoch, 0);
+    }
+
+    /**
+     * The views of the {@code use}-th reuse of an image (a replay from the buffer or a repeated fresh use): use 0
+     * is {@link #apply(RgbImage, String, long)}; every other use count gives other views, still a pure function
+     * of (run seed, image id, epoch, use count, view), so a replay after a restore is the same replay.
+     */
+    public RgbImage[] apply(RgbImage image, String imageId, long epoch, int use) {
+        if (use < 0) {
+            throw new IllegalArgumentException("use count must be >= 0, got " + use);
+        }
         RgbImage[] out = new RgbImage[transforms.size()];
         for (int v = 0; v < out.length; v++) {
-            out[v] = transforms.get(v).apply(image, new SplittableRandom(seed(imageId, epoch, v)));
+            out[v] = transforms.get(v).apply(image, new SplittableRandom(seed(imageId, epoch, use, v)));
         }
         return out;
     }
@@ -81,8 +93,18 @@ public final class MultiViewAugmenter {
      * generators (two SplittableRandom seeds that differ by its internal increment give the same sequence shifted by one).
      */
     public long seed(String imageId, long epoch, int view) {
+        return seed(imageId, epoch, 0, view);
+    }
+
+    /**
+     * The seed of one view of the {@code use}-th use: for use 0 as {@link #seed(String, long, int)}; for use ≥ 1
+     * the hash also covers the use count (24 bytes before the id instead of 20, so no use-0 input collides).
+     */
+    public long seed(String imageId, long epoch, int use, int view) {
         MessageDigest sha = sha256();
-        sha.update(ByteBuffer.allocate(20).putLong(runSeed).putLong(epoch).putInt(view).array());
+        ByteBuffer numbers = use == 0 ? ByteBuffer.allocate(20).putLong(runSeed).putLong(epoch).putInt(view)
+                : ByteBuffer.allocate(24).putLong(runSeed).putLong(epoch).putInt(view).putInt(use);
+        sha.update(numbers.array());
         sha.update(imageId.getBytes(StandardCharsets.UTF_8));
         return ByteBuffer.wrap(sha.digest()).getLong();
     }

@@ -13,6 +13,7 @@ import io.streamssl.models.method.OptimizerDefaults;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
 import io.streamssl.models.snapshot.SnapshotRetention;
+import io.streamssl.pipeline.replay.ReplayPolicy;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -302,6 +303,7 @@ public final class JobConfig implements Serializable {
         }
         kafkaClientProperties(); // checks the kafka.properties.* keys
         heldOut(); // checks the eval.* keys
+        replay(); // checks the replay.* keys
         String offsets = get(StreamsslOptions.STARTING_OFFSETS);
         if (!offsets.equals("earliest") && !offsets.equals("latest") && !offsets.equals("committed")) {
             throw new IllegalArgumentException("config key 'kafka.starting-offsets' must be earliest, latest or"
@@ -333,6 +335,43 @@ public final class JobConfig implements Serializable {
                     + " wants " + plan.groups().size() + " view sizes (" + plan.describe() + "); the pipeline makes"
                     + " at most two (global and local crops)");
         }
+    }
+
+    /** The {@code replay.*} keys, checked against each other, the batch size and the image size. */
+    public ReplaySettings replay() {
+        ReplayPolicy policy = ReplayPolicy.parse(StreamsslOptions.REPLAY_POLICY.key(),
+                get(StreamsslOptions.REPLAY_POLICY));
+        double ratio = get(StreamsslOptions.REPLAY_RATIO);
+        double updates = get(StreamsslOptions.REPLAY_UPDATES_PER_SAMPLE);
+        int capacity = get(StreamsslOptions.REPLAY_CAPACITY);
+        int size = get(StreamsslOptions.IMAGE_SIZE);
+        if (!(ratio >= 0 && ratio <= 1)) {
+            throw new IllegalArgumentException("config key '" + StreamsslOptions.REPLAY_RATIO.key()
+                    + "' must be in [0, 1] (the fraction of training samples replayed), got " + ratio);
+        }
+        if (!(updates > 0 && updates <= 64)) {
+            throw new IllegalArgumentException("config key '" + StreamsslOptions.REPLAY_UPDATES_PER_SAMPLE.key()
+                    + "' must be > 0 and <= 64 (training samples per incoming record), got " + updates);
+        }
+        if (policy == ReplayPolicy.NONE) {
+            return new ReplaySettings(policy, 0, 0, updates, size, get(StreamsslOptions.SEED));
+        }
+        int batch = get(StreamsslOptions.BATCH_SIZE);
+        if (capacity < batch) {
+            throw new IllegalArgumentException("config key '" + StreamsslOptions.REPLAY_CAPACITY.key() + "' must be"
+                    + " at least trainer.batch-size (" + batch + ") with replay.policy=" + policy.configName()
+                    + ", got " + capacity);
+        }
+        ReplaySettings settings = new ReplaySettings(policy, capacity, ratio, updates, size,
+                get(StreamsslOptions.SEED));
+        long bytes = settings.imageBytes() * capacity;
+        if (bytes > get(StreamsslOptions.REPLAY_MAX_BYTES)) {
+            throw new IllegalArgumentException("config key '" + StreamsslOptions.REPLAY_CAPACITY.key() + "': "
+                    + capacity + " images of " + size + "×" + size + "×3 bytes need " + bytes + " bytes, more than"
+                    + " '" + StreamsslOptions.REPLAY_MAX_BYTES.key() + "' (" + get(StreamsslOptions.REPLAY_MAX_BYTES)
+                    + "): lower the capacity or raise the bound");
+        }
+        return settings;
     }
 
     /** {@code testing.poison-ids}: the image ids whose batches the non-finite-loss drill poisons (may be empty). */

@@ -107,6 +107,25 @@ public final class StreamsslOptions {
     public static final ConfigOption<Long> MAX_IMAGE_PIXELS = key("augment.max-image-pixels").longType()
             .defaultValue(40_000_000L).withDescription("Images declaring more pixels are dead-lettered before decoding.");
 
+    // ---- replay (continual pretraining; README "Continual pretraining")
+    public static final ConfigOption<String> REPLAY_POLICY = key("replay.policy").stringType().defaultValue("none")
+            .withDescription("Replay buffer: none, fifo (the newest samples), reservoir (a uniform sample of"
+                    + " everything seen) or minred (MinRed: when full, evict the sample most similar to its nearest"
+                    + " neighbour in the buffer). The buffer is keyed Flink state, checkpointed with the model.");
+    public static final ConfigOption<Integer> REPLAY_CAPACITY = key("replay.capacity").intType().defaultValue(2048)
+            .withDescription("Samples the replay buffer holds (at least trainer.batch-size).");
+    public static final ConfigOption<Long> REPLAY_MAX_BYTES = key("replay.max-bytes").longType()
+            .defaultValue(1L << 30).withDescription("Bound on the buffer's image bytes (capacity × augment.size² × 3):"
+                    + " a larger buffer fails at start.");
+    public static final ConfigOption<Double> REPLAY_RATIO = key("replay.ratio").doubleType().defaultValue(0.5)
+            .withDescription("Fraction of the training samples replayed from the buffer, in [0, 1] (the rest are"
+                    + " fresh records). Ignored with replay.policy=none.");
+    public static final ConfigOption<Double> REPLAY_UPDATES_PER_SAMPLE = key("replay.updates-per-sample").doubleType()
+            .defaultValue(1.0).withDescription("Training samples each incoming record pays for, on average (the"
+                    + " compute budget per record, > 0, at most 64): a record buys updates-per-sample × (1 − ratio)"
+                    + " fresh uses of itself and updates-per-sample × ratio replays from the buffer. With"
+                    + " replay.policy=none, 2 trains each record twice, with different augmentations.");
+
     // ---- probe
     public static final ConfigOption<Integer> PROBE_CLASSES = key("probe.classes").intType().defaultValue(10)
             .withDescription("Classes of the online linear probe (labels outside [0, classes) are ignored by it).");

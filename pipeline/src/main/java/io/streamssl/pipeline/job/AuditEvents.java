@@ -51,16 +51,20 @@ final class AuditEvents {
     static TrainedEvent trained(EventHeader header, List<TrainingSample> samples) {
         List<String> ids = new ArrayList<>();
         List<Long> epochs = new ArrayList<>();
+        List<Integer> uses = new ArrayList<>();
+        int replayed = 0;
         MessageDigest sha = sha256();
         for (TrainingSample s : samples) {
             ids.add(s.id);
             epochs.add(s.epoch);
+            uses.add(s.uses);
+            replayed += s.replayed() ? 1 : 0;
             sha.update(s.pixels);
             if (s.probe != null) {
                 sha.update(s.probe);
             }
         }
-        return new TrainedEvent(header, ids, epochs, HexFormat.of().formatHex(sha.digest()));
+        return new TrainedEvent(header, ids, epochs, HexFormat.of().formatHex(sha.digest()), uses, replayed);
     }
 
     /**

@@ -38,6 +38,8 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
     private final int size;
     private final int maxBytes;
     private final long maxPixels;
+    /** Samples may be used again (replay buffer or repeats): each needs its image at the training size. */
+    private final boolean reuse;
 
     // ---- runtime (not checkpointed: a pure function of its input)
     private transient ImageDecoder decoder;
@@ -51,6 +53,7 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
         this.size = config.get(StreamsslOptions.IMAGE_SIZE);
         this.maxBytes = config.get(StreamsslOptions.MAX_IMAGE_BYTES);
         this.maxPixels = config.get(StreamsslOptions.MAX_IMAGE_PIXELS);
+        this.reuse = config.replay().reuses();
     }
 
     @Override
@@ -78,25 +81,10 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
             reject(record, ctx, e.reason().name(), e.getMessage());
             return;
         }
-        TrainingSample s = new TrainingSample();
-        s.id = record.id;
-        s.position = record.position();
-        s.label = record.label;
-        s.epoch = record.epoch;
-        s.views = made.length;
-        s.size = size;
-        s.viewSizes = augmenter.viewSizes();
-        int total = 0;
-        for (RgbImage v : made) {
-            total += v.pixels().length;
-        }
-        s.pixels = new byte[total];
-        for (int v = 0, offset = 0; v < made.length; offset += made[v].pixels().length, v++) {
-            System.arraycopy(made[v].pixels(), 0, s.pixels, offset, made[v].pixels().length);
-        }
-        if (record.label >= 0) {
-            s.probe = ProbeView.of(image, size);
-        }
+        // the probe image; with reuse every sample carries it: repeats and replays are augmented from it
+        byte[] probe = record.label >= 0 || reuse ? ProbeView.of(image, size) : null;
+        TrainingSample s = TrainingSample.of(record.id, record.position(), record.label, record.epoch, size,
+                augmenter.viewSizes(), made, probe);
         samplesOut.inc();
         out.collect(s);
     }

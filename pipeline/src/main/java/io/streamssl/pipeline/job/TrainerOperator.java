@@ -10,8 +10,11 @@ import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.TrainingState;
+import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.ReplaySettings;
 import io.streamssl.pipeline.config.StreamsslOptions;
+import io.streamssl.pipeline.replay.ReplayBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,6 +107,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private final int maxConsecutiveSkippedSteps;
     private final int probeClasses;
     private final Set<String> poisonIds;
+    private final ReplaySettings replaySettings;
 
     // ---- runtime, not checkpointed
     private transient SslTrainer trainer;
@@ -132,6 +136,8 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     private transient List<TrainingSample> pending;
     private transient long epoch;
     private transient KeyedTrainingState state;
+    /** The replay buffer and the fresh/replay mix; null when every record is used once ({@code replay.*}). */
+    private transient ReplayBuffer replay;
     /** The tensors: operator state of one {@link TrainerCheckpoint}, written in the asynchronous snapshot part. */
     private transient ListState<TrainerCheckpoint> checkpointState;
 
@@ -150,6 +156,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         this.maxConsecutiveSkippedSteps = config.get(StreamsslOptions.MAX_CONSECUTIVE_SKIPPED_STEPS);
         this.probeClasses = config.get(StreamsslOptions.PROBE_CLASSES);
         this.poisonIds = Set.copyOf(config.poisonIds());
+        this.replaySettings = config.replay();
     }
 
     @Override
@@ -165,10 +172,17 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         inFlight = new TreeMap<>();
         pending = new ArrayList<>();
         snapshots = new SnapshotPublisher(Path.of(snapshotDir), config.snapshotRetention());
+        if (replaySettings.reuses()) {
+            replay = new ReplayBuffer(replaySettings, AugmentationPresets.forViewPlan(config.viewPlan(), seed),
+                    context.getKeyedStateStore());
+        }
         if (!context.isRestored()) {
             return;
         }
         setCurrentKey(modelName);
+        if (replay != null) {
+            replay.restore();
+        }
         restored = state.read();
         TrainingState tensors = null;
         for (TrainerCheckpoint c : checkpointState.get()) {
@@ -246,7 +260,11 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
 
     @Override
     public void processElement(StreamRecord<TrainingSample> element) throws Exception {
-        pending.add(element.getValue());
+        if (replay == null) {
+            pending.add(element.getValue());
+        } else {
+            pending.addAll(replay.arrive(element.getValue()));
+        }
         if (finished) {
             // max-steps reached, the job is being stopped with a savepoint: arriving samples are kept for it (a
             // resumed job trains on them first); past a few batches, slowly, so the source waits (backpressure)
@@ -261,10 +279,13 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
     }
 
-    private void trainOn(List<TrainingSample> samples) {
+    private void trainOn(List<TrainingSample> samples) throws Exception {
         metrics.addLabelsOutOfRange(outOfRangeLabels.count(samples));
         StepResult r = poisonDrill.step(trainer, samples, () -> trainer.step(BatchAssembler.assemble(samples)));
         metrics.add(r);
+        if (replay != null) {
+            replay.afterStep(samples, r.skipped(), (images, size) -> trainer.embed(images, size, size));
+        }
         if (r.skipped()) {
             // nothing changed and the step count stays: the batch leaves as dead letters, the next one trains
             LOG.warn("{}: loss {} at step {} ({}, learning rate {}): step skipped, its {} images sent to the"
@@ -330,6 +351,9 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             inFlight.put(checkpointId, captured);
             checkpointState.update(List.of(TrainerCheckpoint.toWrite(modelName, captured)));
             state.write(captured.step(), captured.images(), pending, epoch, seed, snapshots.newestName());
+            if (replay != null) {
+                replay.write();
+            }
             if (legacyTensorsToDrop) {
                 state.dropLegacyTensors();
                 legacyTensorsToDrop = false;

@@ -1,5 +1,7 @@
 package io.streamssl.pipeline.job;
 
+import io.streamssl.connectors.decode.RgbImage;
+
 /**
  * One image's augmented views on their way to the trainer: uint8 RGB HWC, view after view in {@link #pixels}
  * (view v is {@code viewSizes[v]²·3} bytes; multi-crop views differ in size), 4× smaller than float and
@@ -18,8 +20,45 @@ public class TrainingSample {
     public int size;
     public int[] viewSizes;
     public byte[] pixels;
-    /** For labelled images: the image itself resized to (S, S, 3), not augmented, for the online probe. */
+    /**
+     * For labelled images: the image itself resized to (S, S, 3), not augmented, for the online probe. With reuse
+     * ({@code replay.*}) every sample has it: replays and repeated uses are augmented from it.
+     */
     public byte[] probe;
+    /** Use number of this sample's views: 0 for a record's first use, k for its k-th reuse. */
+    public int uses;
+    /** Drawn from the replay buffer: its slot there, else -1. */
+    public int replaySlot = -1;
+    /** For a replay: the entry's arrival number, to tell it from a later entry in the same slot. */
+    public long replaySequence;
 
     public TrainingSample() {}
+
+    /** A sample of {@code views}, laid out one after the other. */
+    public static TrainingSample of(String id, String position, int label, long epoch, int size, int[] viewSizes,
+            RgbImage[] views, byte[] probe) {
+        TrainingSample s = new TrainingSample();
+        s.id = id;
+        s.position = position;
+        s.label = label;
+        s.epoch = epoch;
+        s.views = views.length;
+        s.size = size;
+        s.viewSizes = viewSizes;
+        int total = 0;
+        for (RgbImage v : views) {
+            total += v.pixels().length;
+        }
+        s.pixels = new byte[total];
+        for (int v = 0, offset = 0; v < views.length; offset += views[v].pixels().length, v++) {
+            System.arraycopy(views[v].pixels(), 0, s.pixels, offset, views[v].pixels().length);
+        }
+        s.probe = probe;
+        return s;
+    }
+
+    /** Drawn from the replay buffer (not a fresh record or a repeat of one). */
+    public boolean replayed() {
+        return replaySlot >= 0;
+    }
 }
