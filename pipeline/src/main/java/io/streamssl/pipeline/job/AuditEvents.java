@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -40,12 +41,18 @@ final class AuditEvents {
         return new RestoredEvent(header, teacherDigest(tensorData), pending, seedChangedFrom);
     }
 
-    /** The SHA-256 of every state tensor, to compare two runs byte for byte. */
-    static FinalStateEvent finalState(EventHeader header, TrainingState state) {
-        TreeMap<String, String> digests = new TreeMap<>();
+    /**
+     * The SHA-256 of every state tensor, to compare two runs byte for byte, and of the other state that must match
+     * ({@code otherDigests}, e.g. {@value #REPLAY_BUFFER_DIGEST}).
+     */
+    static FinalStateEvent finalState(EventHeader header, TrainingState state, Map<String, String> otherDigests) {
+        TreeMap<String, String> digests = new TreeMap<>(otherDigests);
         state.tensors().forEach((name, bytes) -> digests.put(name, HexFormat.of().formatHex(sha256().digest(bytes))));
         return new FinalStateEvent(header, digests, state.tensors().size(), state.tensorBytes());
     }
+
+    /** The final-state digest of the replay buffer (entries, counters and waiting records). */
+    static final String REPLAY_BUFFER_DIGEST = "replay/buffer";
 
     /** The ids and epochs of one step's samples and the digest of exactly what it saw (views and probe images). */
     static TrainedEvent trained(EventHeader header, List<TrainingSample> samples) {

@@ -309,7 +309,8 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         }
         if (reachedMax) {
             finished = true;
-            emit(AuditEvents.finalState(header(), trainer.exportState()));
+            emit(AuditEvents.finalState(header(), trainer.exportState(), replay == null ? Map.of()
+                    : Map.of(AuditEvents.REPLAY_BUFFER_DIGEST, replay.digest())));
             LOG.info("{}: reached trainer.max-steps={}, no further training", modelName, maxSteps);
         }
         faultDrill.afterStep(r.step());

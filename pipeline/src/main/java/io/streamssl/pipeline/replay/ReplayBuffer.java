@@ -228,6 +228,54 @@ public final class ReplayBuffer {
         return arrivals.size();
     }
 
+    /**
+     * SHA-256 (hex) over everything the buffer holds, in slot order — each entry's id, position, label, epoch, use
+     * count, arrival number, pixels and embedding — then the counters and the waiting records: two buffers with
+     * the same digest will make the same choices. Reads every entry: for audits (final state), not per step.
+     */
+    public String digest() throws Exception {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        java.io.DataOutputStream out = new java.io.DataOutputStream(
+                new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), sha));
+        for (int slot = 0; slot < counters.size; slot++) {
+            digestEntry(out, entries.get(slot));
+        }
+        out.writeLong(counters.arrivals);
+        out.writeLong(counters.draws);
+        out.writeInt(counters.size);
+        out.writeLong(counters.freshCredit);
+        out.writeLong(counters.replayCredit);
+        for (ReplayEntry e : arrivals) {
+            digestEntry(out, e);
+        }
+        out.flush();
+        return java.util.HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static void digestEntry(java.io.DataOutputStream out, ReplayEntry e) throws java.io.IOException {
+        out.writeUTF(e.id);
+        out.writeUTF(String.valueOf(e.position));
+        out.writeInt(e.label);
+        out.writeLong(e.epoch);
+        out.writeInt(e.uses);
+        out.writeLong(e.sequence);
+        out.writeInt(e.pixels.length);
+        out.write(e.pixels);
+        if (e.embedding != null) {
+            out.writeInt(e.embedding.length);
+            for (float f : e.embedding) {
+                out.writeInt(Float.floatToRawIntBits(f));
+            }
+        } else {
+            out.writeInt(-1);
+        }
+    }
+
     /** The entry in {@code slot}, or null; for tests and tools. */
     public ReplayEntry entry(int slot) throws Exception {
         return entries.get(slot);
