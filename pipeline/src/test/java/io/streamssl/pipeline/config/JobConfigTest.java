@@ -100,6 +100,32 @@ class JobConfigTest {
     }
 
     @Test
+    void replayKeysAreCheckedAtStartNamingTheKey() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("replay.policy", "lru")))
+                .hasMessageContaining("'replay.policy' must be one of [none, fifo, reservoir, minred], got 'lru'");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("replay.ratio", "1.5")))
+                .hasMessageContaining("'replay.ratio' must be in [0, 1]");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("replay.ratio", "-0.1")))
+                .hasMessageContaining("'replay.ratio' must be in [0, 1]");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("replay.updates-per-sample", "0")))
+                .hasMessageContaining("'replay.updates-per-sample' must be > 0");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("replay.policy", "fifo", "trainer.batch-size", "64",
+                "replay.capacity", "32")))
+                .hasMessageContaining("'replay.capacity' must be at least trainer.batch-size (64)"
+                        + " with replay.policy=fifo, got 32");
+        // 100,000 images of 32×32×3 bytes = 307,200,000 bytes > 100 MB
+        assertThatThrownBy(() -> JobConfig.of(Map.of("replay.policy", "reservoir", "replay.capacity", "100000",
+                "replay.max-bytes", "100000000")))
+                .hasMessageContaining("'replay.capacity': 100000 images of 32×32×3 bytes need 307200000 bytes,"
+                        + " more than 'replay.max-bytes' (100000000)");
+        // policy none: no buffer, its capacity is not checked; only repeats when updates-per-sample ≠ 1
+        assertThat(JobConfig.of(Map.of("replay.capacity", "1")).replay().reuses()).isFalse();
+        assertThat(JobConfig.of(Map.of("replay.updates-per-sample", "2")).replay().reuses()).isTrue();
+        assertThat(JobConfig.of(Map.of("replay.policy", "MinRed", "trainer.batch-size", "64")).replay().policy())
+                .isEqualTo(io.streamssl.pipeline.replay.ReplayPolicy.MINRED);
+    }
+
+    @Test
     void snapshotRetentionKeysAreChecked() {
         assertThatThrownBy(() -> JobConfig.of(Map.of("snapshots.retain-newest", "0")))
                 .hasMessageContaining("'snapshots.retain-newest' must be >= 1, got 0");

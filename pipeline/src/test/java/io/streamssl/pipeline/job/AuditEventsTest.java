@@ -59,7 +59,7 @@ class AuditEventsTest {
 
     @Test
     void finalStateHasADigestPerTensor() throws Exception {
-        FinalStateEvent f = AuditEvents.finalState(H, state());
+        FinalStateEvent f = AuditEvents.finalState(H, state(), java.util.Map.of());
         assertThat(f.tensorSha256()).containsOnlyKeys("student/w", "teacher/b", "teacher/w")
                 .containsEntry("student/w", sha256(new byte[] {1, 2, 3, 4}));
         assertThat(f.tensors()).isEqualTo(3);
