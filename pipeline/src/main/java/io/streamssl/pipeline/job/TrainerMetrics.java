@@ -3,6 +3,8 @@ package io.streamssl.pipeline.job;
 import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.MetricsEvent;
 import io.streamssl.models.StepResult;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -24,6 +26,8 @@ final class TrainerMetrics {
     private volatile double lastProbeAccuracy;
     private volatile double lastImagesPerSecond;
     private final Counter skippedSteps = new SimpleCounter();
+    private final Counter replayedSamples = new SimpleCounter();
+    private volatile int replayBufferSize;
     private final Counter labelsOutOfRange = new SimpleCounter();
     private final Counter snapshotWriteFailures = new SimpleCounter();
 
@@ -45,6 +49,20 @@ final class TrainerMetrics {
         group.counter("skipped_steps", skippedSteps);
         group.counter("labels_out_of_range", labelsOutOfRange);
         group.counter("snapshot_write_failures", snapshotWriteFailures);
+        group.counter("replayed_samples", replayedSamples);
+        group.gauge("replay_buffer_size", () -> replayBufferSize);
+    }
+
+    /**
+     * After a step that trained with a replay buffer: the buffer's size and how many of the step's samples it
+     * gave. The next record carries them as {@code replay-buffer-size} and {@code replayed-fraction} (of the
+     * window's images).
+     */
+    void replay(int bufferSize, int replayedInStep) {
+        replayBufferSize = bufferSize;
+        replayedSamples.inc(replayedInStep);
+        window.replayed += replayedInStep;
+        window.replayOn = true;
     }
 
     /** A snapshot could not be written (training went on): counted, and in the next metrics record. */
@@ -88,8 +106,14 @@ final class TrainerMetrics {
         long now = nanoClock.getAsLong();
         double imagesPerSecond = window.images / Math.max(1e-9, (now - window.startNanos) / 1e9);
         Double probeAccuracy = window.probeLabelled == 0 ? null : (double) window.probeCorrect / window.probeLabelled;
+        Map<String, Double> scalars = last.scalars();
+        if (window.replayOn) {
+            scalars = new LinkedHashMap<>(scalars);
+            scalars.put("replay-buffer-size", (double) replayBufferSize);
+            scalars.put("replayed-fraction", window.images == 0 ? 0 : (double) window.replayed / window.images);
+        }
         MetricsEvent m = new MetricsEvent(header, window.steps == 0 ? Double.NaN : window.lossSum / window.steps,
-                last.learningRate(), last.scalars(), imagesPerSecond,
+                last.learningRate(), scalars, imagesPerSecond,
                 window.images / Math.max(1e-9, window.trainNanos / 1e9), probeAccuracy, window.probeLabelled,
                 snapshot, finished, window.skippedSteps, window.labelsOutOfRange, window.snapshotWriteFailures,
                 window.snapshotError);
@@ -114,6 +138,8 @@ final class TrainerMetrics {
         long labelsOutOfRange;
         int snapshotWriteFailures;
         String snapshotError;
+        long replayed;
+        boolean replayOn;
 
         Window(long startNanos) {
             this.startNanos = startNanos;

@@ -285,6 +285,9 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
         metrics.add(r);
         if (replay != null) {
             replay.afterStep(samples, r.skipped(), (images, size) -> trainer.embed(images, size, size));
+            if (!r.skipped()) {
+                metrics.replay(replay.size(), (int) samples.stream().filter(TrainingSample::replayed).count());
+            }
         }
         if (r.skipped()) {
             // nothing changed and the step count stays: the batch leaves as dead letters, the next one trains
