@@ -108,7 +108,7 @@ class TrainerMetricsTest {
             }
         }, () -> 7L, () -> 224L);
         assertThat(gauges).containsOnlyKeys("step", "images", "loss", "learning_rate", "tau", "probe_accuracy",
-                "images_per_second");
+                "images_per_second", "replay_buffer_size");
         assertThat((Double) gauges.get("loss").getValue()).isNaN();
         metrics.add(new StepResult(7, 0.5f, 0.25f, Map.of("tau", 0.9), 4, 3, 32, 1_000_000L));
         clock.addAndGet(1_000_000_000L);
@@ -120,6 +120,29 @@ class TrainerMetricsTest {
         assertThat(gauges.get("tau").getValue()).isEqualTo(0.9);
         assertThat(gauges.get("probe_accuracy").getValue()).isEqualTo(0.75);
         assertThat((Double) gauges.get("images_per_second").getValue()).isCloseTo(32.0, within(1e-9));
+        assertThat(gauges.get("replay_buffer_size").getValue()).isEqualTo(0);
+    }
+
+    @Test
+    void aReplayWindowCarriesTheBufferSizeAndTheReplayedFraction() {
+        TrainerMetrics metrics = new TrainerMetrics(clock::get);
+        MetricsEvent plain = publishAfter(metrics, 32);
+        assertThat(plain.scalars()).doesNotContainKeys("replay-buffer-size", "replayed-fraction");
+        metrics.add(new StepResult(8, 0.5f, 0.25f, Map.of("tau", 0.9), 4, 3, 32, 1_000_000L));
+        metrics.replay(40, 16);
+        metrics.add(new StepResult(9, 0.5f, 0.25f, Map.of("tau", 0.9), 4, 3, 32, 1_000_000L));
+        metrics.replay(48, 8);
+        clock.addAndGet(1_000_000_000L);
+        MetricsEvent m = metrics.publish(H, null, false);
+        // 24 of the window's 64 images came from the buffer, which holds 48 after the last step
+        assertThat(m.scalars()).containsEntry("replay-buffer-size", 48.0).containsEntry("replayed-fraction", 0.375)
+                .containsEntry("tau", 0.9);
+    }
+
+    private MetricsEvent publishAfter(TrainerMetrics metrics, int images) {
+        metrics.add(new StepResult(7, 0.5f, 0.25f, Map.of("tau", 0.9), 4, 3, images, 1_000_000L));
+        clock.addAndGet(1_000_000_000L);
+        return metrics.publish(H, null, false);
     }
 
     @Test
