@@ -395,7 +395,7 @@ public final class ImageProducer {
             }
             if (order != null && order.kind() == StreamOrder.Kind.CLASS_INCREMENTAL && repeat == 0) {
                 invalid.add("repeat 0 (forever) cannot go with a class-incremental order (optOrder): the first phase"
-                        + " would never end; give the repeats per phase");
+                        + " would never end; give the repeats per phase (optRepeat)");
             }
             invalid.throwIfAny();
             return new ImageProducer(this);
