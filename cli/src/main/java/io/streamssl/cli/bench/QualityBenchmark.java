@@ -3,35 +3,18 @@ package io.streamssl.cli.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamssl.cli.EvalCommand;
-import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.dataset.Cifar10Binary;
-import io.streamssl.connectors.event.TrainerEventReader;
-import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
-import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.program.JobRunner;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.UUID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.FileUtils;
-import picocli.CommandLine;
 
 /**
  * How good the features are that the real training job learns from a stream of N CIFAR-10 images: the job of
@@ -52,11 +35,8 @@ public final class QualityBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Where the work directory's earlier run is deleted from before a run. */
-    private static final List<String> RUN_FILES = List.of("kafka", "checkpoints", "snapshots", "result.json",
-            "metrics.jsonl");
     /** The run's metrics topic, saved in the work directory. */
-    static final String METRICS_LOG = "metrics.jsonl";
+    static final String METRICS_LOG = InProcessJob.METRICS_LOG;
 
     /**
      * One run: {@code config} is the job's complete configuration except the broker's address (method, max-steps,
@@ -81,13 +61,10 @@ public final class QualityBenchmark {
         }
     }
 
-    /** One encoder's figures from {@code eval}. */
-    public record Scores(String encoder, double knn20, double knn200, double linear, double seconds) {}
-
     /** What a run measured; {@code eval} is {@code eval --json}'s whole object. */
     public record Result(String method, EncoderSpec encoder, int batchSize, long imagesRequested, long imagesSeen,
-            long steps, double loss, String snapshot, int trainN, int testN, Scores trained, Scores random,
-            double trainSeconds, double evalSeconds, JsonNode eval) {}
+            long steps, double loss, String snapshot, int trainN, int testN, SnapshotEvaluation.Scores trained,
+            SnapshotEvaluation.Scores random, double trainSeconds, double evalSeconds, JsonNode eval) {}
 
     private final Settings settings;
     private final PrintStream out;
@@ -118,11 +95,7 @@ public final class QualityBenchmark {
     /** Trains, evaluates, writes {@code result.json} into the work directory and returns the figures. */
     public Result run() throws Exception {
         checkCifar10(settings.cifar10());
-        Path work = settings.workDir().toAbsolutePath();
-        Files.createDirectories(work);
-        for (String name : RUN_FILES) {
-            FileUtils.deleteFileOrDirectory(work.resolve(name).toFile());
-        }
+        Path work = InProcessJob.prepare(settings.workDir());
         JobConfig config = settings.config();
         long steps = config.get(StreamsslOptions.MAX_STEPS);
         int batch = config.get(StreamsslOptions.BATCH_SIZE);
@@ -133,56 +106,23 @@ public final class QualityBenchmark {
                 encoder.stem().name().toLowerCase(Locale.ROOT), encoder.width(), batch, steps * batch, steps,
                 steps * batch / (double) Cifar10Binary.train(settings.cifar10()).size(), work);
 
-        out.println("starting an in-process Kafka broker …");
-        JobRunner.Summary summary;
-        double trainSeconds;
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
-            config = config.with(Map.of(StreamsslOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers()));
-            kafka.createTopics(1, config.get(StreamsslOptions.IMAGES_TOPIC), config.get(StreamsslOptions.METRICS_TOPIC),
-                    config.get(StreamsslOptions.SNAPSHOTS_TOPIC), config.get(StreamsslOptions.DEAD_LETTER_TOPIC));
-            ImageProducer producer = ImageProducer.builder()
-                    .setBootstrapServers(kafka.bootstrapServers())
-                    .setDataset(Cifar10Binary.train(settings.cifar10()))
-                    .optTopic(config.get(StreamsslOptions.IMAGES_TOPIC))
-                    .optRepeat(0)
-                    .optMaxRecords(steps * batch)
-                    .build();
-            Thread producing = new Thread(() -> {
-                try {
-                    producer.run();
-                } catch (Exception e) {
-                    out.println("producer stopped: " + e.getMessage());
-                }
-            }, "bench-quality-producer");
-            producing.setDaemon(true);
-            producing.start();
-
-            Configuration flink = JobFlinkConfiguration.of(config);
-            flink.set(RestOptions.ADDRESS, "127.0.0.1");
-            flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-            flink.set(RestOptions.BIND_PORT, "0"); // no web UI wanted; never the port of a demo running beside
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
-            long t0 = System.nanoTime();
-            try {
-                summary = new JobRunner(env, config, UUID.randomUUID().toString(), out).run();
-            } finally {
-                producer.stop();
-                producing.join(10_000);
-            }
-            trainSeconds = (System.nanoTime() - t0) / 1e9;
-            out.println(summary.line());
-            saveMetrics(kafka.bootstrapServers(), config.get(StreamsslOptions.METRICS_TOPIC), work.resolve(METRICS_LOG));
-        }
+        InProcessJob.Outcome job = InProcessJob.run(config, work, producer -> producer
+                .setDataset(Cifar10Binary.train(settings.cifar10()))
+                .optRepeat(0)
+                .optMaxRecords(steps * batch), out);
+        JobRunner.Summary summary = job.summary();
         if (summary.snapshot() == null) {
             throw new IllegalStateException("the job reached step " + summary.steps() + " without writing a snapshot");
         }
 
         long t1 = System.nanoTime();
-        JsonNode eval = evaluate(Path.of(summary.snapshot()));
+        JsonNode eval = SnapshotEvaluation.evaluate(Path.of(summary.snapshot()), settings.cifar10(), settings.trainN(),
+                settings.testN(), out);
         double evalSeconds = (System.nanoTime() - t1) / 1e9;
         Result result = new Result(method, encoder, batch, settings.images(), summary.images(), summary.steps(),
-                summary.loss(), summary.snapshot(), settings.trainN(), settings.testN(), scores(eval, "snapshot"),
-                scores(eval, "random-init"), trainSeconds, evalSeconds, eval);
+                summary.loss(), summary.snapshot(), settings.trainN(), settings.testN(),
+                SnapshotEvaluation.scores(eval, "snapshot"), SnapshotEvaluation.scores(eval, "random-init"),
+                job.trainSeconds(), evalSeconds, eval);
         long evaluatedStep = eval.at("/snapshot/step").asLong();
         if (evaluatedStep != summary.steps()) {
             out.printf(Locale.ROOT, "warning: the evaluated snapshot is of step %d, the job stopped at step %d%n",
@@ -190,62 +130,6 @@ public final class QualityBenchmark {
         }
         Files.writeString(work.resolve("result.json"), json(result) + System.lineSeparator());
         return result;
-    }
-
-    /**
-     * The run's committed metrics records, one JSON per line, before the in-process broker goes: what
-     * {@code streamssl report --jsonl} draws (loss, throughput, and held-out kNN when {@code eval.*} was set).
-     */
-    private void saveMetrics(String bootstrapServers, String topic, Path file) throws IOException {
-        try (TrainerEventReader reader = TrainerEventReader.builder().setBootstrapServers(bootstrapServers)
-                .setTopic(topic).build()) {
-            List<String> records = reader.readJsonToEnd(java.time.Duration.ofMinutes(1));
-            Files.write(file, records, StandardCharsets.UTF_8);
-            out.println("metrics log: " + file + " (" + records.size() + " records; ./streamssl report --jsonl "
-                    + file + ")");
-        }
-    }
-
-    /** {@code eval --baseline random --json} on {@code snapshot}, its progress to {@link #out}. */
-    private JsonNode evaluate(Path snapshot) throws IOException {
-        out.printf(Locale.ROOT, "evaluating %s and a randomly initialised encoder: %d training / %d test images …%n",
-                snapshot, settings.trainN(), settings.testN());
-        StringWriter json = new StringWriter();
-        CommandLine eval = new CommandLine(new EvalCommand());
-        eval.setOut(new PrintWriter(json));
-        eval.setErr(new PrintWriter(out, true));
-        eval.setExecutionExceptionHandler((e, cl, parsed) -> {
-            throw e; // the caller's handling: a bad argument is a message, anything else a trace
-        });
-        int exit = eval.execute("--snapshot", snapshot.toString(), "--cifar10", settings.cifar10().toString(),
-                "--train-n", Integer.toString(settings.trainN()), "--test-n", Integer.toString(settings.testN()),
-                "--baseline", "random", "--json");
-        if (exit != 0) {
-            throw new IllegalStateException("eval of " + snapshot + " failed (exit code " + exit + ")");
-        }
-        return JSON.readTree(json.toString());
-    }
-
-    /** The row of {@code encoder}: its two kNN figures (k = 20, 200) in their order, and the linear probe's. */
-    private static Scores scores(JsonNode eval, String encoder) {
-        for (JsonNode row : eval.path("results")) {
-            if (encoder.equals(row.path("encoder").asText())) {
-                List<Double> knn = new ArrayList<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> f = it.next();
-                    if (f.getKey().matches("knn_\\d+") && f.getValue().isNumber()) {
-                        knn.add(f.getValue().asDouble());
-                    }
-                }
-                if (knn.size() != 2) {
-                    throw new IllegalStateException("eval's row '" + encoder + "' has " + knn.size()
-                            + " kNN figures, expected 2 (k = 20, 200): " + row);
-                }
-                return new Scores(encoder, knn.get(0), knn.get(1), row.path("linear").asDouble(),
-                        row.path("seconds").asDouble());
-            }
-        }
-        throw new IllegalStateException("eval's output has no row '" + encoder + "': " + eval);
     }
 
     /** The final table: the run, then both encoders' figures. */
@@ -260,7 +144,7 @@ public final class QualityBenchmark {
         sb.append(String.format(Locale.ROOT, "%-12s %12d %8d %12.1f %10.1f%n", r.method(), r.imagesSeen(),
                 r.steps(), r.trainSeconds(), r.evalSeconds()));
         sb.append(String.format(Locale.ROOT, "%-12s %8s %8s %8s%n", "encoder", "kNN@20", "kNN@200", "linear"));
-        for (Scores s : List.of(r.trained(), r.random())) {
+        for (SnapshotEvaluation.Scores s : List.of(r.trained(), r.random())) {
             sb.append(String.format(Locale.ROOT, "%-12s %8.4f %8.4f %8.4f%n", s.encoder(), s.knn20(), s.knn200(),
                     s.linear()));
         }
@@ -285,7 +169,7 @@ public final class QualityBenchmark {
         root.put("train_n", r.trainN());
         root.put("test_n", r.testN());
         root.put("snapshot_path", r.snapshot());
-        for (Scores s : List.of(r.trained(), r.random())) {
+        for (SnapshotEvaluation.Scores s : List.of(r.trained(), r.random())) {
             ObjectNode o = root.putObject(s.encoder().equals("snapshot") ? "snapshot" : "random_init");
             o.put("knn_20", s.knn20());
             o.put("knn_200", s.knn200());
@@ -313,11 +197,6 @@ public final class QualityBenchmark {
 
     /** Appends {@code r}'s row to {@code file}, after the header when the file is new or empty. */
     public static void appendRow(Path file, Result r) throws IOException {
-        boolean fresh = !Files.exists(file) || Files.size(file) == 0;
-        if (file.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        }
-        Files.writeString(file, (fresh ? markdownHeader() : "") + markdownRow(r), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        MarkdownTableFile.append(file, markdownHeader(), markdownRow(r));
     }
 }

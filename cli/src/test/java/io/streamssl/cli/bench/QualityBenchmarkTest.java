@@ -95,8 +95,8 @@ class QualityBenchmarkTest {
     void tableJsonAndMarkdownRowCarryEveryFigure() throws Exception {
         QualityBenchmark.Result r = new QualityBenchmark.Result("byol", new EncoderSpec("resnet18", Stem.CIFAR, 16),
                 64, 3200, 3200, 50, 1.54, "/x/snapshots/step-000000050", 2000, 1000,
-                new QualityBenchmark.Scores("snapshot", 0.3125, 0.2875, 0.3375, 20.0),
-                new QualityBenchmark.Scores("random-init", 0.25, 0.225, 0.275, 10.0), 109.8, 37.0,
+                new SnapshotEvaluation.Scores("snapshot", 0.3125, 0.2875, 0.3375, 20.0),
+                new SnapshotEvaluation.Scores("random-init", 0.25, 0.225, 0.275, 10.0), 109.8, 37.0,
                 new ObjectMapper().createObjectNode().put("marker", 1));
         assertThat(QualityBenchmark.table(r)).contains("byol", "3200", "50", "109.8", "37.0", "kNN@20", "kNN@200",
                 "linear", "0.3125", "0.2875", "0.3375", "0.2500", "0.2250", "0.2750", "2000 training / 1000 test");
