@@ -10,7 +10,11 @@ import io.streamssl.models.ViewBatch;
 import io.streamssl.models.method.ViewPlan;
 import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.cli.bench.AugmentBenchmark;
+import io.streamssl.cli.bench.BenchKeys;
 import io.streamssl.cli.bench.CheckpointBenchmark;
+import io.streamssl.cli.bench.ContinualBenchmark;
+import io.streamssl.cli.bench.ContinualCase;
+import io.streamssl.cli.bench.ContinualReport;
 import io.streamssl.cli.bench.QualityBenchmark;
 import io.streamssl.cli.bench.SoakBenchmark;
 import io.streamssl.pipeline.config.JobConfig;
@@ -34,7 +38,7 @@ import picocli.CommandLine.Option;
 /** {@code streamssl bench …}: throughput figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print throughput figures.",
         subcommands = {BenchCommand.Trainer.class, BenchCommand.Augment.class, BenchCommand.Checkpoint.class,
-                BenchCommand.Quality.class, BenchCommand.Soak.class})
+                BenchCommand.Quality.class, BenchCommand.Continual.class, BenchCommand.Soak.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -352,20 +356,178 @@ public final class BenchCommand implements Runnable {
                     Long.toString(QualityBenchmark.Settings.steps(images, batch)));
             fixed.put(StreamsslOptions.SNAPSHOT_DIR.key(), work.resolve("snapshots").toString());
             fixed.put(StreamsslOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toString());
-            base.putAll(fixed);
-            JobConfig config = job.load(base);
-            Map<String, String> setBy = Map.of(StreamsslOptions.METHOD.key(), "--method",
+            return BenchKeys.load(job, base, fixed, Map.of(StreamsslOptions.METHOD.key(), "--method",
                     StreamsslOptions.MAX_STEPS.key(), "--images (ceil(N / batch-size))",
                     StreamsslOptions.SNAPSHOT_DIR.key(), "--work-dir", StreamsslOptions.CHECKPOINT_DIR.key(),
-                    "--work-dir");
-            fixed.forEach((key, value) -> {
-                String actual = config.asMap().get(key);
-                if (!value.equals(actual)) {
-                    throw new IllegalArgumentException("bench quality sets " + key + " from " + setBy.get(key)
-                            + ", but the config or --set/--max-steps gives '" + actual + "': leave " + key
-                            + " out and use " + setBy.get(key).replaceAll(" \\(.*", "") + " instead");
+                    "--work-dir"), "bench quality");
+        }
+    }
+
+    /** Continual pretraining on a class-incremental CIFAR-10 stream: replay off, fifo, reservoir, minred, iid. */
+    @Command(name = "continual", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Continual pretraining on a non-stationary stream (README \"Continual pretraining\"): the"
+                    + " real job, as `bench quality` runs it (in-process broker, local Flink, the demo's network;"
+                    + " --set overrides), once per case on the same class-balanced subset of --images CIFAR-10"
+                    + " training images (N/10 per class), each sent once: class-incremental in --phases phases of"
+                    + " 10/phases classes that never come back. Cases: off (replay.policy=none), fifo, reservoir,"
+                    + " minred (replay.policy=<case>, --ratio, --capacity), and iid (replay.policy=none on the same"
+                    + " images shuffled: the upper reference). Every case has the same compute budget: each record"
+                    + " pays for --updates-per-sample training samples, so each trains floor(N x U / batch) steps.",
+                    "The job's held-out evaluator scores a snapshot at the end of each phase (--train-n bank and"
+                    + " --test-n query images of CIFAR-10's training and test sets); from its per-class kNN@200 the"
+                    + " average forgetting (Chaudhry et al. 2018: max over earlier phase ends minus the final figure,"
+                    + " per class, averaged). A randomly initialised encoder is scored once as the floor.",
+                    "Prints progress, then a table (case, steps, samples, final kNN@200, average forgetting, kNN@200"
+                    + " after each phase, seconds) and how much of the gap between off and iid the best policy"
+                    + " closes; --json prints one JSON object instead. Always writes result.json into --work-dir;"
+                    + " --table FILE appends markdown rows.",
+                    "Example: ./streamssl bench continual            (about 25 minutes on 2 CPU cores)",
+                    "         ./streamssl bench continual --images 50000 --capacity 10000   (the full training set)"})
+    public static final class Continual implements Callable<Integer> {
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--images", defaultValue = "3200", paramLabel = "N", description = "Training images in the"
+                + " stream, N/10 per class, each sent once (default: ${DEFAULT-VALUE}; at most 50000).")
+        int images;
+
+        @Option(names = "--phases", defaultValue = "5", paramLabel = "P",
+                description = "Class-incremental phases of 10/P classes (default: ${DEFAULT-VALUE}; 2, 5 or 10).")
+        int phases;
+
+        @Option(names = "--cases", split = ",", paramLabel = "CASE", description = "Cases to run, in this order"
+                + " (default: all): off, fifo, reservoir, minred, iid.")
+        List<String> cases;
+
+        @Option(names = "--updates-per-sample", defaultValue = "2", paramLabel = "U", description = "replay"
+                + ".updates-per-sample for every case: training samples each record pays for (default:"
+                + " ${DEFAULT-VALUE}).")
+        double updatesPerSample;
+
+        @Option(names = "--ratio", defaultValue = "0.5", paramLabel = "R", description = "replay.ratio of the replay"
+                + " cases: the replayed share of the samples (default: ${DEFAULT-VALUE}).")
+        double ratio;
+
+        @Option(names = "--capacity", paramLabel = "SAMPLES", description = "replay.capacity of the replay cases"
+                + " (default: N/5).")
+        Integer capacity;
+
+        @Option(names = "--method", paramLabel = "METHOD", description = "trainer.method (default: the demo's).")
+        String method;
+
+        @Option(names = "--train-n", defaultValue = "1000", paramLabel = "N", description = "eval.bank-size: the"
+                + " first N CIFAR-10 training images, the kNN bank (default: ${DEFAULT-VALUE}; at least 200).")
+        int trainN;
+
+        @Option(names = "--test-n", defaultValue = "1000", paramLabel = "M", description = "eval.query-size: the"
+                + " first M CIFAR-10 test images scored (default: ${DEFAULT-VALUE}).")
+        int testN;
+
+        @Option(names = "--cifar10", paramLabel = "DIR", description = "CIFAR-10, binary version (data_batch_1.bin …"
+                + " data_batch_5.bin, test_batch.bin); default: <streamssl.shared.dir, ../shared>/datasets/cifar10.")
+        Path cifar10;
+
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "A directory per case (broker, checkpoints,"
+                + " snapshots, metrics.jsonl) and result.json (default: streamssl-out/bench-continual); a previous"
+                + " run's are deleted first.")
+        Path workDir;
+
+        @Option(names = "--json", description = "Print one JSON object instead of the table (progress goes to stderr).")
+        boolean json;
+
+        @Option(names = "--table", paramLabel = "FILE",
+                description = "Append the cases as markdown table rows to FILE (with a header when FILE is new).")
+        Path table;
+
+        @Mixin
+        JobOptions job;
+
+        @Override
+        public Integer call() throws Exception {
+            Path cifar = cifar10 != null ? cifar10
+                    : Path.of(System.getProperty("streamssl.shared.dir", "../shared"), "datasets", "cifar10");
+            Path work = (workDir != null ? workDir : Path.of("streamssl-out", "bench-continual")).toAbsolutePath();
+            List<ContinualCase> selected = ContinualCase.parse(cases == null || cases.isEmpty()
+                    ? List.of(ContinualCase.names().split(",")) : cases);
+            ContinualBenchmark.Settings settings = new ContinualBenchmark.Settings(config(work, cifar), images,
+                    phases, selected, cifar, work);
+            QualityBenchmark.checkCifar10(cifar); // options first, then the data: nothing starts without both
+            PrintStream progress = json ? System.err : System.out;
+            ContinualBenchmark.Result r = new ContinualBenchmark(settings, progress).run();
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(ContinualReport.json(r));
+            } else {
+                out.println();
+                out.print(ContinualReport.table(r));
+                out.println("result: " + work.resolve("result.json"));
+            }
+            if (table != null) {
+                ContinualReport.appendRows(table, r);
+                if (!json) {
+                    out.println("rows appended to " + table);
                 }
-            });
+            }
+            out.flush();
+            return 0;
+        }
+
+        /**
+         * The demo's defaults (with --method), under the user's config; then the keys this benchmark sets: the
+         * budget, the replay mix, a snapshot per phase and the held-out evaluator of every snapshot. A config
+         * that sets one of those fails, naming the option. The replay policy and the directories are the case's.
+         */
+        JobConfig config(Path work, Path cifar) {
+            ContinualBenchmark.Settings.check(images, phases, 1, updatesPerSample); // before the batch is known
+            Map<String, String> base = DemoCommand.demoDefaults(job,
+                    method == null ? Map.of() : Map.of(StreamsslOptions.METHOD.key(), method));
+            int batch = job.load(base).get(StreamsslOptions.BATCH_SIZE);
+            long steps = ContinualBenchmark.Settings.steps(images, updatesPerSample, batch);
+            int cap = capacity != null ? capacity : images / 5;
+            Map<String, String> fixed = new LinkedHashMap<>();
+            Map<String, String> setBy = new LinkedHashMap<>();
+            if (method != null) {
+                fixed.put(StreamsslOptions.METHOD.key(), method);
+                setBy.put(StreamsslOptions.METHOD.key(), "--method");
+            }
+            fixed.put(StreamsslOptions.MAX_STEPS.key(), Long.toString(steps));
+            setBy.put(StreamsslOptions.MAX_STEPS.key(), "--images and --updates-per-sample (floor(N x U / batch))");
+            fixed.put(StreamsslOptions.SNAPSHOT_EVERY.key(),
+                    Long.toString(ContinualBenchmark.Settings.stepsPerPhase(steps, phases)));
+            setBy.put(StreamsslOptions.SNAPSHOT_EVERY.key(), "--phases (a snapshot at each phase's end)");
+            fixed.put(StreamsslOptions.SNAPSHOT_RETAIN_NEWEST.key(), Integer.toString(phases + 2));
+            setBy.put(StreamsslOptions.SNAPSHOT_RETAIN_NEWEST.key(), "--phases (every phase's snapshot kept)");
+            fixed.put(StreamsslOptions.REPLAY_POLICY.key(), "none");
+            setBy.put(StreamsslOptions.REPLAY_POLICY.key(), "--cases");
+            fixed.put(StreamsslOptions.REPLAY_UPDATES_PER_SAMPLE.key(), Double.toString(updatesPerSample));
+            setBy.put(StreamsslOptions.REPLAY_UPDATES_PER_SAMPLE.key(), "--updates-per-sample");
+            fixed.put(StreamsslOptions.REPLAY_RATIO.key(), Double.toString(ratio));
+            setBy.put(StreamsslOptions.REPLAY_RATIO.key(), "--ratio");
+            fixed.put(StreamsslOptions.REPLAY_CAPACITY.key(), Integer.toString(cap));
+            setBy.put(StreamsslOptions.REPLAY_CAPACITY.key(), "--capacity");
+            fixed.put(StreamsslOptions.EVAL_CIFAR10.key(), cifar.toAbsolutePath().toString());
+            setBy.put(StreamsslOptions.EVAL_CIFAR10.key(), "--cifar10");
+            fixed.put(StreamsslOptions.EVAL_BANK_SIZE.key(), Integer.toString(trainN));
+            setBy.put(StreamsslOptions.EVAL_BANK_SIZE.key(), "--train-n");
+            fixed.put(StreamsslOptions.EVAL_QUERY_SIZE.key(), Integer.toString(testN));
+            setBy.put(StreamsslOptions.EVAL_QUERY_SIZE.key(), "--test-n");
+            fixed.put(StreamsslOptions.EVAL_INTERVAL.key(), "0 ms");
+            setBy.put(StreamsslOptions.EVAL_INTERVAL.key(), "--phases (every phase's snapshot evaluated)");
+            fixed.put(StreamsslOptions.SNAPSHOT_DIR.key(), work.resolve("snapshots").toString());
+            setBy.put(StreamsslOptions.SNAPSHOT_DIR.key(), "--work-dir");
+            fixed.put(StreamsslOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toString());
+            setBy.put(StreamsslOptions.CHECKPOINT_DIR.key(), "--work-dir");
+            JobConfig config = BenchKeys.load(job, base, fixed, setBy, "bench continual");
+            if (trainN < 200) {
+                throw new IllegalArgumentException("--train-n must be at least 200 (the kNN@200 bank), got " + trainN);
+            }
+            if (testN < ContinualBenchmark.CLASSES) {
+                throw new IllegalArgumentException("--test-n must be at least " + ContinualBenchmark.CLASSES
+                        + " (queries of every class), got " + testN);
+            }
+            ContinualBenchmark.Settings.checkReplay(ratio, cap, batch);
+            config.with(Map.of(StreamsslOptions.REPLAY_POLICY.key(), "fifo")).replay(); // the job's own checks
             return config;
         }
     }
