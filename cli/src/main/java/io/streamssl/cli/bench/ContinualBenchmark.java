@@ -7,8 +7,10 @@ import io.streamssl.connectors.dataset.StreamSchedule;
 import io.streamssl.connectors.event.EvalEvent;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.models.encoder.EncoderSpec;
+import io.streamssl.models.snapshot.SnapshotWriter;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,7 +160,7 @@ public final class ContinualBenchmark {
             StreamOrder order = c.iid() ? StreamOrder.iid(ORDER_SEED) : incremental;
             InProcessJob.Outcome o = InProcessJob.run(job, work, p -> p.setDataset(data).optOrder(order).optRepeat(1),
                     out);
-            CaseResult r = caseResult(c, o, perPhase, settings.phases());
+            CaseResult r = caseResult(c, job, o, perPhase, settings.phases());
             results.add(r);
             out.println(ContinualReport.caseLine(r));
         }
@@ -187,8 +189,13 @@ public final class ContinualBenchmark {
         return result;
     }
 
-    /** The case's figures from its run's {@code eval} records: one per phase end, the last at the final step. */
-    private CaseResult caseResult(ContinualCase c, InProcessJob.Outcome o, long perPhase, int phases) {
+    /**
+     * The case's figures from its run's {@code eval} records: one per phase end, the last at the final step. The
+     * job's evaluator skips a snapshot when a newer one is committed before it is free; such a phase end is
+     * evaluated here, after the run, by {@code eval} on the same images (the same figures: one code path).
+     */
+    private CaseResult caseResult(ContinualCase c, JobConfig job, InProcessJob.Outcome o, long perPhase, int phases)
+            throws IOException {
         TreeMap<Long, EvalEvent> evals = new TreeMap<>();
         for (String json : o.metrics()) {
             if (TrainerEventCodec.decode(json) instanceof EvalEvent e) {
@@ -202,15 +209,40 @@ public final class ContinualBenchmark {
         for (int p = 0; p < phases; p++) {
             phaseSteps[p] = p == phases - 1 ? finalStep : (p + 1) * perPhase;
             EvalEvent e = evals.get(phaseSteps[p]);
-            if (e == null) {
-                out.printf(Locale.ROOT, "warning: %s has no held-out evaluation of step %d (end of phase %d); the"
-                        + " job evaluated steps %s%n", c.cliName(), phaseSteps[p], p + 1, evals.keySet());
+            if (e != null) {
+                knn200[p] = e.knn200();
+                perClass[p] = e.knn200PerClass();
+                continue;
             }
-            knn200[p] = e == null ? Double.NaN : e.knn200();
-            perClass[p] = e == null ? null : e.knn200PerClass();
+            Path snapshot = Path.of(job.get(StreamsslOptions.SNAPSHOT_DIR), SnapshotWriter.directoryName(phaseSteps[p]));
+            if (!Files.isDirectory(snapshot)) {
+                out.printf(Locale.ROOT, "warning: %s has no snapshot of step %d (end of phase %d) to evaluate%n",
+                        c.cliName(), phaseSteps[p], p + 1);
+                knn200[p] = Double.NaN;
+                continue;
+            }
+            out.printf(Locale.ROOT, "%s: the job's evaluator skipped step %d (end of phase %d); evaluating it now%n",
+                    c.cliName(), phaseSteps[p], p + 1);
+            JsonNode eval = SnapshotEvaluation.evaluate(snapshot, settings.cifar10(),
+                    settings.config().get(StreamsslOptions.EVAL_BANK_SIZE),
+                    settings.config().get(StreamsslOptions.EVAL_QUERY_SIZE), false, out);
+            knn200[p] = SnapshotEvaluation.scores(eval, "snapshot").knn200();
+            perClass[p] = perClass(eval.at("/results/0/knn_200_per_class"));
         }
         ForgettingOverPhases f = ForgettingOverPhases.of(phaseSteps, knn200, perClass);
         return new CaseResult(c, finalStep, o.summary().images(), knn200[phases - 1], f.averageForgetting(),
                 phaseSteps, knn200, f.perClass(), o.trainSeconds(), o.summary().snapshot());
+    }
+
+    /** eval's {@code knn_200_per_class}: null (a class without queries) is NaN. */
+    private static double[] perClass(JsonNode array) {
+        if (!array.isArray() || array.isEmpty()) {
+            throw new IllegalStateException("eval's output has no knn_200_per_class: " + array);
+        }
+        double[] a = new double[array.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = array.get(i).isNumber() ? array.get(i).asDouble() : Double.NaN;
+        }
+        return a;
     }
 }

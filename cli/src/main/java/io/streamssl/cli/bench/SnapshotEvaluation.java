@@ -34,8 +34,14 @@ public final class SnapshotEvaluation {
      * JSON object.
      */
     static JsonNode evaluate(Path snapshot, Path cifar10, int trainN, int testN, PrintStream out) throws IOException {
-        out.printf(Locale.ROOT, "evaluating %s and a randomly initialised encoder: %d training / %d test images …%n",
-                snapshot, trainN, testN);
+        return evaluate(snapshot, cifar10, trainN, testN, true, out);
+    }
+
+    /** As {@link #evaluate(Path, Path, int, int, PrintStream)}, the random encoder only when {@code withRandom}. */
+    static JsonNode evaluate(Path snapshot, Path cifar10, int trainN, int testN, boolean withRandom, PrintStream out)
+            throws IOException {
+        out.printf(Locale.ROOT, "evaluating %s%s: %d training / %d test images …%n", snapshot,
+                withRandom ? " and a randomly initialised encoder" : "", trainN, testN);
         StringWriter json = new StringWriter();
         CommandLine eval = new CommandLine(new EvalCommand());
         eval.setOut(new PrintWriter(json));
@@ -43,9 +49,12 @@ public final class SnapshotEvaluation {
         eval.setExecutionExceptionHandler((e, cl, parsed) -> {
             throw e; // the caller's handling: a bad argument is a message, anything else a trace
         });
-        int exit = eval.execute("--snapshot", snapshot.toString(), "--cifar10", cifar10.toString(),
-                "--train-n", Integer.toString(trainN), "--test-n", Integer.toString(testN),
-                "--baseline", "random", "--json");
+        List<String> args = new ArrayList<>(List.of("--snapshot", snapshot.toString(), "--cifar10",
+                cifar10.toString(), "--train-n", Integer.toString(trainN), "--test-n", Integer.toString(testN), "--json"));
+        if (withRandom) {
+            args.addAll(List.of("--baseline", "random"));
+        }
+        int exit = eval.execute(args.toArray(String[]::new));
         if (exit != 0) {
             throw new IllegalStateException("eval of " + snapshot + " failed (exit code " + exit + ")");
         }
