@@ -410,7 +410,7 @@ public final class BenchCommand implements Runnable {
         double ratio;
 
         @Option(names = "--capacity", paramLabel = "SAMPLES", description = "replay.capacity of the replay cases"
-                + " (default: N/5).")
+                + " (default: N/5, at least a batch).")
         Integer capacity;
 
         @Option(names = "--method", paramLabel = "METHOD", description = "trainer.method (default: the demo's).")
@@ -479,12 +479,13 @@ public final class BenchCommand implements Runnable {
          * that sets one of those fails, naming the option. The replay policy and the directories are the case's.
          */
         JobConfig config(Path work, Path cifar) {
-            ContinualBenchmark.Settings.check(images, phases, 1, updatesPerSample); // before the batch is known
             Map<String, String> base = DemoCommand.demoDefaults(job,
                     method == null ? Map.of() : Map.of(StreamsslOptions.METHOD.key(), method));
             int batch = job.load(base).get(StreamsslOptions.BATCH_SIZE);
+            ContinualBenchmark.Settings.check(images, phases, batch, updatesPerSample);
             long steps = ContinualBenchmark.Settings.steps(images, updatesPerSample, batch);
-            int cap = capacity != null ? capacity : images / 5;
+            int cap = capacity != null ? capacity : Math.max(images / 5, batch);
+            ContinualBenchmark.Settings.checkReplay(ratio, cap, batch);
             Map<String, String> fixed = new LinkedHashMap<>();
             Map<String, String> setBy = new LinkedHashMap<>();
             if (method != null) {
@@ -526,7 +527,6 @@ public final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--test-n must be at least " + ContinualBenchmark.CLASSES
                         + " (queries of every class), got " + testN);
             }
-            ContinualBenchmark.Settings.checkReplay(ratio, cap, batch);
             config.with(Map.of(StreamsslOptions.REPLAY_POLICY.key(), "fifo")).replay(); // the job's own checks
             return config;
         }
