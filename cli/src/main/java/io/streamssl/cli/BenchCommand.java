@@ -12,6 +12,7 @@ import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.cli.bench.AugmentBenchmark;
 import io.streamssl.cli.bench.BenchKeys;
 import io.streamssl.cli.bench.CheckpointBenchmark;
+import io.streamssl.cli.bench.CifarBenchOptions;
 import io.streamssl.cli.bench.ContinualBenchmark;
 import io.streamssl.cli.bench.ContinualCase;
 import io.streamssl.cli.bench.ContinualReport;
@@ -19,8 +20,6 @@ import io.streamssl.cli.bench.QualityBenchmark;
 import io.streamssl.cli.bench.SoakBenchmark;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -283,9 +282,8 @@ public final class BenchCommand implements Runnable {
                 description = "Images to train on: trainer.max-steps = ceil(N / batch-size).")
         long images;
 
-        @Option(names = "--cifar10", paramLabel = "DIR", description = "CIFAR-10, binary version (data_batch_1.bin …"
-                + " data_batch_5.bin, test_batch.bin); default: <streamssl.shared.dir, ../shared>/datasets/cifar10.")
-        Path cifar10;
+        @Mixin
+        CifarBenchOptions output;
 
         @Option(names = "--train-n", defaultValue = "10000", paramLabel = "N",
                 description = "eval: training images, the kNN bank and the probe's training set (default:"
@@ -300,41 +298,19 @@ public final class BenchCommand implements Runnable {
                 + " result.json (default: streamssl-out/bench-quality/<method>); a previous run's are deleted first.")
         Path workDir;
 
-        @Option(names = "--json", description = "Print one JSON object instead of the table (progress goes to stderr).")
-        boolean json;
-
-        @Option(names = "--table", paramLabel = "FILE",
-                description = "Append the result as a markdown table row to FILE (with a header when FILE is new).")
-        Path table;
-
         @Mixin
         JobOptions job;
 
         @Override
         public Integer call() throws Exception {
-            Path cifar = cifar10 != null ? cifar10
-                    : Path.of(System.getProperty("streamssl.shared.dir", "../shared"), "datasets", "cifar10");
+            Path cifar = output.cifar10();
             Path work = workDir != null ? workDir : Path.of("streamssl-out", "bench-quality", method);
             QualityBenchmark.Settings settings = new QualityBenchmark.Settings(config(work.toAbsolutePath()), images,
                     cifar, trainN, testN, work);
             QualityBenchmark.checkCifar10(cifar); // options first, then the data: nothing starts without both
-            PrintStream progress = json ? System.err : System.out;
-            QualityBenchmark.Result r = new QualityBenchmark(settings, progress).run();
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(QualityBenchmark.json(r));
-            } else {
-                out.println();
-                out.print(QualityBenchmark.table(r));
-                out.println("result: " + work.toAbsolutePath().resolve("result.json"));
-            }
-            if (table != null) {
-                QualityBenchmark.appendRow(table, r);
-                if (!json) {
-                    out.println("row appended to " + table);
-                }
-            }
-            out.flush();
+            QualityBenchmark.Result r = new QualityBenchmark(settings, output.progress()).run();
+            output.report(spec.commandLine().getOut(), QualityBenchmark.json(r), QualityBenchmark.table(r),
+                    work.toAbsolutePath().resolve("result.json"), file -> QualityBenchmark.appendRow(file, r));
             return 0;
         }
 
@@ -424,52 +400,29 @@ public final class BenchCommand implements Runnable {
                 + " first M CIFAR-10 test images scored (default: ${DEFAULT-VALUE}).")
         int testN;
 
-        @Option(names = "--cifar10", paramLabel = "DIR", description = "CIFAR-10, binary version (data_batch_1.bin …"
-                + " data_batch_5.bin, test_batch.bin); default: <streamssl.shared.dir, ../shared>/datasets/cifar10.")
-        Path cifar10;
+        @Mixin
+        CifarBenchOptions output;
 
         @Option(names = "--work-dir", paramLabel = "DIR", description = "A directory per case (broker, checkpoints,"
                 + " snapshots, metrics.jsonl) and result.json (default: streamssl-out/bench-continual); a previous"
                 + " run's are deleted first.")
         Path workDir;
 
-        @Option(names = "--json", description = "Print one JSON object instead of the table (progress goes to stderr).")
-        boolean json;
-
-        @Option(names = "--table", paramLabel = "FILE",
-                description = "Append the cases as markdown table rows to FILE (with a header when FILE is new).")
-        Path table;
-
         @Mixin
         JobOptions job;
 
         @Override
         public Integer call() throws Exception {
-            Path cifar = cifar10 != null ? cifar10
-                    : Path.of(System.getProperty("streamssl.shared.dir", "../shared"), "datasets", "cifar10");
+            Path cifar = output.cifar10();
             Path work = (workDir != null ? workDir : Path.of("streamssl-out", "bench-continual")).toAbsolutePath();
             List<ContinualCase> selected = ContinualCase.parse(cases == null || cases.isEmpty()
                     ? List.of(ContinualCase.names().split(",")) : cases);
             ContinualBenchmark.Settings settings = new ContinualBenchmark.Settings(config(work, cifar), images,
                     phases, selected, cifar, work);
             QualityBenchmark.checkCifar10(cifar); // options first, then the data: nothing starts without both
-            PrintStream progress = json ? System.err : System.out;
-            ContinualBenchmark.Result r = new ContinualBenchmark(settings, progress).run();
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(ContinualReport.json(r));
-            } else {
-                out.println();
-                out.print(ContinualReport.table(r));
-                out.println("result: " + work.resolve("result.json"));
-            }
-            if (table != null) {
-                ContinualReport.appendRows(table, r);
-                if (!json) {
-                    out.println("rows appended to " + table);
-                }
-            }
-            out.flush();
+            ContinualBenchmark.Result r = new ContinualBenchmark(settings, output.progress()).run();
+            output.report(spec.commandLine().getOut(), ContinualReport.json(r), ContinualReport.table(r),
+                    work.resolve("result.json"), file -> ContinualReport.appendRows(file, r));
             return 0;
         }
 
