@@ -2,7 +2,6 @@ package io.streamssl.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,9 +24,7 @@ class ContinualBenchmarkITCase {
 
     @Test
     void tinyRunReportsEachPhaseEndAndTheForgettingBetweenThem() throws Exception {
-        Path cifar = Path.of(System.getProperty("streamssl.shared.dir", "../shared"), "datasets", "cifar10");
-        assumeTrue(Files.isRegularFile(cifar.resolve("test_batch.bin")), "CIFAR-10 not found at "
-                + cifar.toAbsolutePath() + " (set -Dstreamssl.shared.dir): skipping bench continual end to end");
+        Path cifar = SharedCifar10.orSkip("bench continual end to end");
         Path run = work.resolve("run");
         QualityBenchmarkTest.Run r = QualityBenchmarkTest.run("bench", "continual", "--cases", "minred", "--images",
                 "640", "--phases", "2", "--updates-per-sample", "1", "--capacity", "128", "--train-n", "200",

@@ -1,7 +1,6 @@
 package io.streamssl.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,9 +27,7 @@ class QualityBenchmarkITCase {
 
     @Test
     void tinyRunReportsBothEncodersAndTheImagesItTrainedOn() throws Exception {
-        Path cifar = Path.of(System.getProperty("streamssl.shared.dir", "../shared"), "datasets", "cifar10");
-        assumeTrue(Files.isRegularFile(cifar.resolve("test_batch.bin")), "CIFAR-10 not found at "
-                + cifar.toAbsolutePath() + " (set -Dstreamssl.shared.dir): skipping bench quality end to end");
+        Path cifar = SharedCifar10.orSkip("bench quality end to end");
         Path table = work.resolve("table.md");
         CommandLine cl = StreamsslCommand.commandLine();
         StringWriter out = new StringWriter();
