@@ -2,7 +2,11 @@ package io.streamssl.connectors;
 
 import io.streamssl.connectors.dataset.ImageDataset;
 import io.streamssl.connectors.dataset.LabeledImage;
+import io.streamssl.connectors.dataset.StreamOrder;
+import io.streamssl.connectors.dataset.StreamSchedule;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +33,19 @@ import org.slf4j.LoggerFactory;
  *
  * Required: bootstrap servers and data set. Pass {@code e} of the data set carries header {@code epoch=e}.
  *
+ * <p>The images go in data-set order unless {@link Builder#optOrder} gives a stream scenario, e.g. CIFAR-10
+ * class-incremental, 5 phases of 2 classes, each image once:
+ *
+ * <pre>{@code
+ * ImageProducer.builder().setBootstrapServers(servers).setDataset(Cifar10Binary.train(dir))
+ *         .optOrder(StreamOrder.classIncremental(2, 1))
+ *         .optProgress(p -> { if (p.phase() != null) System.out.println(p.phase()); })  // "phase 2/5 classes [4, 7]"
+ *         .build().run();
+ * }</pre>
+ *
+ * The phases, their classes and the exact index sequence are known beforehand:
+ * {@code StreamOrder.classIncremental(2, 1).schedule(dataset.labels())} (see {@link StreamSchedule}).
+ *
  * <p>An image larger than {@link Builder#optMaxImageBytes} (the job's {@code augment.max-image-bytes}), or one the
  * broker or topic refuses as too large, is skipped: reported with its id (a folder's relative path) to
  * {@link Builder#optOnSkipped}, counted ({@link #skippedCount()}, {@link Progress#skipped()}), and the run goes
@@ -36,8 +53,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImageProducer {
 
-    /** Progress reported about once a second and at the end. */
-    public record Progress(long sent, long total, long epoch, double recordsPerSecond, boolean done, long skipped) {}
+    /**
+     * Progress reported about once a second, when a phase of a class-incremental order begins, and at the end.
+     *
+     * @param phase the phase being sent, or null when the order has no phases
+     */
+    public record Progress(long sent, long total, long epoch, double recordsPerSecond, boolean done, long skipped,
+            StreamSchedule.Phase phase) {}
 
     /** An image not sent: its id, its size and why. */
     public record Skipped(String id, long bytes, String reason) {}
@@ -50,6 +72,7 @@ public final class ImageProducer {
     private final long maxRecords;
     private final double recordsPerSecond;
     private final long repeat;
+    private final StreamOrder order;
     private final boolean labels;
     private final Consumer<Progress> progress;
     private final KafkaClientProperties client;
@@ -67,6 +90,7 @@ public final class ImageProducer {
         this.maxRecords = b.maxRecords;
         this.recordsPerSecond = b.recordsPerSecond;
         this.repeat = b.repeat;
+        this.order = b.order;
         this.labels = b.labels;
         this.progress = b.progress;
         this.maxImageBytes = b.maxImageBytes;
@@ -116,19 +140,41 @@ public final class ImageProducer {
     /**
      * Publishes until the data set has been sent {@code repeat} times, {@code maxRecords} is reached or
      * {@link #stop()}; returns the records Kafka accepted (skipped images not counted).
+     *
+     * @throws IllegalArgumentException before anything is sent, if the order does not fit the data set (see
+     *     {@link StreamOrder#schedule})
      */
     public long run() throws Exception {
-        long perPass = dataset.size();
+        long perPass;
+        Iterator<Pass> passes;
+        if (order.kind() == StreamOrder.Kind.DATASET) {
+            perPass = dataset.size();
+            passes = inDatasetOrder();
+        } else {
+            StreamSchedule schedule = order.schedule(dataset.labels());
+            perPass = schedule.passLength();
+            passes = scheduled(schedule);
+        }
         long total = maxRecords > 0 ? (repeat > 0 ? Math.min(maxRecords, perPass * repeat) : maxRecords)
                 : (repeat > 0 ? perPass * repeat : -1);
         long sent = 0;
         long start = System.nanoTime();
         long lastReport = start;
         long epoch = 0;
+        StreamSchedule.Phase phase = null;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client.producer())) {
             outer:
-            for (; repeat == 0 || epoch < repeat; epoch++) {
-                for (LabeledImage img : dataset) {
+            while (passes.hasNext()) {
+                Pass pass = passes.next();
+                epoch = pass.epoch();
+                if (pass.phase() != null && !pass.phase().equals(phase)) {
+                    phase = pass.phase();
+                    if (progress != null) { // a new phase is news: say it now, not within the second
+                        progress.accept(new Progress(sent, total, epoch, rate(sent, start, System.nanoTime()), false,
+                                skipped.get(), phase));
+                    }
+                }
+                while (pass.images().hasNext()) {
                     if (stopped || (maxRecords > 0 && sent >= maxRecords)) {
                         break outer;
                     }
@@ -137,6 +183,7 @@ public final class ImageProducer {
                         throw new IllegalStateException("sending to topic '" + topic + "' at " + bootstrapServers
                                 + " failed: " + failed.getMessage(), failed);
                     }
+                    LabeledImage img = pass.images().next();
                     if (img.data().length > maxImageBytes) {
                         skip(new Skipped(img.id(), img.data().length, img.data().length + " bytes, over the limit of "
                                 + maxImageBytes + " (augment.max-image-bytes)"));
@@ -160,7 +207,7 @@ public final class ImageProducer {
                     if (progress != null && now - lastReport >= TimeUnit.SECONDS.toNanos(1)) {
                         lastReport = now;
                         progress.accept(new Progress(sent, total, epoch, rate(sent, start, now), false,
-                                skipped.get()));
+                                skipped.get(), phase));
                     }
                 }
             }
@@ -173,9 +220,46 @@ public final class ImageProducer {
         sent -= refused.get();
         if (progress != null) {
             progress.accept(new Progress(sent, total, epoch, rate(sent, start, System.nanoTime()), true,
-                    skipped.get()));
+                    skipped.get(), phase));
         }
         return sent;
+    }
+
+    /** One pass over the data set, or one repeat of a phase: images sent in a row under one epoch. */
+    private record Pass(Iterator<LabeledImage> images, long epoch, StreamSchedule.Phase phase) {}
+
+    /** The data set's own iteration, pass after pass: no labels read, images streamed as the data set reads. */
+    private Iterator<Pass> inDatasetOrder() {
+        return new Iterator<>() {
+            private long epoch;
+
+            @Override
+            public boolean hasNext() {
+                return repeat == 0 || epoch < repeat;
+            }
+
+            @Override
+            public Pass next() {
+                return new Pass(dataset.iterator(), epoch++, null);
+            }
+        };
+    }
+
+    /** The schedule's stretches, each image read by its index when it is sent. */
+    private Iterator<Pass> scheduled(StreamSchedule schedule) {
+        Iterator<StreamSchedule.Stretch> stretches = schedule.stretches(repeat);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return stretches.hasNext();
+            }
+
+            @Override
+            public Pass next() {
+                StreamSchedule.Stretch s = stretches.next();
+                return new Pass(Arrays.stream(s.indices()).mapToObj(dataset::image).iterator(), s.epoch(), s.phase());
+            }
+        };
     }
 
     private void skip(Skipped s) {
@@ -210,6 +294,7 @@ public final class ImageProducer {
         private long maxRecords;
         private double recordsPerSecond;
         private long repeat = 1;
+        private StreamOrder order = StreamOrder.dataset();
         private boolean labels = true;
         private Consumer<Progress> progress;
         private int maxImageBytes = TopicLimits.DEFAULT_MAX_IMAGE_BYTES;
@@ -246,6 +331,16 @@ public final class ImageProducer {
         /** Passes over the data set; 0 = forever (until {@link ImageProducer#stop()} or the record limit). */
         public Builder optRepeat(long passes) {
             this.repeat = passes;
+            return this;
+        }
+
+        /**
+         * The order of the images (default {@link StreamOrder#dataset()}: data-set order, every pass the same), a
+         * stream scenario such as {@link StreamOrder#classIncremental}. With a class-incremental order,
+         * {@link #optRepeat} is the repeats of each phase in a row, and must not be 0.
+         */
+        public Builder optOrder(StreamOrder order) {
+            this.order = order;
             return this;
         }
 
@@ -289,6 +384,7 @@ public final class ImageProducer {
                     .requireText(bootstrapServers, "bootstrap servers (setBootstrapServers)")
                     .require(dataset, "data set (setDataset)")
                     .requireText(topic, "topic (optTopic)")
+                    .require(order, "order (optOrder)")
                     .add(KafkaClientProperties.problems(clientProperties));
             if (maxImageBytes < 1) {
                 invalid.add("max image bytes must be >= 1, got " + maxImageBytes);
@@ -296,6 +392,10 @@ public final class ImageProducer {
             if (maxRecords < 0 || recordsPerSecond < 0 || repeat < 0) {
                 invalid.add("max records, records/s and repeat must be >= 0 (0 = unlimited), got "
                         + maxRecords + ", " + recordsPerSecond + ", " + repeat);
+            }
+            if (order != null && order.kind() == StreamOrder.Kind.CLASS_INCREMENTAL && repeat == 0) {
+                invalid.add("repeat 0 (forever) cannot go with a class-incremental order (optOrder): the first phase"
+                        + " would never end; give the repeats per phase (optRepeat)");
             }
             invalid.throwIfAny();
             return new ImageProducer(this);

@@ -4,8 +4,11 @@ import io.streamssl.connectors.ImageRecordHeaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -92,11 +95,7 @@ public final class Cifar10Binary implements ImageDataset {
     public long size() {
         long n = 0;
         for (Path f : files) {
-            try {
-                n += Files.size(f) / RECORD_BYTES;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            n += records(f);
         }
         return n;
     }
@@ -104,6 +103,72 @@ public final class Cifar10Binary implements ImageDataset {
     @Override
     public List<String> classes() {
         return classes;
+    }
+
+    @Override
+    public LabeledImage image(long index) {
+        long first = 0;
+        for (Path f : files) {
+            long n = records(f);
+            if (index >= first && index < first + n) {
+                long record = index - first;
+                ByteBuffer buf = ByteBuffer.allocate(RECORD_BYTES);
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    readFully(ch, buf, record * RECORD_BYTES, f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("reading " + f + ": " + e.getMessage(), e);
+                }
+                return toImage(f, record, buf.array());
+            }
+            first += n;
+        }
+        throw new IndexOutOfBoundsException("image " + index + " of " + first + " in " + files);
+    }
+
+    /** The label bytes alone: one byte read per record, the pixels skipped. */
+    @Override
+    public int[] labels() {
+        int[] labels = new int[ImageDataset.arrayLength(this)];
+        int i = 0;
+        ByteBuffer one = ByteBuffer.allocate(1);
+        for (Path f : files) {
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                long n = ch.size() / RECORD_BYTES;
+                for (long r = 0; r < n; r++) {
+                    one.clear();
+                    readFully(ch, one, r * RECORD_BYTES, f);
+                    labels[i++] = one.get(0) & 0xFF;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + f + ": " + e.getMessage(), e);
+            }
+        }
+        return labels;
+    }
+
+    private static long records(Path f) {
+        try {
+            return Files.size(f) / RECORD_BYTES;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long position, Path f) throws IOException {
+        long at = position;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, at);
+            if (n < 0) {
+                throw new IOException(f + " ended at byte " + at + ", inside a record");
+            }
+            at += n;
+        }
+    }
+
+    private static LabeledImage toImage(Path file, long record, byte[] buf) {
+        String name = file.getFileName().toString().replace(".bin", "");
+        return new LabeledImage("cifar10/" + name + "/" + record, toHwc(buf, 1), ImageRecordHeaders.RAW_RGB8, SIDE,
+                SIDE, buf[0] & 0xFF);
     }
 
     /** Planar CIFAR record (without its label byte) to interleaved RGB. */
@@ -143,9 +208,7 @@ public final class Cifar10Binary implements ImageDataset {
                         }
                         int n = in.readNBytes(buf, 0, RECORD_BYTES);
                         if (n == RECORD_BYTES) {
-                            String file = files.get(fileIndex).getFileName().toString().replace(".bin", "");
-                            next = new LabeledImage("cifar10/" + file + "/" + recordIndex++, toHwc(buf, 1),
-                                    ImageRecordHeaders.RAW_RGB8, SIDE, SIDE, buf[0] & 0xFF);
+                            next = toImage(files.get(fileIndex), recordIndex++, buf);
                             return true;
                         }
                         in.close();

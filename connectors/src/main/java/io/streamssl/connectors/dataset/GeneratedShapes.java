@@ -148,10 +148,27 @@ public final class GeneratedShapes implements ImageDataset {
                 if (i >= count) {
                     throw new NoSuchElementException();
                 }
-                long index = i++;
-                return new LabeledImage("generated/" + seed + "/" + index, pixels(index), ImageRecordHeaders.RAW_RGB8, size,
-                        size, (int) (index % CLASSES.size()));
+                return image(i++);
             }
         };
+    }
+
+    @Override
+    public LabeledImage image(long index) {
+        if (index < 0 || index >= count) {
+            throw new IndexOutOfBoundsException("image " + index + " of a generated set of " + count);
+        }
+        return new LabeledImage("generated/" + seed + "/" + index, pixels(index), ImageRecordHeaders.RAW_RGB8, size,
+                size, (int) (index % CLASSES.size()));
+    }
+
+    /** Label {@code i mod 10}, computed without drawing an image. */
+    @Override
+    public int[] labels() {
+        int[] labels = new int[ImageDataset.arrayLength(this)];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % CLASSES.size();
+        }
+        return labels;
     }
 }

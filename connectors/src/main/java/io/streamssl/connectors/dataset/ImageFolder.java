@@ -80,16 +80,36 @@ public final class ImageFolder implements ImageDataset {
 
             @Override
             public LabeledImage next() {
-                Path p = it.next();
-                Path rel = root.relativize(p);
-                int label = classes.indexOf(rel.getName(0).toString());
-                try {
-                    return new LabeledImage(rel.toString().replace('\\', '/'), Files.readAllBytes(p), contentType(p),
-                            0, 0, label);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("reading " + p + ": " + e.getMessage(), e);
-                }
+                return load(it.next());
             }
         };
+    }
+
+    @Override
+    public LabeledImage image(long index) {
+        if (index < 0 || index >= files.size()) {
+            throw new IndexOutOfBoundsException("image " + index + " of " + files.size() + " in " + root);
+        }
+        return load(files.get((int) index));
+    }
+
+    /** Labels from the files' class folders, without reading the files. */
+    @Override
+    public int[] labels() {
+        return files.stream().mapToInt(this::label).toArray();
+    }
+
+    private int label(Path p) {
+        return classes.indexOf(root.relativize(p).getName(0).toString());
+    }
+
+    private LabeledImage load(Path p) {
+        Path rel = root.relativize(p);
+        try {
+            return new LabeledImage(rel.toString().replace('\\', '/'), Files.readAllBytes(p), contentType(p), 0, 0,
+                    label(p));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + p + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -142,10 +142,30 @@ public final class KafkaImageTopic implements ImageDataset {
             }
 
             @Override
+            public LabeledImage image(long index) {
+                return part.get(Math.toIntExact(index));
+            }
+
+            @Override
+            public int[] labels() {
+                return part.stream().mapToInt(LabeledImage::label).toArray();
+            }
+
+            @Override
             public Iterator<LabeledImage> iterator() {
                 return part.iterator();
             }
         };
+    }
+
+    @Override
+    public LabeledImage image(long index) {
+        return images.get(Math.toIntExact(index));
+    }
+
+    @Override
+    public int[] labels() {
+        return images.stream().mapToInt(LabeledImage::label).toArray();
     }
 
     @Override

@@ -63,6 +63,25 @@ class Cifar10BinaryTest {
         assertThat(all.get(4).id()).isEqualTo("cifar10/data_batch_2/1");
     }
 
+    /** A stream order reads labels alone and then images by index: both must agree with iteration. */
+    @Test
+    void labelsAndImagesByIndexAgreeWithIteration() throws Exception {
+        writeTrainFiles(3);
+        Cifar10Binary data = Cifar10Binary.train(dir);
+        List<LabeledImage> all = new ArrayList<>();
+        data.forEach(all::add);
+        assertThat(data.labels()).containsExactly(all.stream().mapToInt(LabeledImage::label).toArray());
+        assertThat(data.labels()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4);
+        for (int i : new int[] {0, 2, 3, 7, 14}) {
+            LabeledImage byIndex = data.image(i);
+            assertThat(byIndex.id()).isEqualTo(all.get(i).id());
+            assertThat(byIndex.label()).isEqualTo(all.get(i).label());
+            assertThat(byIndex.data()).isEqualTo(all.get(i).data());
+        }
+        assertThat(data.image(3).id()).isEqualTo("cifar10/data_batch_2/0");
+        assertThatThrownBy(() -> data.image(15)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
     @Test
     void aDirectoryWithoutTheFilesIsRejectedNamingTheFile() {
         assertThatThrownBy(() -> Cifar10Binary.train(dir)).isInstanceOf(IllegalArgumentException.class)
