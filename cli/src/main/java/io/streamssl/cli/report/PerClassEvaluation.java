@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * The held-out kNN@200 accuracy per class of a run's {@code eval} records, as {@link ForgettingCurves}: one
@@ -62,7 +63,19 @@ public record PerClassEvaluation(String data, ForgettingCurves curves, int leftO
 
     /** One sentence on the average: its value and what it covers, or why there is none. */
     public String averageSentence() {
-        ForgettingCurves f = curves;
+        return averageSentence(curves);
+    }
+
+    /** The text summary: the average, then a line per class (best before the last evaluation, final, forgetting). */
+    public List<String> summaryLines() {
+        List<String> lines = new ArrayList<>();
+        lines.add("forgetting of held-out kNN@200 per class (" + data + "): " + averageSentence());
+        lines.addAll(classLines(curves, this::className));
+        return lines;
+    }
+
+    /** {@link #averageSentence()} of any curves ({@code streamssl eval --all-snapshots} prints it too). */
+    public static String averageSentence(ForgettingCurves f) {
         if (f.evaluationCount() < 2) {
             return "Forgetting needs at least two evaluations; this run has one (step " + f.steps()[0] + ").";
         }
@@ -76,14 +89,13 @@ public record PerClassEvaluation(String data, ForgettingCurves curves, int leftO
                         ? "; classes without queries in the last or every earlier evaluation are skipped" : "");
     }
 
-    /** The text summary: the average, then a line per class (best before the last evaluation, final, forgetting). */
-    public List<String> summaryLines() {
+    /** A header and a line per class: best before the last evaluation, its step, the last, the forgetting. */
+    public static List<String> classLines(ForgettingCurves f, IntFunction<String> className) {
         List<String> lines = new ArrayList<>();
-        lines.add("forgetting of held-out kNN@200 per class (" + data + "): " + averageSentence());
         lines.add(String.format(Locale.ROOT, "  %-14s %8s %10s %8s %10s", "class", "best", "best step", "final",
                 "forgetting"));
-        for (ClassForgetting c : curves.classes()) {
-            lines.add(String.format(Locale.ROOT, "  %-14s %8s %10s %8s %10s", className(c.classIndex()),
+        for (ClassForgetting c : f.classes()) {
+            lines.add(String.format(Locale.ROOT, "  %-14s %8s %10s %8s %10s", className.apply(c.classIndex()),
                     figure(c.best()), c.bestStep() < 0 ? "-" : Long.toString(c.bestStep()), figure(c.finalAccuracy()),
                     figure(c.forgetting())));
         }
@@ -91,7 +103,7 @@ public record PerClassEvaluation(String data, ForgettingCurves curves, int leftO
     }
 
     /** An accuracy or a forgetting to four places; "-" where it is undefined. */
-    static String figure(double v) {
+    public static String figure(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
     }
 }
