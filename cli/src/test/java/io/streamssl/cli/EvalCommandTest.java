@@ -176,8 +176,8 @@ class EvalCommandTest {
         Run table = run("eval", "--snapshot", series.toString(), "--all-snapshots", "--folder", folder.toString(),
                 "--train-n", "30", "--test-n", "20");
         assertThat(table.exit()).as(table.err()).isZero();
-        assertThat(table.out()).contains("2 snapshot(s) under " + series, "kNN@200 per class (k clamped to the"
-                + " 30-image bank)", "forgetting of kNN@200 per class: Average forgetting", "best step");
+        assertThat(table.out()).contains("2 snapshot(s) under " + series, "kNN@200 per class (columns: class index,"
+                + " named below; k clamped to the 30-image bank)", "forgetting of kNN@200 per class: Average forgetting", "best step");
     }
 
     @Test

@@ -91,11 +91,15 @@ public record PerClassEvaluation(String data, ForgettingCurves curves, int leftO
 
     /** A header and a line per class: best before the last evaluation, its step, the last, the forgetting. */
     public static List<String> classLines(ForgettingCurves f, IntFunction<String> className) {
+        int width = 14;
+        for (int c = 0; c < f.classCount(); c++) {
+            width = Math.max(width, className.apply(c).length());
+        }
+        String format = "  %-" + width + "s %8s %10s %8s %10s";
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "  %-14s %8s %10s %8s %10s", "class", "best", "best step", "final",
-                "forgetting"));
+        lines.add(String.format(Locale.ROOT, format, "class", "best", "best step", "final", "forgetting"));
         for (ClassForgetting c : f.classes()) {
-            lines.add(String.format(Locale.ROOT, "  %-14s %8s %10s %8s %10s", className.apply(c.classIndex()),
+            lines.add(String.format(Locale.ROOT, format, className.apply(c.classIndex()),
                     figure(c.best()), c.bestStep() < 0 ? "-" : Long.toString(c.bestStep()), figure(c.finalAccuracy()),
                     figure(c.forgetting())));
         }

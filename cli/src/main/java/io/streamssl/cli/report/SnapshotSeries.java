@@ -93,15 +93,17 @@ public record SnapshotSeries(Path root, String data, List<String> classes, int t
                     r.knn(20).top1(), r.knn(200).top1(), r.linear().top1(), r.seconds()));
         }
         int k = snapshots.get(0).result().knn(200).k();
-        sb.append(k == 200 ? "kNN@200 per class:\n" : "kNN@200 per class (k clamped to the " + k + "-image bank):\n").append(String.format(Locale.ROOT, "%10s", "step"));
+        sb.append("kNN@200 per class (columns: class index, named below")
+                .append(k == 200 ? "" : "; k clamped to the " + k + "-image bank").append("):\n")
+                .append(String.format(Locale.ROOT, "%10s", "step"));
         for (int c = 0; c < classes.size(); c++) {
-            sb.append(String.format(Locale.ROOT, " %10.10s", classes.get(c)));
+            sb.append(String.format(Locale.ROOT, " %7d", c));
         }
         sb.append('\n');
         for (Evaluated s : snapshots) {
             sb.append(String.format(Locale.ROOT, "%10d", s.manifest().step()));
             for (double a : s.result().knn(200).perClassAccuracy()) {
-                sb.append(String.format(Locale.ROOT, " %10s", PerClassEvaluation.figure(a)));
+                sb.append(String.format(Locale.ROOT, " %7s", PerClassEvaluation.figure(a)));
             }
             sb.append('\n');
         }
