@@ -111,9 +111,14 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--baseline goes with one snapshot, not with --all-snapshots: evaluate"
                     + " the baseline once with --snapshot DIR --baseline random");
         }
-        List<Path> stepDirectories = List.of();
+        SnapshotSeries.StepDirectories stepDirectories = null;
         if (allSnapshots) {
             stepDirectories = SnapshotSeries.stepDirectories(snapshot); // checked before the images are read
+            if (!stepDirectories.uncommitted().isEmpty()) {
+                status("left out " + stepDirectories.uncommitted().size() + " snapshot(s) newer than "
+                        + SnapshotWriter.LATEST_FILE + " (not committed): " + stepDirectories.uncommitted().stream()
+                                .map(d -> d.getFileName().toString()).toList());
+            }
         } else {
             checkSnapshot(snapshot);
         }
@@ -156,15 +161,23 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /** Each snapshot on the same images, one at a time (one encoder in memory). */
-    private SnapshotSeries evaluateAll(List<Path> stepDirectories, HeldOutImages images) {
+    private SnapshotSeries evaluateAll(SnapshotSeries.StepDirectories stepDirectories, HeldOutImages images) {
         List<SnapshotSeries.Evaluated> series = new ArrayList<>();
-        for (Path dir : stepDirectories) {
+        for (Path dir : stepDirectories.committed()) {
+            if (!Files.isDirectory(dir)) { // the job's retention deleted it since the listing
+                status("skipped " + dir + ": deleted since it was listed (the job's snapshots.retain-*)");
+                continue;
+            }
             try (SnapshotEncoder encoder = SnapshotEncoder.load(dir)) {
                 SnapshotManifest m = encoder.manifest();
                 int size = m.check() == null ? 32 : m.check().size();
                 series.add(new SnapshotSeries.Evaluated(dir, m, size,
                         evaluation("step " + m.step(), encoder, images, size)));
             }
+        }
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("every snapshot listed under " + snapshot + " was deleted before its"
+                    + " turn: evaluate the snapshots of a stopped job, or raise snapshots.retain-newest");
         }
         return new SnapshotSeries(snapshot, images.name(), images.classes(), images.trainCount(),
                 images.testCount(), series);

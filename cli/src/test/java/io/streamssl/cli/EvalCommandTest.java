@@ -34,7 +34,7 @@ class EvalCommandTest {
 
     static Path snapshots;
     static Path folder;
-    /** A snapshots root with the snapshots of steps 1 and 2 of one trainer. */
+    /** A snapshots root with the snapshots of steps 1 and 2 of one trainer (LATEST at 2) and an uncommitted 3. */
     static Path series;
 
     @BeforeAll
@@ -50,6 +50,8 @@ class EvalCommandTest {
             new Random(4).nextBytes(px);
             trainer.step(new ViewBatch(4, 2, 32, 32, px, new int[] {-1, -1, -1, -1}));
             SnapshotWriter.markLatest(series, SnapshotWriter.write(series, trainer, Map.of()));
+            trainer.step(new ViewBatch(4, 2, 32, 32, px, new int[] {-1, -1, -1, -1}));
+            SnapshotWriter.write(series, trainer, Map.of()); // step 3: written, never committed (LATEST stays at 2)
         }
         folder = dir.resolve("shapes");
         for (LabeledImage image : new GeneratedShapes(60, 5, 40)) { // 40 px: resized to the encoder's 32
@@ -124,7 +126,7 @@ class EvalCommandTest {
     }
 
     /**
-     * Every snapshot of a root in step order, each scored as {@code eval} scores it alone, and the forgetting of
+     * Every committed snapshot of a root in step order, each scored as {@code eval} scores it alone, and the forgetting of
      * kNN@200 per class recomputed here from the printed per-class figures: with two snapshots, best = the first,
      * f = first − last, the average over the classes where both have queries.
      */
@@ -139,6 +141,7 @@ class EvalCommandTest {
         assertThat(list.get(0).get("step").asLong()).isEqualTo(1);
         assertThat(list.get(1).get("step").asLong()).isEqualTo(2);
         assertThat(root.get("knn_200_k").asInt()).isEqualTo(30); // clamped to the 30-image bank
+        assertThat(r.err()).contains("left out 1 snapshot(s) newer than LATEST (not committed): [step-000000003]");
 
         Run alone = run("eval", "--snapshot", list.get(0).get("dir").asText(), "--folder", folder.toString(),
                 "--train-n", "30", "--test-n", "20", "--json");
@@ -185,7 +188,7 @@ class EvalCommandTest {
         Run stepDir = run("eval", "--snapshot", snapshots.resolve("step-000000001").toString(), "--all-snapshots",
                 "--folder", folder.toString());
         assertThat(stepDir.exit()).isEqualTo(1);
-        assertThat(stepDir.err()).contains("no step-NNNNNNNNN snapshot", "the snapshots root");
+        assertThat(stepDir.err()).contains("no committed step-NNNNNNNNN snapshot", "the snapshots root");
         Run baseline = run("eval", "--snapshot", series.toString(), "--all-snapshots", "--baseline", "random",
                 "--folder", folder.toString());
         assertThat(baseline.exit()).isEqualTo(1);

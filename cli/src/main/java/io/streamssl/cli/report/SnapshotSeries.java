@@ -42,28 +42,48 @@ public record SnapshotSeries(Path root, String data, List<String> classes, int t
     }
 
     /**
-     * The snapshot directories under a snapshots root ({@code step-NNNNNNNNN} with a manifest), in step order.
+     * The snapshot directories of a snapshots root.
      *
-     * @throws IllegalArgumentException when {@code root} is not a directory or holds no snapshot, saying what to give
+     * @param committed the {@code step-NNNNNNNNN} directories with a manifest at or below {@code LATEST}'s step (all of
+     *     them when the root has no {@code LATEST}), in step order
+     * @param uncommitted those newer than {@code LATEST}: written by the job but not (yet) committed, which a failed
+     *     attempt's replay may rewrite, so they are left out
      */
-    public static List<Path> stepDirectories(Path root) {
+    public record StepDirectories(List<Path> committed, List<Path> uncommitted) {}
+
+    /**
+     * The snapshot directories under a snapshots root.
+     *
+     * @throws IllegalArgumentException when {@code root} is not a directory or holds no committed snapshot, saying
+     *     what to give
+     */
+    public static StepDirectories stepDirectories(Path root) {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("snapshots root " + root + " does not exist: --all-snapshots wants"
                     + " --snapshot to be the directory holding the step-NNNNNNNNN snapshots (snapshots.dir of the job)");
         }
         List<Path> dirs;
+        String latest;
         try (Stream<Path> entries = Files.list(root)) {
             dirs = entries.filter(d -> STEP_DIRECTORY.matcher(d.getFileName().toString()).matches())
                     .filter(d -> Files.isRegularFile(d.resolve(SnapshotWriter.MANIFEST_FILE))).sorted().toList();
+            Path latestFile = root.resolve(SnapshotWriter.LATEST_FILE);
+            latest = Files.isRegularFile(latestFile) ? Files.readString(latestFile).trim() : null;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root, e);
         }
-        if (dirs.isEmpty()) {
-            throw new IllegalArgumentException("no step-NNNNNNNNN snapshot with a " + SnapshotWriter.MANIFEST_FILE
-                    + " in " + root + ": --all-snapshots wants --snapshot to be the snapshots root (snapshots.dir of"
-                    + " the job), not one step directory");
+        // step-NNNNNNNNN is zero-padded: the names sort as the steps do
+        List<Path> committed = dirs.stream().filter(d -> latest == null
+                || d.getFileName().toString().compareTo(latest) <= 0).toList();
+        List<Path> uncommitted = dirs.stream().filter(d -> !committed.contains(d)).toList();
+        if (committed.isEmpty()) {
+            throw new IllegalArgumentException("no committed step-NNNNNNNNN snapshot with a "
+                    + SnapshotWriter.MANIFEST_FILE + " in " + root + (uncommitted.isEmpty() ? ""
+                            : " (" + uncommitted.size() + " newer than LATEST, not committed)")
+                    + ": --all-snapshots wants --snapshot to be the snapshots root (snapshots.dir of the job), not one"
+                    + " step directory");
         }
-        return dirs;
+        return new StepDirectories(committed, uncommitted);
     }
 
     /** kNN@200 per class of each snapshot, and the forgetting they show. */
