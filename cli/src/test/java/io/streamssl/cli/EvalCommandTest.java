@@ -126,9 +126,9 @@ class EvalCommandTest {
     }
 
     /**
-     * Every committed snapshot of a root in step order, each scored as {@code eval} scores it alone, and the forgetting of
-     * kNN@200 per class recomputed here from the printed per-class figures: with two snapshots, best = the first,
-     * f = first − last, the average over the classes where both have queries.
+     * Every committed snapshot of a root in step order, each scored as {@code eval} scores it alone, and the
+     * forgetting of kNN@200 per class recomputed here from the printed per-class figures: with two snapshots,
+     * best = the first, f = first − last, the average over the classes where both have queries.
      */
     @Test
     void allSnapshotsGivesPerClassCurvesAndTheirForgetting() throws Exception {
@@ -180,7 +180,8 @@ class EvalCommandTest {
                 "--train-n", "30", "--test-n", "20");
         assertThat(table.exit()).as(table.err()).isZero();
         assertThat(table.out()).contains("2 snapshot(s) under " + series, "kNN@200 per class (columns: class index,"
-                + " named below; k clamped to the 30-image bank)", "forgetting of kNN@200 per class: Average forgetting", "best step");
+                + " named below; k clamped to the 30-image bank)",
+                "forgetting of kNN@200 per class: Average forgetting", "best step");
     }
 
     @Test

@@ -73,7 +73,9 @@ class ReportForgettingTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("report: forgetting of held-out kNN@200 per class (cifar10): Average forgetting"
                 + " 0.1111 over 9 of 10 classes (3 evaluations, steps 100 to 300)");
-        assertThat(r.out().lines().filter(l -> l.startsWith("report:   ")).map(l -> l.substring("report:".length()).strip()).toList()).contains(
+        List<String> classLines = r.out().lines().filter(l -> l.startsWith("report:   "))
+                .map(l -> l.substring("report:".length()).strip()).toList();
+        assertThat(classLines).contains(
                 "0 airplane       0.7000        200   0.4000     0.3000",
                 "1 automobile     0.3000        200   0.6000    -0.3000",
                 "5 dog            0.8000        100   0.2500     0.5500",
@@ -88,7 +90,8 @@ class ReportForgettingTest {
                 "<tr><td>9 truck</td><td>0.5500</td><td>200</td><td>-</td><td>-</td></tr>",
                 "<tr><th>average</th><td></td><td></td><td></td><th>0.1111</th></tr>",
                 "1 eval record(s) of another held-out set");
-        assertThat(ReportCommandTest.inlinedImages(html)).hasSize(6); // loss, learning rate, throughput, held-out, per class, eval_s
+        // loss, learning rate, throughput, held-out, per class, eval_s
+        assertThat(ReportCommandTest.inlinedImages(html)).hasSize(6);
 
         RunCharts.Chart chart = RunCharts.of(MetricsLog.readJsonl(log).eventsOf(RUN)).stream()
                 .filter(c -> c.title().equals(RunCharts.PER_CLASS_TITLE)).findFirst().orElseThrow();

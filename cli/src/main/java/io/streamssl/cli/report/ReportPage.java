@@ -26,8 +26,8 @@ import java.util.stream.Collectors;
 /**
  * The report of one run as a single HTML page: a header (run, model, method, steps, images, restarts, snapshots),
  * the {@link RunCharts} as PNG images inlined base64, the held-out kNN@200 per class with each class's forgetting
- * ({@link PerClassEvaluation}), and tables of the checkpoints and restores. Nothing is loaded
- * from elsewhere — no scripts, styles or images by URL — so the page opens offline and can be mailed or archived.
+ * ({@link PerClassEvaluation}), and tables of the checkpoints and restores. Nothing is loaded from elsewhere — no
+ * scripts, styles or images by URL — so the page opens offline and can be mailed or archived.
  */
 public final class ReportPage {
 

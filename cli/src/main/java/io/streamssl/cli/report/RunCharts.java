@@ -34,8 +34,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * The charts of one run, each a curve over optimiser steps: loss; learning rate and τ; the method's other values;
  * online probe accuracy; throughput; checkpoint copy time and state size; held-out evaluation ({@code eval}
- * records, whatever numeric fields they carry) and its kNN@200 per class ({@link PerClassEvaluation}). A chart whose values the run lacks is left out. Restarts are
- * vertical markers at the step each attempt resumed from.
+ * records, whatever numeric fields they carry) and its kNN@200 per class ({@link PerClassEvaluation}). A chart
+ * whose values the run lacks is left out. Restarts are vertical markers at the step each attempt resumed from.
  *
  * <p>A step logged twice (an attempt replaying steps after a restore, in a log read as written) keeps its last
  * value, so a curve never folds back on itself.

@@ -60,7 +60,8 @@ public record SnapshotSeries(Path root, String data, List<String> classes, int t
     public static StepDirectories stepDirectories(Path root) {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("snapshots root " + root + " does not exist: --all-snapshots wants"
-                    + " --snapshot to be the directory holding the step-NNNNNNNNN snapshots (snapshots.dir of the job)");
+                    + " --snapshot to be the directory holding the step-NNNNNNNNN snapshots (snapshots.dir of the"
+                    + " job)");
         }
         List<Path> dirs;
         String latest;
