@@ -24,8 +24,7 @@ import java.util.function.IntFunction;
 public record PerClassEvaluation(String data, ForgettingCurves curves, int leftOut) {
 
     /** The CIFAR-10 class names by label, as in the data set's batches.meta.txt. */
-    static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
-            "frog", "horse", "ship", "truck");
+    static final List<String> CIFAR10_CLASSES = io.streamssl.connectors.dataset.Cifar10Binary.DEFAULT_CLASSES;
 
     /** The per-class curves of a run's records, or empty when no eval record of the run has per-class figures. */
     public static Optional<PerClassEvaluation> of(List<LoggedEvent> run) {
