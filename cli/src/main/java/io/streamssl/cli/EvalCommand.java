@@ -3,6 +3,7 @@ package io.streamssl.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamssl.cli.report.SnapshotSeries;
 import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.models.eval.FeatureExtractor;
 import io.streamssl.models.eval.HeldOutEvaluation;
@@ -35,6 +36,8 @@ import picocli.CommandLine.Option;
                 + " 200, votes exp(sim/0.1)) and a linear probe (logistic regression on standardised features,"
                 + " full-batch L-BFGS to convergence). Features of the first --train-n training images form the kNN"
                 + " bank and the probe's training set; --test-n test images are scored.",
+                "With --all-snapshots: every snapshot of the --snapshot root in step order, kNN@200 per class over"
+                        + " them and each class's forgetting.",
                 "Example: ./streamssl eval --snapshot streamssl-out/demo/snapshots --cifar10 DIR --baseline random"})
 public final class EvalCommand implements Callable<Integer> {
 
@@ -84,6 +87,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
+    @Option(names = "--all-snapshots", description = "Evaluate every step-NNNNNNNNN snapshot under the --snapshot"
+            + " root, in step order, on the same images: each one's figures, kNN@200 per class over the snapshots,"
+            + " and each class's forgetting (its best kNN@200 before the last snapshot minus the last).")
+    boolean allSnapshots;
+
     /** One evaluated encoder. */
     record Row(String encoder, List<KnnResult> knn, ProbeResult linear, double seconds) {}
 
@@ -99,7 +107,21 @@ public final class EvalCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
-        checkSnapshot(snapshot);
+        if (allSnapshots && baseline != null) {
+            throw new IllegalArgumentException("--baseline goes with one snapshot, not with --all-snapshots: evaluate"
+                    + " the baseline once with --snapshot DIR --baseline random");
+        }
+        SnapshotSeries.StepDirectories stepDirectories = null;
+        if (allSnapshots) {
+            stepDirectories = SnapshotSeries.stepDirectories(snapshot); // checked before the images are read
+            if (!stepDirectories.uncommitted().isEmpty()) {
+                status("left out " + stepDirectories.uncommitted().size() + " snapshot(s) newer than "
+                        + SnapshotWriter.LATEST_FILE + " (not committed): " + stepDirectories.uncommitted().stream()
+                                .map(d -> d.getFileName().toString()).toList());
+            }
+        } else {
+            checkSnapshot(snapshot);
+        }
         HeldOutImages images = source.cifar10 != null ? HeldOutImages.cifar10(source.cifar10, trainN, testN)
                 : HeldOutImages.folder(source.folder, trainN, testN, seed);
         if (images.classes().size() < 2) {
@@ -107,6 +129,12 @@ public final class EvalCommand implements Callable<Integer> {
                     + " class(es): evaluation needs at least 2");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (allSnapshots) {
+            SnapshotSeries result = evaluateAll(stepDirectories, images);
+            out.print(json ? result.json() + "\n" : result.table());
+            out.flush();
+            return 0;
+        }
         List<Row> rows = new ArrayList<>();
         SnapshotManifest manifest;
         EncoderSpec architecture;
@@ -132,6 +160,29 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Each snapshot on the same images, one at a time (one encoder in memory). */
+    private SnapshotSeries evaluateAll(SnapshotSeries.StepDirectories stepDirectories, HeldOutImages images) {
+        List<SnapshotSeries.Evaluated> series = new ArrayList<>();
+        for (Path dir : stepDirectories.committed()) {
+            if (!Files.isDirectory(dir)) { // the job's retention deleted it since the listing
+                status("skipped " + dir + ": deleted since it was listed (the job's snapshots.retain-*)");
+                continue;
+            }
+            try (SnapshotEncoder encoder = SnapshotEncoder.load(dir)) {
+                SnapshotManifest m = encoder.manifest();
+                int size = m.check() == null ? 32 : m.check().size();
+                series.add(new SnapshotSeries.Evaluated(dir, m, size,
+                        evaluation("step " + m.step(), encoder, images, size)));
+            }
+        }
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("every snapshot listed under " + snapshot + " was deleted before its"
+                    + " turn: evaluate the snapshots of a stopped job, or raise snapshots.retain-newest");
+        }
+        return new SnapshotSeries(snapshot, images.name(), images.classes(), images.trainCount(),
+                images.testCount(), series);
+    }
+
     private static void checkSnapshot(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("snapshot directory " + dir + " does not exist: give --snapshot a"
@@ -146,13 +197,18 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private Row evaluate(String name, SnapshotEncoder encoder, HeldOutImages images, int size) {
+        HeldOutEvaluation.Result r = evaluation(name, encoder, images, size);
+        return new Row(name, r.knn(), r.linear(), r.seconds());
+    }
+
+    private HeldOutEvaluation.Result evaluation(String name, SnapshotEncoder encoder, HeldOutImages images, int size) {
         HeldOutEvaluation.Result r = new HeldOutEvaluation(batchSize).evaluate(encoder, images.train(size),
                 images.trainCount(), images.test(size), images.testCount(), images.classes().size(), progress(name));
         ProbeResult linear = r.linear();
         status(String.format(Locale.ROOT, "%s: done in %.1f s (probe %s after %d iterations, gradient norm %.2e)",
                 name, r.seconds(), linear.converged() ? "converged" : "NOT converged", linear.iterations(),
                 linear.gradientNorm()));
-        return new Row(name, r.knn(), linear, r.seconds());
+        return r;
     }
 
     private HeldOutEvaluation.Progress progress(String name) {

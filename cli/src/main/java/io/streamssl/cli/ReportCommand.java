@@ -2,6 +2,7 @@ package io.streamssl.cli;
 
 import io.streamssl.cli.report.MetricsLog;
 import io.streamssl.cli.report.MetricsLog.RunSummary;
+import io.streamssl.cli.report.PerClassEvaluation;
 import io.streamssl.cli.report.ReportPage;
 import io.streamssl.cli.report.RunCharts;
 import io.streamssl.connectors.Topics;
@@ -23,8 +24,9 @@ import picocli.CommandLine.Option;
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Write one run's training curves as a single HTML page that opens offline: loss, learning"
                 + " rate and τ, online probe accuracy, throughput, checkpoint copy time and state size, held-out"
-                + " evaluation (eval records), with restarts marked; a header names the run, model, method, steps,"
-                + " images, restarts and snapshots.",
+                + " evaluation (eval records) and its kNN@200 per class, with restarts marked; a header names the"
+                + " run, model, method, steps, images, restarts and snapshots; a table gives each class's forgetting"
+                + " (best held-out accuracy before the last evaluation minus the last), also printed here.",
                 "",
                 "Reads the metrics topic read_committed to its end (-b), or a saved log (--jsonl: one record per"
                         + " line, as on the topic). Without --run-id it reports the run with the newest record and"
@@ -107,6 +109,10 @@ public final class ReportCommand implements Callable<Integer> {
             Files.createDirectories(parent);
         }
         Files.writeString(out, ReportPage.html(log, run, charts), StandardCharsets.UTF_8);
+        PerClassEvaluation.of(log.eventsOf(run.runId())).ifPresentOrElse(
+                p -> p.summaryLines().forEach(line -> System.out.println("report: " + line)),
+                () -> System.out.println("report: no per-class held-out figures in this run (no eval records with"
+                        + " knn_200_per_class), so no forgetting"));
         System.out.println("report: " + run.records() + " records of run " + run.runId() + " (" + charts.size()
                 + " charts) → " + out);
         return 0;

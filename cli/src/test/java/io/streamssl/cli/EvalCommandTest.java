@@ -1,6 +1,7 @@
 package io.streamssl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,8 @@ class EvalCommandTest {
 
     static Path snapshots;
     static Path folder;
+    /** A snapshots root with the snapshots of steps 1 and 2 of one trainer (LATEST at 2) and an uncommitted 3. */
+    static Path series;
 
     @BeforeAll
     static void snapshotAndImages() throws Exception {
@@ -42,6 +45,13 @@ class EvalCommandTest {
             new Random(3).nextBytes(px);
             trainer.step(new ViewBatch(4, 2, 32, 32, px, new int[] {-1, -1, -1, -1}));
             SnapshotWriter.markLatest(snapshots, SnapshotWriter.write(snapshots, trainer, Map.of()));
+            series = dir.resolve("series");
+            SnapshotWriter.write(series, trainer, Map.of());
+            new Random(4).nextBytes(px);
+            trainer.step(new ViewBatch(4, 2, 32, 32, px, new int[] {-1, -1, -1, -1}));
+            SnapshotWriter.markLatest(series, SnapshotWriter.write(series, trainer, Map.of()));
+            trainer.step(new ViewBatch(4, 2, 32, 32, px, new int[] {-1, -1, -1, -1}));
+            SnapshotWriter.write(series, trainer, Map.of()); // step 3: written, never committed (LATEST stays at 2)
         }
         folder = dir.resolve("shapes");
         for (LabeledImage image : new GeneratedShapes(60, 5, 40)) { // 40 px: resized to the encoder's 32
@@ -115,6 +125,77 @@ class EvalCommandTest {
         }
     }
 
+    /**
+     * Every committed snapshot of a root in step order, each scored as {@code eval} scores it alone, and the
+     * forgetting of kNN@200 per class recomputed here from the printed per-class figures: with two snapshots,
+     * best = the first, f = first − last, the average over the classes where both have queries.
+     */
+    @Test
+    void allSnapshotsGivesPerClassCurvesAndTheirForgetting() throws Exception {
+        Run r = run("eval", "--snapshot", series.toString(), "--all-snapshots", "--folder", folder.toString(),
+                "--train-n", "30", "--test-n", "20", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        JsonNode list = root.get("snapshots");
+        assertThat(list).hasSize(2);
+        assertThat(list.get(0).get("step").asLong()).isEqualTo(1);
+        assertThat(list.get(1).get("step").asLong()).isEqualTo(2);
+        assertThat(root.get("knn_200_k").asInt()).isEqualTo(30); // clamped to the 30-image bank
+        assertThat(r.err()).contains("left out 1 snapshot(s) newer than LATEST (not committed): [step-000000003]");
+
+        Run alone = run("eval", "--snapshot", list.get(0).get("dir").asText(), "--folder", folder.toString(),
+                "--train-n", "30", "--test-n", "20", "--json");
+        assertThat(alone.exit()).as(alone.err()).isZero();
+        JsonNode aloneRow = new ObjectMapper().readTree(alone.out()).at("/results/0");
+        assertThat(list.get(0).get("knn_200_per_class").toString()).isEqualTo(aloneRow.get("knn_30_per_class")
+                .toString());
+        assertThat(list.get(0).get("linear").asDouble()).isEqualTo(aloneRow.get("linear").asDouble());
+
+        JsonNode first = list.get(0).get("knn_200_per_class");
+        JsonNode last = list.get(1).get("knn_200_per_class");
+        assertThat(first).hasSize(10);
+        JsonNode perClass = root.at("/forgetting/per_class");
+        double sum = 0;
+        int n = 0;
+        for (int c = 0; c < 10; c++) {
+            JsonNode f = perClass.get(c);
+            assertThat(f.get("name").asText()).isEqualTo(root.at("/data/classes/" + c).asText());
+            if (first.get(c).isNull() || last.get(c).isNull()) {
+                assertThat(f.get("forgetting").isNull()).as("class %d without queries", c).isTrue();
+                continue;
+            }
+            double expected = first.get(c).asDouble() - last.get(c).asDouble();
+            assertThat(f.get("best").asDouble()).isEqualTo(first.get(c).asDouble());
+            assertThat(f.get("best_step").asLong()).isEqualTo(1);
+            assertThat(f.get("final").asDouble()).isEqualTo(last.get(c).asDouble());
+            assertThat(f.get("forgetting").asDouble()).as("class %d", c).isCloseTo(expected, within(1e-12));
+            sum += expected;
+            n++;
+        }
+        assertThat(n).isPositive();
+        assertThat(root.at("/forgetting/classes_averaged").asInt()).isEqualTo(n);
+        assertThat(root.at("/forgetting/average").asDouble()).isCloseTo(sum / n, within(1e-12));
+
+        Run table = run("eval", "--snapshot", series.toString(), "--all-snapshots", "--folder", folder.toString(),
+                "--train-n", "30", "--test-n", "20");
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out()).contains("2 snapshot(s) under " + series, "kNN@200 per class (columns: class index,"
+                + " named below; k clamped to the 30-image bank)",
+                "forgetting of kNN@200 per class: Average forgetting", "best step");
+    }
+
+    @Test
+    void allSnapshotsWantsASnapshotsRootAndNoBaseline() {
+        Run stepDir = run("eval", "--snapshot", snapshots.resolve("step-000000001").toString(), "--all-snapshots",
+                "--folder", folder.toString());
+        assertThat(stepDir.exit()).isEqualTo(1);
+        assertThat(stepDir.err()).contains("no committed step-NNNNNNNNN snapshot", "the snapshots root");
+        Run baseline = run("eval", "--snapshot", series.toString(), "--all-snapshots", "--baseline", "random",
+                "--folder", folder.toString());
+        assertThat(baseline.exit()).isEqualTo(1);
+        assertThat(baseline.err()).contains("--baseline goes with one snapshot");
+    }
+
     @Test
     void errorsNameWhatToFix() {
         Run missing = run("eval", "--snapshot", dir.resolve("nope").toString(), "--folder", folder.toString());
@@ -131,7 +212,8 @@ class EvalCommandTest {
 
         Run help = run("eval", "--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("--snapshot").contains("--baseline").contains("--train-n");
+        assertThat(help.out()).contains("--snapshot").contains("--baseline").contains("--train-n")
+                .contains("--all-snapshots");
     }
 
     @Test

@@ -56,7 +56,7 @@ class ReportCommandITCase {
                     "report: 26 records of run " + NEW_RUN).doesNotContain("rolled-back");
             String html = Files.readString(page);
             assertThat(html).contains("attempt 1 from step 40", "checkpoint 2", OLD_RUN, "foo");
-            assertThat(inlinedImages(html)).hasSize(7); // with the two held-out evaluation charts
+            assertThat(inlinedImages(html)).hasSize(8); // with the three held-out charts: figures, per class, eval_s
             assertThat(Files.readAllLines(saved)).containsExactlyElementsOf(known);
 
             assertThat(run("report", "-b", kafka.bootstrapServers(), "--topic", "nowhere", "--out",

@@ -62,7 +62,8 @@ class ReportCommandTest {
                 "/snapshots/step-000000040", "/snapshots/step-000000080", "checkpoint 2", "foo",
                 "other runs in the log");
         List<String> titles = List.of("Loss", "Learning rate and τ", "Online probe accuracy", "Throughput",
-                "Checkpoints: copy time and state size", "Held-out evaluation", "Held-out evaluation: eval_s");
+                "Checkpoints: copy time and state size", "Held-out evaluation", "Held-out kNN@200 per class",
+                "Held-out evaluation: eval_s");
         for (String title : titles) {
             assertThat(html).contains("<img alt=\"" + title + "\"");
         }
@@ -84,6 +85,7 @@ class ReportCommandTest {
         assertThat(html).contains("run <code>" + OLD_RUN + "</code>", "<img alt=\"Learning rate\"")
                 .doesNotContain("alt=\"Checkpoints", "alt=\"Held-out", "alt=\"Online probe");
         assertThat(inlinedImages(html)).hasSize(3); // loss, learning rate, throughput
+        assertThat(html).contains("No eval records in this run");
 
         Result unknown = run("report", "--jsonl", log.toString(), "--run-id", "nope", "-o", page.toString());
         assertThat(unknown.code).isEqualTo(1);

@@ -8,6 +8,7 @@ import io.streamssl.connectors.event.MetricsEvent;
 import io.streamssl.connectors.event.RestoredEvent;
 import io.streamssl.connectors.event.SnapshotEvent;
 import io.streamssl.connectors.event.TrainerRecord;
+import io.streamssl.models.eval.ForgettingCurves.ClassForgetting;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -17,14 +18,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * The report of one run as a single HTML page: a header (run, model, method, steps, images, restarts, snapshots),
- * the {@link RunCharts} as PNG images inlined base64, and tables of the checkpoints and restores. Nothing is loaded
- * from elsewhere — no scripts, styles or images by URL — so the page opens offline and can be mailed or archived.
+ * the {@link RunCharts} as PNG images inlined base64, the held-out kNN@200 per class with each class's forgetting
+ * ({@link PerClassEvaluation}), and tables of the checkpoints and restores. Nothing is loaded from elsewhere — no
+ * scripts, styles or images by URL — so the page opens offline and can be mailed or archived.
  */
 public final class ReportPage {
 
@@ -59,6 +62,7 @@ public final class ReportPage {
         if (charts.isEmpty()) {
             h.append("<p>No records of this run carry values to chart (no metrics, checkpoint or eval records).</p>\n");
         }
+        forgetting(h, events);
         checkpointTable(h, typed(events, CheckpointEvent.class));
         restoreTable(h, typed(events, RestoredEvent.class), typed(events, CheckpointEvent.class));
         h.append("<p style=\"font-size:12px;color:#888\">Read from ").append(esc(log.source()))
@@ -129,6 +133,42 @@ public final class ReportPage {
         if (!log.skipped().isEmpty()) {
             row(h, "skipped lines", esc(String.join("; ", log.skipped())));
         }
+        h.append("</table>\n");
+    }
+
+    /** The per-class held-out figures and their forgetting, or a sentence saying why the run has none. */
+    private static void forgetting(StringBuilder h, List<LoggedEvent> events) {
+        h.append("<h2>Forgetting (held-out kNN@200 per class)</h2>\n");
+        Optional<PerClassEvaluation> found = PerClassEvaluation.of(events);
+        if (found.isEmpty()) {
+            boolean evals = events.stream().anyMatch(e -> e.kind().equals(RunCharts.EVAL_KIND));
+            h.append("<p>").append(evals ? "The eval records of this run carry no per-class accuracies"
+                    + " (knn_200_per_class; a build before them wrote these records), so there are no per-class"
+                    + " curves or forgetting."
+                    : "No eval records in this run, so there are no per-class curves or forgetting: the job evaluates"
+                    + " its committed snapshots when one of eval.cifar10, eval.folder or eval.topic is set.")
+                    .append("</p>\n");
+            return;
+        }
+        PerClassEvaluation p = found.get();
+        h.append("<p>").append(esc(p.averageSentence())).append(" A class's forgetting is its best accuracy before"
+                + " the last evaluation minus its accuracy in the last one (Chaudhry et al., 2018): positive when it"
+                + " was better earlier, negative when it is now better than ever before.");
+        if (p.leftOut() > 0) {
+            h.append(" ").append(p.leftOut()).append(" eval record(s) of another held-out set, or without per-class"
+                    + " figures, are left out.");
+        }
+        h.append("</p>\n<table>\n<tr><th>class</th><th>best before last</th><th>at step</th><th>last</th>"
+                + "<th>forgetting</th></tr>\n");
+        for (ClassForgetting c : p.curves().classes()) {
+            h.append("<tr><td>").append(esc(p.className(c.classIndex()))).append("</td><td>")
+                    .append(PerClassEvaluation.figure(c.best())).append("</td><td>")
+                    .append(c.bestStep() < 0 ? "-" : Long.toString(c.bestStep())).append("</td><td>")
+                    .append(PerClassEvaluation.figure(c.finalAccuracy())).append("</td><td>")
+                    .append(PerClassEvaluation.figure(c.forgetting())).append("</td></tr>\n");
+        }
+        h.append(String.format(Locale.ROOT, "<tr><th>average</th><td></td><td></td><td></td><th>%s</th></tr>%n",
+                PerClassEvaluation.figure(p.curves().averageForgetting())));
         h.append("</table>\n");
     }
 

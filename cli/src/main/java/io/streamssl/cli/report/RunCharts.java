@@ -3,6 +3,8 @@ package io.streamssl.cli.report;
 import io.streamssl.connectors.event.CheckpointEvent;
 import io.streamssl.connectors.event.MetricsEvent;
 import io.streamssl.connectors.event.RestoredEvent;
+import io.streamssl.models.eval.ForgettingCurves;
+import io.streamssl.models.eval.ForgettingCurves.ClassForgetting;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -32,8 +34,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * The charts of one run, each a curve over optimiser steps: loss; learning rate and τ; the method's other values;
  * online probe accuracy; throughput; checkpoint copy time and state size; held-out evaluation ({@code eval}
- * records, whatever numeric fields they carry). A chart whose values the run lacks is left out. Restarts are
- * vertical markers at the step each attempt resumed from.
+ * records, whatever numeric fields they carry) and its kNN@200 per class ({@link PerClassEvaluation}). A chart
+ * whose values the run lacks is left out. Restarts are vertical markers at the step each attempt resumed from.
  *
  * <p>A step logged twice (an attempt replaying steps after a restore, in a log read as written) keeps its last
  * value, so a curve never folds back on itself.
@@ -42,10 +44,13 @@ public final class RunCharts {
 
     /** The kind of the held-out evaluation records (the job's evaluator; typed or, from older builds, not). */
     public static final String EVAL_KIND = "eval";
+    /** The title of the chart of the per-class held-out curves. */
+    public static final String PER_CLASS_TITLE = "Held-out kNN@200 per class";
     static final int WIDTH = 960;
     static final int HEIGHT = 380;
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-            new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0x17becf)};
+            new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0x17becf), new Color(0xe377c2),
+            new Color(0x7f7f7f), new Color(0xbcbd22)}; // ten, so CIFAR-10's classes each get their own
 
     /**
      * One chart of the report.
@@ -152,6 +157,7 @@ public final class RunCharts {
                     + " evaluated: " + String.join(", ", fractions.stream().map(s -> (String) s.getKey()).toList())
                     + ".", "value", restarts, fractions.toArray(XYSeries[]::new)));
         }
+        PerClassEvaluation.of(run).ifPresent(p -> charts.add(perClass(p, restarts)));
         for (XYSeries s : fields.values()) {
             if (!fractions.contains(s)) {
                 charts.add(chart("Held-out evaluation: " + s.getKey(), "The eval records' field '" + s.getKey()
@@ -159,6 +165,29 @@ public final class RunCharts {
             }
         }
         return charts;
+    }
+
+    /** One curve per class: its kNN@200 accuracy at each evaluation (a class without queries has no point there). */
+    private static Chart perClass(PerClassEvaluation p, Map<Long, String> restarts) {
+        ForgettingCurves f = p.curves();
+        long[] steps = f.steps();
+        List<XYSeries> series = new ArrayList<>();
+        for (ClassForgetting c : f.classes()) {
+            XYSeries s = new XYSeries(p.className(c.classIndex()), true, false);
+            double[] a = c.accuracy();
+            for (int t = 0; t < steps.length; t++) {
+                if (!Double.isNaN(a[t])) {
+                    s.add((double) steps[t], a[t]);
+                }
+            }
+            series.add(s);
+        }
+        Chart c = chart(PER_CLASS_TITLE, "Held-out kNN@200 accuracy of each class (" + p.data() + ") over the step"
+                + " of the snapshot evaluated. A class's forgetting is its best accuracy before the last evaluation"
+                + " minus its last accuracy. " + p.averageSentence(), "kNN@200 accuracy", restarts,
+                series.toArray(XYSeries[]::new));
+        ((XYLineAndShapeRenderer) c.chart().getXYPlot().getRenderer()).setDefaultShapesVisible(true);
+        return c;
     }
 
     /** Step → label of each restart: where attempt N's first record (its restore, if logged) stands. */

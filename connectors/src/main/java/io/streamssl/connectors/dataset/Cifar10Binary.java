@@ -26,7 +26,8 @@ public final class Cifar10Binary implements ImageDataset {
     public static final List<String> TRAIN_FILES =
             List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin");
     public static final String TEST_FILE = "test_batch.bin";
-    private static final List<String> DEFAULT_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
+    /** The class names by label when the directory has no batches.meta.txt (as in its distribution). */
+    public static final List<String> DEFAULT_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
             "dog", "frog", "horse", "ship", "truck");
 
     private final List<Path> files;

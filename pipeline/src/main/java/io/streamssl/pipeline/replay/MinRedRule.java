@@ -10,10 +10,13 @@ import java.util.Arrays;
  * buffer-then-arrival order does.
  *
  * <p>Embeddings are L2-normalised on arrival; each slot keeps its nearest neighbour's similarity and slot, updated
- * as slots are written. A write can only raise another slot's best similarity, except for the slots whose nearest
- * neighbour was the overwritten slot: only those are recomputed over the whole buffer. So a write costs one pass
- * over the buffer (capacity × dim multiply-adds) plus a pass per slot that lost its neighbour (about one on
- * average). Dot products accumulate in double in index order, so the same embeddings give the same decisions.
+ * as slots are written: one pass over the buffer (capacity × dim multiply-adds) per write. A write can only raise
+ * another slot's best similarity, except for the slots whose nearest neighbour was the overwritten slot: their
+ * stored similarity becomes an upper bound ("stale"), and a stale slot is recomputed over the whole buffer only
+ * when it comes out on top of an eviction (a lazy priority queue), since only the maximum decides. The decisions
+ * are those of a brute-force computation (tested), at about one pass per arrival instead of one per slot that
+ * lost its neighbour (many, in high dimensions, where a few "hub" samples are many others' nearest neighbour).
+ * Dot products accumulate in double in index order, so the same embeddings give the same decisions.
  *
  * <p>What differs from the paper: the paper refreshes the features of the samples it trains on; the buffer does
  * the same for replayed samples (their embedding is recomputed after the step that used them), and embeds an
@@ -27,6 +30,8 @@ final class MinRedRule implements EvictionRule {
     private final long[] inserted;
     private final double[] nearestSimilarity;
     private final int[] nearest;
+    /** {@code nearestSimilarity[j]} is an upper bound, not the exact value: recompute before relying on it. */
+    private final boolean[] stale;
     private int size;
 
     MinRedRule(int capacity) {
@@ -35,6 +40,7 @@ final class MinRedRule implements EvictionRule {
         this.inserted = new long[capacity];
         this.nearestSimilarity = new double[capacity];
         this.nearest = new int[capacity];
+        this.stale = new boolean[capacity];
         Arrays.fill(nearest, -1);
         Arrays.fill(nearestSimilarity, Double.NEGATIVE_INFINITY);
     }
@@ -50,22 +56,32 @@ final class MinRedRule implements EvictionRule {
             return size;
         }
         float[] arrival = normalised(embedding);
+        double[] toArrival = new double[capacity];
         double arrivalBest = Double.NEGATIVE_INFINITY;
-        int evict = REJECT;
-        double evictRedundancy = Double.NEGATIVE_INFINITY;
-        long evictInserted = Long.MAX_VALUE;
         for (int j = 0; j < capacity; j++) {
-            double s = dot(arrival, unit[j]);
-            arrivalBest = Math.max(arrivalBest, s);
-            double redundancy = Math.max(nearestSimilarity[j], s); // j's nearest neighbour with the arrival present
-            if (redundancy > evictRedundancy || (redundancy == evictRedundancy && inserted[j] < evictInserted)) {
-                evict = j;
-                evictRedundancy = redundancy;
-                evictInserted = inserted[j];
-            }
+            toArrival[j] = dot(arrival, unit[j]);
+            arrivalBest = Math.max(arrivalBest, toArrival[j]);
         }
-        // the arrival is the newest: it goes only when strictly more redundant than every buffered sample
-        return arrivalBest > evictRedundancy ? REJECT : evict;
+        while (true) {
+            int evict = REJECT;
+            double evictRedundancy = Double.NEGATIVE_INFINITY;
+            long evictInserted = Long.MAX_VALUE;
+            for (int j = 0; j < capacity; j++) {
+                // j's nearest neighbour with the arrival present (an upper bound while j is stale)
+                double redundancy = Math.max(nearestSimilarity[j], toArrival[j]);
+                if (redundancy > evictRedundancy || (redundancy == evictRedundancy && inserted[j] < evictInserted)) {
+                    evict = j;
+                    evictRedundancy = redundancy;
+                    evictInserted = inserted[j];
+                }
+            }
+            if (stale[evict] && nearestSimilarity[evict] > toArrival[evict]) {
+                recompute(evict); // its bound may be too high: make it exact and look again
+                continue;
+            }
+            // the arrival is the newest: it goes only when strictly more redundant than every buffered sample
+            return arrivalBest > evictRedundancy ? REJECT : evict;
+        }
     }
 
     @Override
@@ -81,6 +97,7 @@ final class MinRedRule implements EvictionRule {
         }
         nearestSimilarity[slot] = Double.NEGATIVE_INFINITY;
         nearest[slot] = -1;
+        stale[slot] = false;
         for (int j = 0; j < capacity; j++) {
             if (j == slot || unit[j] == null) {
                 continue;
@@ -90,11 +107,14 @@ final class MinRedRule implements EvictionRule {
                 nearestSimilarity[slot] = s;
                 nearest[slot] = j;
             }
-            if (nearest[j] == slot && s < nearestSimilarity[j]) {
-                recompute(j); // its nearest neighbour changed into something less similar
-            } else if (nearest[j] == slot || s > nearestSimilarity[j]) {
+            if (s >= nearestSimilarity[j] && (nearest[j] == slot || s > nearestSimilarity[j])) {
+                // at least as similar as j's (bound on its) best: exact
                 nearestSimilarity[j] = s;
                 nearest[j] = slot;
+                stale[j] = false;
+            } else if (nearest[j] == slot) {
+                // its nearest neighbour became less similar: the old value still bounds the new best from above
+                stale[j] = true;
             }
         }
     }
@@ -103,6 +123,7 @@ final class MinRedRule implements EvictionRule {
     private void recompute(int j) {
         nearestSimilarity[j] = Double.NEGATIVE_INFINITY;
         nearest[j] = -1;
+        stale[j] = false;
         for (int k = 0; k < capacity; k++) {
             if (k != j && unit[k] != null) {
                 double s = dot(unit[j], unit[k]);
@@ -116,6 +137,9 @@ final class MinRedRule implements EvictionRule {
 
     /** The cosine similarity of slot {@code j} to its nearest neighbour (−∞ alone); for tests and metrics. */
     double nearestSimilarity(int j) {
+        if (stale[j]) {
+            recompute(j);
+        }
         return nearestSimilarity[j];
     }
 

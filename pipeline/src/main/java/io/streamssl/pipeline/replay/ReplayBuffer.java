@@ -80,6 +80,12 @@ public final class ReplayBuffer {
         if (c == null) {
             return;
         }
+        if (c.size > 0 && (!settings.policy().configName().equals(c.policy) || settings.capacity() != c.capacity)) {
+            throw new IllegalStateException("the checkpoint's replay buffer holds " + c.size + " samples kept by"
+                    + " replay.policy=" + c.policy + " with replay.capacity=" + c.capacity + ", this run has"
+                    + " replay.policy=" + settings.policy().configName() + " and replay.capacity="
+                    + settings.capacity() + ": set them as before, or start a new model (--fresh)");
+        }
         counters = c;
         TreeMap<Integer, ReplayEntry> waiting = new TreeMap<>();
         arrivalsState.entries().forEach(e -> waiting.put(e.getKey(), e.getValue()));
@@ -99,6 +105,8 @@ public final class ReplayBuffer {
 
     /** Writes the counters and the waiting records: part of the trainer's flush before a checkpoint barrier. */
     public void write() throws Exception {
+        counters.policy = settings.policy().configName();
+        counters.capacity = settings.capacity();
         countersState.update(counters);
         arrivalsState.clear();
         for (int i = 0; i < arrivals.size(); i++) {
