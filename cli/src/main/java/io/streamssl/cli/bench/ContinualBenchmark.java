@@ -214,7 +214,8 @@ public final class ContinualBenchmark {
                 perClass[p] = e.knn200PerClass();
                 continue;
             }
-            Path snapshot = Path.of(job.get(StreamsslOptions.SNAPSHOT_DIR), SnapshotWriter.directoryName(phaseSteps[p]));
+            Path snapshot = Path.of(job.get(StreamsslOptions.SNAPSHOT_DIR),
+                    SnapshotWriter.directoryName(phaseSteps[p]));
             if (!Files.isDirectory(snapshot)) {
                 out.printf(Locale.ROOT, "warning: %s has no snapshot of step %d (end of phase %d) to evaluate%n",
                         c.cliName(), phaseSteps[p], p + 1);

@@ -50,7 +50,8 @@ public final class SnapshotEvaluation {
             throw e; // the caller's handling: a bad argument is a message, anything else a trace
         });
         List<String> args = new ArrayList<>(List.of("--snapshot", snapshot.toString(), "--cifar10",
-                cifar10.toString(), "--train-n", Integer.toString(trainN), "--test-n", Integer.toString(testN), "--json"));
+                cifar10.toString(), "--train-n", Integer.toString(trainN), "--test-n", Integer.toString(testN),
+                "--json"));
         if (withRandom) {
             args.addAll(List.of("--baseline", "random"));
         }
