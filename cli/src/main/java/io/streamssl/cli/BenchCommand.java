@@ -364,7 +364,7 @@ public final class BenchCommand implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--images", defaultValue = "9600", paramLabel = "N", description = "Training images in the"
+        @Option(names = "--images", defaultValue = "16000", paramLabel = "N", description = "Training images in the"
                 + " stream, N/10 per class, each sent once (default: ${DEFAULT-VALUE}; at most 50000).")
         int images;
 
