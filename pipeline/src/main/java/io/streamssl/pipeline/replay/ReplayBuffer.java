@@ -80,6 +80,12 @@ public final class ReplayBuffer {
         if (c == null) {
             return;
         }
+        if (rule != null && c.size > settings.capacity()) {
+            // the rules address slots below the capacity: a larger buffer would never shrink (and minred fails)
+            throw new IllegalStateException("replay buffer: the checkpoint holds " + c.size + " samples, more than"
+                    + " replay.capacity=" + settings.capacity() + " of this run: restore with replay.capacity >= "
+                    + c.size + " (a buffer does not shrink on restore), or start without this checkpoint");
+        }
         counters = c;
         TreeMap<Integer, ReplayEntry> waiting = new TreeMap<>();
         arrivalsState.entries().forEach(e -> waiting.put(e.getKey(), e.getValue()));
@@ -91,6 +97,11 @@ public final class ReplayBuffer {
                 if (e == null) {
                     throw new IllegalStateException("replay buffer: slot " + slot + " of " + counters.size
                             + " is missing from state '" + STATE_ENTRIES + "': the checkpoint is damaged");
+                }
+                if (e.embedding == null) {
+                    throw new IllegalStateException("replay buffer: the checkpoint's samples have no embeddings (it"
+                            + " was written with a replay.policy other than minred); replay.policy=minred needs them:"
+                            + " restore with the policy it was written with, or start without this checkpoint");
                 }
                 rule.written(slot, e.embedding, e.sequence);
             }

@@ -1,6 +1,7 @@
 package io.streamssl.pipeline.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.decode.RgbImage;
@@ -27,6 +28,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -140,6 +142,38 @@ class TrainerOperatorReplayHarnessTest {
     }
 
     /**
+     * A buffer restored under other settings: a larger capacity takes it as it is; a smaller one, or minred over a
+     * buffer kept without embeddings, fails at the restore naming the key, instead of failing later or silently
+     * holding more than the capacity.
+     */
+    @Test
+    void aCheckpointedBufferRestoresOnlyUnderSettingsThatCanHoldIt() throws Exception {
+        JobConfig fifo = config("fifo");
+        OperatorSubtaskState checkpoint;
+        try (var harness = harness(fifo)) {
+            harness.open();
+            for (TrainingSample s : records(fifo, RECORDS).subList(0, CHECKPOINT_AFTER)) {
+                harness.processElement(s, 0); // 5 steps: the buffer holds its 8
+            }
+            harness.prepareSnapshotPreBarrier(1);
+            checkpoint = harness.snapshot(1, 1);
+        }
+        try (var harness = harness(config("fifo", 2 * CAPACITY))) {
+            harness.initializeState(checkpoint);
+            harness.open();
+            assertThat(only(records(harness.extractOutputValues()), RestoredEvent.class).step()).isEqualTo(5);
+        }
+        try (var harness = harness(config("fifo", CAPACITY / 2))) {
+            assertThatThrownBy(() -> harness.initializeState(checkpoint))
+                    .hasStackTraceContaining("the checkpoint holds 8 samples, more than replay.capacity=4");
+        }
+        try (var harness = harness(config("minred"))) {
+            assertThatThrownBy(() -> harness.initializeState(checkpoint))
+                    .hasStackTraceContaining("replay.policy=minred needs them");
+        }
+    }
+
+    /**
      * 0.5 × 2: step 1 trains records 0 and 1 twice each (uses 0 and 1: the buffer is empty, the budget goes to the
      * record); from step 2 on every record is trained once fresh (use 0) and buys one replay: half of every batch,
      * exactly. Each time an image is trained its use count is one more than the time before.
@@ -187,6 +221,10 @@ class TrainerOperatorReplayHarnessTest {
     }
 
     private static JobConfig config(String policy) {
+        return config(policy, CAPACITY);
+    }
+
+    private static JobConfig config(String policy, int capacity) {
         Map<String, String> c = new HashMap<>();
         c.put("trainer.model-name", MODEL);
         c.put("trainer.method", "byol");
@@ -202,7 +240,7 @@ class TrainerOperatorReplayHarnessTest {
         c.put("metrics.trained-ids", "true");
         c.put("snapshots.every-steps", "1000");
         c.put("replay.policy", policy);
-        c.put("replay.capacity", Integer.toString(CAPACITY));
+        c.put("replay.capacity", Integer.toString(capacity));
         c.put("replay.ratio", "0.5");
         c.put("replay.updates-per-sample", "2");
         return JobConfig.of(c);
