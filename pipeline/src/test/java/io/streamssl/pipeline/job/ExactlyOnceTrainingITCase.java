@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -267,7 +268,7 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
         assertThat(finalState("savepoint-replay-2")).containsKey(AuditEvents.REPLAY_BUFFER_DIGEST);
 
         // it continues: use counts run on across the two jobs, and the second replays images the first trained
-        List<TrainedEvent> trained = new java.util.ArrayList<>(events("savepoint-replay-1", TrainedEvent.class, true));
+        List<TrainedEvent> trained = new ArrayList<>(events("savepoint-replay-1", TrainedEvent.class, true));
         List<TrainedEvent> resumed = events("savepoint-replay-2", TrainedEvent.class, true);
         trained.addAll(resumed);
         assertThat(trained).extracting(TrainedEvent::step).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L,
