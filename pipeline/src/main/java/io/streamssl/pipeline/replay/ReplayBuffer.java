@@ -169,7 +169,8 @@ public final class ReplayBuffer {
     /**
      * After a step on {@code trained}: the waiting records meet the admission rule in arrival order (minred first
      * refreshes the embeddings of the replays it trained on, then embeds the arrivals, in one batch). After a
-     * skipped step (non-finite loss) the records of that batch do not enter: they went to the dead-letter topic.
+     * skipped step (non-finite loss) the records trained fresh in that batch do not enter: they went to the
+     * dead-letter topic (its replays stay in the buffer).
      */
     public void afterStep(List<TrainingSample> trained, boolean skipped, Embedder embedder) throws Exception {
         if (rule == null) {
@@ -177,10 +178,10 @@ public final class ReplayBuffer {
         }
         List<ReplayEntry> admit = new ArrayList<>(arrivals);
         arrivals.clear();
-        if (skipped) {
+        if (skipped) { // the records trained fresh in it, not those replayed (the same id may come again later)
             Set<String> dead = new HashSet<>();
-            trained.forEach(s -> dead.add(s.id));
-            admit.removeIf(e -> dead.contains(e.id));
+            trained.stream().filter(s -> !s.replayed()).forEach(s -> dead.add(s.id + "@" + s.position));
+            admit.removeIf(e -> dead.contains(e.id + "@" + e.position));
         }
         float[][] arrivalEmbeddings = null;
         if (rule.needsEmbeddings()) {
