@@ -85,6 +85,9 @@ public final class TrainerEventCodec {
                 n.put("state_bytes", c.stateBytes());
                 n.put("pending", c.pending());
                 n.put("copy_ms", c.copyMillis());
+                if (c.replayBufferSha256() != null) {
+                    n.put("replay_buffer_sha256", c.replayBufferSha256());
+                }
             }
             case RESTORED -> {
                 RestoredEvent r = (RestoredEvent) record;
@@ -92,6 +95,9 @@ public final class TrainerEventCodec {
                 n.put("pending", r.pending());
                 if (r.seedChangedFrom() != null) {
                     n.put("seed_changed_from", r.seedChangedFrom());
+                }
+                if (r.replayBufferSha256() != null) {
+                    n.put("replay_buffer_sha256", r.replayBufferSha256());
                 }
             }
             case FINAL_STATE -> {
@@ -182,9 +188,11 @@ public final class TrainerEventCodec {
             case SNAPSHOT -> new SnapshotEvent(h, text(n, "path"), text(n, "method"), text(n, "weights_sha256"),
                     n.path("checkpoint_id").isNumber() ? n.get("checkpoint_id").asLong() : null);
             case CHECKPOINT -> new CheckpointEvent(h, number(n, "checkpoint_id").asLong(), text(n, "teacher_sha256"),
-                    number(n, "state_bytes").asLong(), number(n, "pending").asInt(), n.path("copy_ms").asLong());
+                    number(n, "state_bytes").asLong(), number(n, "pending").asInt(), n.path("copy_ms").asLong(),
+                    optionalText(n, "replay_buffer_sha256"));
             case RESTORED -> new RestoredEvent(h, text(n, "teacher_sha256"), number(n, "pending").asInt(),
-                    n.path("seed_changed_from").isNumber() ? n.get("seed_changed_from").asLong() : null);
+                    n.path("seed_changed_from").isNumber() ? n.get("seed_changed_from").asLong() : null,
+                    optionalText(n, "replay_buffer_sha256"));
             case FINAL_STATE -> {
                 TreeMap<String, String> digests = new TreeMap<>();
                 field(n, "tensor_sha256").fields().forEachRemaining(e -> digests.put(e.getKey(), e.getValue().asText()));
@@ -225,6 +233,11 @@ public final class TrainerEventCodec {
             throw new IllegalArgumentException("trainer event without '" + name + "': " + n);
         }
         return v;
+    }
+
+    /** The field's text, or null when it is absent (records of earlier versions, or nothing to say). */
+    private static String optionalText(JsonNode n, String name) {
+        return n.hasNonNull(name) ? n.get(name).asText() : null;
     }
 
     private static String text(JsonNode n, String name) {

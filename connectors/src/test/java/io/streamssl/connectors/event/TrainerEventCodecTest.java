@@ -78,6 +78,13 @@ class TrainerEventCodecTest {
                 + "\"teacher_sha256\":\"cd34\",\"pending\":5}");
         assertRoundTrip(new RestoredEvent(H, "cd34", 5, 7L), HEAD.formatted("restored")
                 + "\"teacher_sha256\":\"cd34\",\"pending\":5,\"seed_changed_from\":7}");
+        // with a replay buffer: its digest at the checkpoint and as restored
+        assertRoundTrip(new CheckpointEvent(H, 7, "cd34", 1_000_000L, 5, 42, "9f"), HEAD.formatted("checkpoint")
+                + "\"checkpoint_id\":7,\"teacher_sha256\":\"cd34\",\"state_bytes\":1000000,\"pending\":5,"
+                + "\"copy_ms\":42,\"replay_buffer_sha256\":\"9f\"}");
+        assertRoundTrip(new RestoredEvent(H, "cd34", 5, null, "9f"), HEAD.formatted("restored")
+                + "\"teacher_sha256\":\"cd34\",\"pending\":5,\"replay_buffer_sha256\":\"9f\"}");
+        assertThat(new RestoredEvent(H, "cd34", 5, null).replayBufferSha256()).as("no buffer").isNull();
         TreeMap<String, String> digests = new TreeMap<>(Map.of("teacher/w", "01", "student/w", "02"));
         assertRoundTrip(new FinalStateEvent(H, digests, 2, 64), HEAD.formatted("final-state")
                 + "\"tensor_sha256\":{\"student/w\":\"02\",\"teacher/w\":\"01\"},\"tensors\":2,\"state_bytes\":64}");

@@ -27,18 +27,21 @@ final class AuditEvents {
     private AuditEvents() {}
 
     /** @param tensorData every state tensor's raw data by name ({@link io.streamssl.models.CapturedState}) */
+    /** @param replayDigest the replay buffer's digest that went with it ({@value #REPLAY_BUFFER_DIGEST}), or null */
     static CheckpointEvent checkpoint(EventHeader header, long checkpointId, SortedMap<String, ByteBuffer> tensorData,
-            long stateBytes, int pending, long copyMillis) {
-        return new CheckpointEvent(header, checkpointId, teacherDigest(tensorData), stateBytes, pending, copyMillis);
+            long stateBytes, int pending, long copyMillis, String replayDigest) {
+        return new CheckpointEvent(header, checkpointId, teacherDigest(tensorData), stateBytes, pending, copyMillis,
+                replayDigest);
     }
 
     /**
      * @param tensorData every state tensor's raw data by name, as loaded
      * @param seedChangedFrom the seed the state was trained with, if this run has another; else null
+     * @param replayDigest the restored replay buffer's digest, or null without one
      */
     static RestoredEvent restored(EventHeader header, SortedMap<String, ByteBuffer> tensorData, int pending,
-            Long seedChangedFrom) {
-        return new RestoredEvent(header, teacherDigest(tensorData), pending, seedChangedFrom);
+            Long seedChangedFrom, String replayDigest) {
+        return new RestoredEvent(header, teacherDigest(tensorData), pending, seedChangedFrom, replayDigest);
     }
 
     /**

@@ -71,7 +71,9 @@ final class SkippedSteps {
             d.position = s.position;
             d.stage = STAGE;
             d.reason = REASON;
-            d.detail = detail;
+            // a replay's record was trained before and stays in the buffer; it may still be what broke the step
+            d.detail = s.replayed() ? detail + "; this image was replayed from the buffer (use " + s.uses + ")"
+                    : detail;
             return d;
         }).toList();
     }

@@ -244,8 +244,14 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
                         + " replayed records will differ from the first attempt", modelName, trainedSeed, seed);
             }
             // the digest of what is now on the device, to compare with the checkpoint's record
+            // and of the replay buffer as restored (reads every entry, once per restore)
+            String replayDigest = null;
+            if (replay != null) {
+                setCurrentKey(modelName);
+                replayDigest = replay.digest();
+            }
             try (CapturedState loaded = trainer.captureState()) {
-                emit(AuditEvents.restored(header(), loaded.tensorData(), pending.size(), trainedSeed));
+                emit(AuditEvents.restored(header(), loaded.tensorData(), pending.size(), trainedSeed, replayDigest));
             }
             snapshots.commitRestored();
         }
@@ -364,8 +370,11 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             }
             // the part of the checkpoint that holds up training: the copy (the digest below is extra)
             long copyMillis = (System.nanoTime() - copyStart) / 1_000_000;
+            // with the audit trail on, the buffer's digest too, to compare with a restore's; it reads every entry,
+            // so not in ordinary runs
+            String replayDigest = replay != null && trainedIds ? replay.digest() : null;
             emit(AuditEvents.checkpoint(header(), checkpointId, captured.tensorData(), captured.tensorBytes(),
-                    pending.size(), copyMillis));
+                    pending.size(), copyMillis, replayDigest));
         }
         snapshots.announce(checkpointId).forEach(this::emit);
     }

@@ -180,8 +180,7 @@ public final class JobRunner {
             if (interactive) {
                 console.println();
             }
-            String savepoint = client.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
-                    .get(5, TimeUnit.MINUTES);
+            String savepoint = stopWithSavepoint(client, Duration.ofMinutes(5));
             client.getJobExecutionResult().get(5, TimeUnit.MINUTES);
             Runtime.getRuntime().removeShutdownHook(hook);
             console.println("stopped with savepoint " + savepoint);
@@ -215,12 +214,46 @@ public final class JobRunner {
         return "streamssl: " + config.get(StreamsslOptions.MODEL_NAME);
     }
 
+    /**
+     * Stops the job with a savepoint. A job that was just (re)started may not have all its tasks running yet (a
+     * restored trainer reports its step while it opens, before its task is RUNNING): Flink refuses the savepoint
+     * then (NOT_ALL_REQUIRED_TASKS_RUNNING), so that refusal is retried every half second within
+     * {@code timeout}; any other failure is thrown.
+     */
+    private String stopWithSavepoint(JobClient client, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return client.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
+                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!tasksNotRunningYet(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    private static boolean tasksNotRunningYet(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.flink.runtime.checkpoint.CheckpointException c && c.getCheckpointFailureReason()
+                    == org.apache.flink.runtime.checkpoint.CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING) {
+                return true;
+            }
+            // through REST the cause arrives as text
+            if (t.getMessage() != null && t.getMessage().contains("Not all required tasks are currently running")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void stopQuietly(JobClient client) {
         try {
             if (!client.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
                 console.println("\nstopping with a savepoint …");
-                String sp = client.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
-                        .get(2, TimeUnit.MINUTES);
+                String sp = stopWithSavepoint(client, Duration.ofMinutes(2));
                 console.println("savepoint: " + sp + " (resume with --set checkpoints.restore-from=" + sp + ")");
             }
         } catch (Exception e) {

@@ -80,23 +80,30 @@ public final class ReplayBuffer {
         if (c == null) {
             return;
         }
-        if (c.size > 0 && (!settings.policy().configName().equals(c.policy) || settings.capacity() != c.capacity)) {
-            throw new IllegalStateException("the checkpoint's replay buffer holds " + c.size + " samples kept by"
-                    + " replay.policy=" + c.policy + " with replay.capacity=" + c.capacity + ", this run has"
-                    + " replay.policy=" + settings.policy().configName() + " and replay.capacity="
-                    + settings.capacity() + ": set them as before, or start a new model (--fresh)");
+        if (rule != null && c.size > settings.capacity()) {
+            // the rules address slots below the capacity: a larger buffer would never shrink (and minred fails)
+            throw new IllegalStateException("replay buffer: the checkpoint holds " + c.size + " samples, more than"
+                    + " replay.capacity=" + settings.capacity() + " of this run: restore with replay.capacity >= "
+                    + c.size + " (a buffer does not shrink on restore), or start without this checkpoint");
         }
         counters = c;
         TreeMap<Integer, ReplayEntry> waiting = new TreeMap<>();
         arrivalsState.entries().forEach(e -> waiting.put(e.getKey(), e.getValue()));
         arrivals.clear();
-        arrivals.addAll(waiting.values());
+        if (rule != null) { // with replay.policy=none now, the buffer of an earlier policy is dropped
+            arrivals.addAll(waiting.values());
+        }
         if (rule != null && rule.needsEmbeddings()) {
             for (int slot = 0; slot < counters.size; slot++) {
                 ReplayEntry e = entries.get(slot);
                 if (e == null) {
                     throw new IllegalStateException("replay buffer: slot " + slot + " of " + counters.size
                             + " is missing from state '" + STATE_ENTRIES + "': the checkpoint is damaged");
+                }
+                if (e.embedding == null) {
+                    throw new IllegalStateException("replay buffer: the checkpoint's samples have no embeddings (it"
+                            + " was written with a replay.policy other than minred); replay.policy=minred needs them:"
+                            + " restore with the policy it was written with, or start without this checkpoint");
                 }
                 rule.written(slot, e.embedding, e.sequence);
             }
@@ -105,8 +112,6 @@ public final class ReplayBuffer {
 
     /** Writes the counters and the waiting records: part of the trainer's flush before a checkpoint barrier. */
     public void write() throws Exception {
-        counters.policy = settings.policy().configName();
-        counters.capacity = settings.capacity();
         countersState.update(counters);
         arrivalsState.clear();
         for (int i = 0; i < arrivals.size(); i++) {
@@ -164,7 +169,8 @@ public final class ReplayBuffer {
     /**
      * After a step on {@code trained}: the waiting records meet the admission rule in arrival order (minred first
      * refreshes the embeddings of the replays it trained on, then embeds the arrivals, in one batch). After a
-     * skipped step (non-finite loss) the records of that batch do not enter: they went to the dead-letter topic.
+     * skipped step (non-finite loss) the records trained fresh in that batch do not enter: they went to the
+     * dead-letter topic (its replays stay in the buffer).
      */
     public void afterStep(List<TrainingSample> trained, boolean skipped, Embedder embedder) throws Exception {
         if (rule == null) {
@@ -172,10 +178,10 @@ public final class ReplayBuffer {
         }
         List<ReplayEntry> admit = new ArrayList<>(arrivals);
         arrivals.clear();
-        if (skipped) {
+        if (skipped) { // the records trained fresh in it, not those replayed (the same id may come again later)
             Set<String> dead = new HashSet<>();
-            trained.forEach(s -> dead.add(s.id));
-            admit.removeIf(e -> dead.contains(e.id));
+            trained.stream().filter(s -> !s.replayed()).forEach(s -> dead.add(s.id + "@" + s.position));
+            admit.removeIf(e -> dead.contains(e.id + "@" + e.position));
         }
         float[][] arrivalEmbeddings = null;
         if (rule.needsEmbeddings()) {

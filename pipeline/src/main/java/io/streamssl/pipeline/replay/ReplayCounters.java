@@ -18,9 +18,6 @@ public class ReplayCounters {
     /** Samples drawn from the buffer so far, and records admitted (for metrics). */
     public long replayed;
     public long admitted;
-    /** The policy and capacity that filled the buffer: a restore under other ones is refused. */
-    public String policy;
-    public int capacity;
 
     public ReplayCounters() {}
 }

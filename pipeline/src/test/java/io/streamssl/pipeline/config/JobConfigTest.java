@@ -189,7 +189,9 @@ class JobConfigTest {
         // file:///cwd/file:/dir
         assertThat(io.streamssl.pipeline.job.JobFlinkConfiguration.uri("file:/tmp/sp-1")).isEqualTo("file:/tmp/sp-1");
         assertThat(io.streamssl.pipeline.job.JobFlinkConfiguration.uri("s3://b/c")).isEqualTo("s3://b/c");
-        assertThat(io.streamssl.pipeline.job.JobFlinkConfiguration.uri("/tmp/x")).isEqualTo("file:///tmp/x");
+        // a path that does not exist (an existing directory's URI ends in '/': what /tmp/x is must not matter)
+        String missing = "/tmp/streamssl-missing-" + java.util.UUID.randomUUID();
+        assertThat(io.streamssl.pipeline.job.JobFlinkConfiguration.uri(missing)).isEqualTo("file://" + missing);
     }
 
     @Test

@@ -42,11 +42,13 @@ class AuditEventsTest {
         String expected = sha256("teacher/b".getBytes(StandardCharsets.UTF_8), new byte[] {5, 6, 7, 8},
                 "teacher/w".getBytes(StandardCharsets.UTF_8), new byte[] {9, 10, 11, 12});
         assertThat(AuditEvents.teacherDigest(data(state()))).isEqualTo(expected);
-        CheckpointEvent c = AuditEvents.checkpoint(H, 9, data(state()), state().tensorBytes(), 5, 17);
+        CheckpointEvent c = AuditEvents.checkpoint(H, 9, data(state()), state().tensorBytes(), 5, 17, "b0");
         assertThat(c.teacherSha256()).isEqualTo(expected);
         assertThat(List.of(c.checkpointId(), c.stateBytes(), (long) c.pending(), c.copyMillis()))
                 .containsExactly(9L, 12L, 5L, 17L);
-        assertThat(AuditEvents.restored(H, data(state()), 5, null).teacherSha256()).isEqualTo(expected);
+        assertThat(c.replayBufferSha256()).isEqualTo("b0");
+        assertThat(AuditEvents.restored(H, data(state()), 5, null, null).teacherSha256()).isEqualTo(expected);
+        assertThat(AuditEvents.restored(H, data(state()), 5, null, "b0").replayBufferSha256()).isEqualTo("b0");
     }
 
     /** The tensors' bytes as the raw-data views a capture gives, direct as a capture's are. */

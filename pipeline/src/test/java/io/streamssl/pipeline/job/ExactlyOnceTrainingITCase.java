@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -43,7 +44,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * bytes an uninterrupted run ends with; with decode/augment at parallelism 2, every produced record is trained
  * on exactly once per epoch (and snapshot retention leaves the newest 2 and every 20th step on disk); a
  * stop-with-savepoint resumes at another augment parallelism and counts on; and
- * every snapshot announced on the topic belongs to a completed checkpoint.
+ * every snapshot announced on the topic belongs to a completed checkpoint. With a replay buffer (BYOL with minred,
+ * MoCo v2 with reservoir) the failures change neither the batches nor the buffer, every restore loads the buffer its
+ * checkpoint wrote, and a stop-with-savepoint carries the buffer into the resumed job.
  *
  * <p>Runs are compared bit for bit at a fixed number of intra-op threads (failsafe sets {@code OMP_NUM_THREADS},
  * 2 by default; {@code -Dit.omp.threads=N} changes it).
@@ -69,20 +72,30 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
                 .optTopic("images-sp").optRepeat(1).build().run();
     }
 
+    /**
+     * @param run a method, with a replay policy for the runs with a buffer (capacity 64: full after 8 steps of 8
+     *     records, evicting from then on; each record trained once fresh and replayed once, ratio 0.5 × 2 updates)
+     */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"byol", "mocov2", "dino"})
-    void failuresDoNotChangeASingleByteOfTheTrainingState(String method, @InjectMiniCluster MiniCluster cluster)
+    @ValueSource(strings = {"byol", "mocov2", "dino", "byol minred", "mocov2 reservoir"})
+    void failuresDoNotChangeASingleByteOfTheTrainingState(String run, @InjectMiniCluster MiniCluster cluster)
             throws Exception {
-        long steps = 30;
-        Map<String, String> values = job(method, work.resolve("bitexact-" + method));
-        values.put("kafka.group-id", "bitexact-" + method);
+        String method = run.split(" ")[0];
+        String policy = run.contains(" ") ? run.split(" ")[1] : null;
+        String name = policy == null ? method : method + "-" + policy;
+        long steps = 30; // the TaskManager goes at step 14 or a little later: margin for a slow poll
+        Map<String, String> values = job(method, work.resolve("bitexact-" + name));
+        values.put("kafka.group-id", "bitexact-" + name);
         values.put("trainer.max-steps", Long.toString(steps));
+        if (policy != null) {
+            replay(values, policy);
+        }
 
-        JobRunner.Summary straight = runner(values, "straight-" + method).run();
+        JobRunner.Summary straight = runner(values, "straight-" + name).run();
         assertThat(straight.steps()).isEqualTo(steps);
 
         values.put("testing.fail-at-steps", "6,12"); // attempt 0 fails at step 6, attempt 1 at step 12
-        String runId = "failing-" + method;
+        String runId = "failing-" + name;
         CompletableFuture<JobRunner.Summary> failing = runAsync(runner(values, runId));
         // attempt 2 (after two drills): take its TaskManager away once it has trained past step 14
         PipelineFixture.waitFor("attempt 2 training past step 14", Duration.ofMinutes(3),
@@ -102,14 +115,19 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
                 .allMatch(e -> e.step() > 0);
 
         // the same batches, step by step, and the same loss at every step
-        Map<Long, String> batchesStraight = batchesByStep("straight-" + method);
+        Map<Long, String> batchesStraight = batchesByStep("straight-" + name);
         Map<Long, String> batchesFailing = batchesByStep(runId);
         assertThat(batchesStraight).hasSize((int) steps);
         assertThat(firstDifference(batchesStraight, batchesFailing)).as("first step whose batch differs").isEmpty();
-        assertThat(firstDifference(lossByStep("straight-" + method), lossByStep(runId)))
+        assertThat(firstDifference(lossByStep("straight-" + name), lossByStep(runId)))
                 .as("first step whose loss differs").isEmpty();
 
-        Map<String, String> expected = finalState("straight-" + method);
+        if (policy != null) {
+            assertReplayed("straight-" + name, 2, steps, 64);
+            assertRestoredBuffers(runId);
+        }
+
+        Map<String, String> expected = finalState("straight-" + name);
         Map<String, String> actual = finalState(runId);
         assertThat(expected.keySet()).anyMatch(k -> k.startsWith("student/")).anyMatch(k -> k.startsWith("teacher/"))
                 .anyMatch(k -> k.startsWith("optimizer/")).anyMatch(k -> k.startsWith("probe/"));
@@ -119,8 +137,12 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
         if (method.equals("dino")) {
             assertThat(expected.keySet()).anyMatch(k -> k.contains("center"));
         }
-        System.out.printf("%s: %d state tensors compared after 3 failures%n", method, expected.size());
-        assertThat(actual).as("every state tensor, byte for byte (SHA-256)").isEqualTo(expected);
+        if (policy != null) {
+            assertThat(expected).containsKey(AuditEvents.REPLAY_BUFFER_DIGEST);
+        }
+        System.out.printf("%s: %d state tensors compared after 3 failures%n", name, expected.size());
+        assertThat(actual).as("every state tensor (and the replay buffer), byte for byte (SHA-256)")
+                .isEqualTo(expected);
     }
 
     @Test
@@ -212,6 +234,108 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
         assertThat(trained.values()).containsOnly(1);
     }
 
+    /**
+     * A stop-with-savepoint keeps the replay buffer (minred: the embeddings too): the resumed job restores the
+     * buffer that went into the savepoint, replays images of the first run with their next use counts, and keeps
+     * the mix. The records that arrived after max-steps already drew their replays: they are in the savepoint.
+     */
+    @Test
+    void stopWithSavepointResumesTheReplayBuffer() throws Exception {
+        Map<String, String> values = job("byol", work.resolve("savepoint-replay"));
+        values.put("kafka.images-topic", "images-sp");
+        values.put("kafka.group-id", "savepoint-replay");
+        replay(values, "minred");
+        values.put("replay.capacity", "32"); // full after 4 steps of 8 records
+        values.put("trainer.max-steps", "6");
+        JobRunner.Summary first = runner(values, "savepoint-replay-1").run();
+        assertThat(first.steps()).isEqualTo(6);
+
+        values.put("augment.parallelism", "2");
+        values.put("checkpoints.restore-from", first.savepoint());
+        values.put("trainer.max-steps", "12");
+        JobRunner.Summary second = runner(values, "savepoint-replay-2").run();
+        assertThat(second.steps()).isEqualTo(12);
+
+        RestoredEvent restored = events("savepoint-replay-2", RestoredEvent.class, false).get(0);
+        List<CheckpointEvent> checkpoints = events("savepoint-replay-1", CheckpointEvent.class, false);
+        CheckpointEvent savepoint = checkpoints.get(checkpoints.size() - 1); // the job stopped after it
+        assertThat(restored.step()).isEqualTo(6);
+        assertThat(savepoint.step()).isEqualTo(6);
+        assertThat(restored.pending()).isEqualTo(savepoint.pending());
+        assertThat(restored.replayBufferSha256()).as("buffer restored from the savepoint").isNotBlank()
+                .isEqualTo(savepoint.replayBufferSha256());
+        assertThat(restored.teacherSha256()).isEqualTo(savepoint.teacherSha256());
+        assertThat(finalState("savepoint-replay-2")).containsKey(AuditEvents.REPLAY_BUFFER_DIGEST);
+
+        // it continues: use counts run on across the two jobs, and the second replays images the first trained
+        List<TrainedEvent> trained = new ArrayList<>(events("savepoint-replay-1", TrainedEvent.class, true));
+        List<TrainedEvent> resumed = events("savepoint-replay-2", TrainedEvent.class, true);
+        trained.addAll(resumed);
+        assertThat(trained).extracting(TrainedEvent::step).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L,
+                11L, 12L);
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (TrainedEvent t : trained) {
+            for (int i = 0; i < t.ids().size(); i++) {
+                String id = t.ids().get(i) + "@" + t.epochs().get(i);
+                assertThat(t.uses().get(i)).as("use of " + id + " at step " + t.step())
+                        .isEqualTo(lastUse.getOrDefault(id, -1) + 1);
+                lastUse.put(id, t.uses().get(i));
+            }
+        }
+        Set<String> freshInFirst = new HashSet<>();
+        events("savepoint-replay-1", TrainedEvent.class, true).forEach(t -> {
+            for (int i = 0; i < t.ids().size(); i++) {
+                if (t.uses().get(i) == 0) {
+                    freshInFirst.add(t.ids().get(i));
+                }
+            }
+        });
+        assertThat(resumed.stream().flatMap(t -> t.ids().stream())).as("images of the first job replayed")
+                .anyMatch(freshInFirst::contains);
+        assertReplayed("savepoint-replay-1", 2, 6, 32);
+        assertReplayed("savepoint-replay-2", 7, 12, 32);
+    }
+
+    /** The buffer settings of the runs with one: ratio 0.5 × 2 updates, capacity 64. */
+    private static void replay(Map<String, String> values, String policy) {
+        values.put("replay.policy", policy);
+        values.put("replay.capacity", "64");
+        values.put("replay.ratio", "0.5");
+        values.put("replay.updates-per-sample", "2");
+    }
+
+    /**
+     * Steps {@code from} … {@code to} each replayed exactly half their samples (0.5 × 2: every record is trained
+     * once fresh and buys one replay, and the batch holds whole records), and the buffer filled to its capacity.
+     */
+    private static void assertReplayed(String runId, long from, long to, int capacity) {
+        Map<Long, Integer> replayed = new TreeMap<>();
+        events(runId, TrainedEvent.class, true).forEach(t -> replayed.put(t.step(), t.replayed()));
+        for (long step = from; step <= to; step++) {
+            assertThat(replayed.get(step)).as(runId + ": replayed samples at step " + step).isEqualTo(BATCH / 2);
+        }
+        List<MetricsEvent> metrics = events(runId, MetricsEvent.class, true);
+        assertThat(metrics.get(metrics.size() - 1).scalars().get("replay-buffer-size")).as("buffer full")
+                .isEqualTo((double) capacity);
+    }
+
+    /**
+     * Every restore loaded the buffer a checkpoint wrote: the one with the same step and partial batch (two
+     * checkpoints that agree on both saw the same records, so hold the same buffer).
+     */
+    private static void assertRestoredBuffers(String runId) {
+        List<CheckpointEvent> checkpoints = events(runId, CheckpointEvent.class, false);
+        List<RestoredEvent> restores = events(runId, RestoredEvent.class, false);
+        assertThat(restores).isNotEmpty();
+        for (RestoredEvent r : restores) {
+            assertThat(r.replayBufferSha256()).as("buffer digest of " + r).isNotBlank();
+            assertThat(checkpoints).as("a checkpoint of step %d with %d pending and the restored buffer", r.step(),
+                    r.pending()).anyMatch(c -> c.step() == r.step() && c.pending() == r.pending()
+                            && r.replayBufferSha256().equals(c.replayBufferSha256())
+                            && r.teacherSha256().equals(c.teacherSha256()));
+        }
+    }
+
     /** A small BYOL/MoCo/DINO job: ResNet-18 at width 8, batch 16, metrics every step, checkpoints every 0.5 s. */
     private static Map<String, String> job(String method, Path dir) {
         Map<String, String> c = PipelineFixture.smallJob(kafka, dir);
@@ -285,7 +409,8 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
     /** Step → the ids it trained on, from the committed {@code trained} records. */
     private static Map<Long, String> batchesByStep(String runId) {
         Map<Long, String> out = new TreeMap<>();
-        events(runId, TrainedEvent.class, true).forEach(t -> out.put(t.step(), t.ids() + " " + t.batchSha256()));
+        events(runId, TrainedEvent.class, true).forEach(t -> out.put(t.step(), t.ids() + " " + t.uses() + " "
+                + t.replayed() + " " + t.batchSha256()));
         return out;
     }
 
