@@ -124,6 +124,7 @@ class SnapshotFollowerITCase {
         try (TinySnapshots trainer = new TinySnapshots(snapshots, 2);
                 TinySnapshots other = new TinySnapshots(snapshots.resolve("other"), 3);
                 TransactionalAnnouncer job = announcer("job");
+                CapturedWarnings warnings = new CapturedWarnings(SnapshotFollower.class);
                 SnapshotFollower follower = follower(listener)) {
             Path s1 = trainer.nextSnapshot();
             job.commit(TinySnapshots.announcement(s1));
@@ -138,6 +139,9 @@ class SnapshotFollowerITCase {
             assertThat(refused.announcement().header().step()).isEqualTo(2);
             assertThat(refused.reason()).contains(s2.resolve(SnapshotWriter.WEIGHTS_FILE).toString())
                     .contains("sha256").contains("corrupt or was replaced");
+            assertThat(warnings.messages()).as("said in the log too, with the path and the reason").singleElement()
+                    .asString().contains("snapshot " + s2 + " (step 2) refused").contains(refused.reason())
+                    .contains("still serving step 1");
 
             byte[] image = TinySnapshots.images(1, 12);
             Embedding e = follower.embed(image, 32, 32);

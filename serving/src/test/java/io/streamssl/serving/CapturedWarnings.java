@@ -1,0 +1,41 @@
+package io.streamssl.serving;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.Logger;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+
+/** The WARN (and worse) messages one class logs while this is open. */
+final class CapturedWarnings extends AbstractAppender implements AutoCloseable {
+
+    private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final Logger logger;
+
+    CapturedWarnings(Class<?> source) {
+        super("warnings-of-" + source.getSimpleName(), null, null, true, Property.EMPTY_ARRAY);
+        logger = (Logger) LogManager.getLogger(source);
+        start();
+        logger.addAppender(this);
+    }
+
+    @Override
+    public void append(LogEvent event) {
+        if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
+            messages.add(event.getMessage().getFormattedMessage());
+        }
+    }
+
+    List<String> messages() {
+        return List.copyOf(messages);
+    }
+
+    @Override
+    public void close() {
+        logger.removeAppender(this);
+        stop();
+    }
+}
