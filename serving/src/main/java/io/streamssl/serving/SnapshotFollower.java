@@ -507,6 +507,10 @@ public final class SnapshotFollower implements AutoCloseable {
                     .consumer(IsolationLevel.READ_COMMITTED);
             // a follower reads the topic the training job writes; it never creates it
             props.putIfAbsent(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+            // secrets (sasl.jaas.config, ssl passwords) masked
+            LOG.info("SnapshotFollower of topic '{}' at {}{}, client properties {}, encoders on {}", topic,
+                    bootstrapServers, model == null ? "" : " for model '" + model + "'",
+                    ConfigRedaction.redact(clientProperties), device);
             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
             try {
                 List<PartitionInfo> parts = consumer.partitionsFor(topic, metadataTimeout);
@@ -518,10 +522,7 @@ public final class SnapshotFollower implements AutoCloseable {
                 List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
                 consumer.assign(tps);
                 consumer.seekToBeginning(tps);
-                LOG.info("following snapshot announcements on topic '{}' ({} partition(s)) at {}{}, client properties"
-                        + " {}, encoders on {}", topic, tps.size(), bootstrapServers,
-                        model == null ? "" : " for model '" + model + "'", ConfigRedaction.redact(clientProperties),
-                        device);
+                LOG.info("following snapshot announcements on topic '{}' ({} partition(s))", topic, tps.size());
                 return new SnapshotFollower(this, consumer, tps);
             } catch (RuntimeException e) {
                 consumer.close();

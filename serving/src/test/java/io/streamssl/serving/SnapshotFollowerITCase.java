@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,7 +125,7 @@ class SnapshotFollowerITCase {
         try (TinySnapshots trainer = new TinySnapshots(snapshots, 2);
                 TinySnapshots other = new TinySnapshots(snapshots.resolve("other"), 3);
                 TransactionalAnnouncer job = announcer("job");
-                CapturedWarnings warnings = new CapturedWarnings(SnapshotFollower.class);
+                CapturedLog warnings = new CapturedLog(SnapshotFollower.class, Level.WARN);
                 SnapshotFollower follower = follower(listener)) {
             Path s1 = trainer.nextSnapshot();
             job.commit(TinySnapshots.announcement(s1));

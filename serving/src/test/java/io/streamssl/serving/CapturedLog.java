@@ -9,14 +9,16 @@ import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 
-/** The WARN (and worse) messages one class logs while this is open. */
-final class CapturedWarnings extends AbstractAppender implements AutoCloseable {
+/** The messages one class logs at {@code level} or worse while this is open. */
+final class CapturedLog extends AbstractAppender implements AutoCloseable {
 
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private final Logger logger;
+    private final Level level;
 
-    CapturedWarnings(Class<?> source) {
-        super("warnings-of-" + source.getSimpleName(), null, null, true, Property.EMPTY_ARRAY);
+    CapturedLog(Class<?> source, Level level) {
+        super("log-of-" + source.getSimpleName(), null, null, true, Property.EMPTY_ARRAY);
+        this.level = level;
         logger = (Logger) LogManager.getLogger(source);
         start();
         logger.addAppender(this);
@@ -24,7 +26,7 @@ final class CapturedWarnings extends AbstractAppender implements AutoCloseable {
 
     @Override
     public void append(LogEvent event) {
-        if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
+        if (event.getLevel().isMoreSpecificThan(level)) {
             messages.add(event.getMessage().getFormattedMessage());
         }
     }
