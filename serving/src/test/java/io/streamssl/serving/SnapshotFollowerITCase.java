@@ -269,6 +269,7 @@ class SnapshotFollowerITCase {
             }
             assertThat(embedding.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
+            List<Long> servedAfter = new ArrayList<>(); // ms from commit to served, for the README's figure
             for (int step = 2; step <= 4; step++) {
                 Path s = trainer.nextSnapshot();
                 String sha = TinySnapshots.sha256(s);
@@ -278,7 +279,9 @@ class SnapshotFollowerITCase {
                     newest.set(sha);
                 }
                 job.commit(TinySnapshots.announcement(s));
+                long committed = System.nanoTime();
                 assertThat(follower.awaitStep(step, WAIT).step()).isEqualTo(step);
+                servedAfter.add((System.nanoTime() - committed) / 1_000_000);
             }
             for (Thread w : workers) {
                 w.join(WAIT.toMillis() * 2);
@@ -296,7 +299,7 @@ class SnapshotFollowerITCase {
                         .isSorted().doesNotContain(-1);
             }
             System.out.println("embed calls during the swaps of steps 1..4: " + embeds.get() + " by " + threads
-                    + " threads");
+                    + " threads; ms from commit to served, steps 2..4: " + servedAfter);
         }
     }
 }
