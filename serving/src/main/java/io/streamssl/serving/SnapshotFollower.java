@@ -1,9 +1,6 @@
 package io.streamssl.serving;
 
 import ai.djl.Device;
-import io.streamssl.connectors.ConfigRedaction;
-import io.streamssl.connectors.KafkaClientProperties;
-import io.streamssl.connectors.Topics;
 import io.streamssl.connectors.event.SnapshotEvent;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerRecord;
@@ -15,19 +12,13 @@ import io.streamssl.serving.internal.RetiringReference;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -46,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Required: {@link Builder#setBootstrapServers}. It reads the snapshots topic ({@code snapshots} unless
- * {@link Builder#optTopic}) {@code read_committed}, so it sees an announcement only once the checkpoint that holds
+ * <p>Required: {@link SnapshotFollowerBuilder#setBootstrapServers}. It reads the snapshots topic ({@code snapshots} unless
+ * {@link SnapshotFollowerBuilder#optTopic}) {@code read_committed}, so it sees an announcement only once the checkpoint that holds
  * the snapshot's training state completed, never one a failure rolled back. It takes no consumer group: it is
  * assigned every partition and keeps its position in memory.
  *
@@ -104,18 +95,20 @@ public final class SnapshotFollower implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread thread;
 
-    private SnapshotFollower(Builder b, KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
-        this.topic = b.topic;
-        this.model = b.model;
-        this.device = b.device;
-        this.listener = b.listener;
-        this.servers = b.bootstrapServers;
+    /** Made by {@link SnapshotFollowerBuilder#build()}, which checked every argument. */
+    SnapshotFollower(String servers, String topic, String model, Device device, Listener listener,
+            KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+        this.servers = servers;
+        this.topic = topic;
+        this.model = model;
+        this.device = device;
+        this.listener = listener;
         this.consumer = consumer;
         this.partitions = partitions;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static SnapshotFollowerBuilder builder() {
+        return new SnapshotFollowerBuilder();
     }
 
     /** Told of swaps and refusals, on the thread that reads the topic. Both methods do nothing by default. */
@@ -413,121 +406,6 @@ public final class SnapshotFollower implements AutoCloseable {
         }
         if (s != null) {
             s.encoder().retire();
-        }
-    }
-
-    // ------------------------------------------------------------------ builder
-
-    /** Configures a {@link SnapshotFollower}; {@link #build()} checks every option and that the topic exists. */
-    public static final class Builder {
-        private String bootstrapServers;
-        private String topic = Topics.SNAPSHOTS;
-        private final Map<String, String> clientProperties = new LinkedHashMap<>();
-        private Device device = Device.cpu();
-        private String model;
-        private Listener listener = new Listener() {};
-        private Duration metadataTimeout = Duration.ofSeconds(30);
-
-        private Builder() {}
-
-        /** The Kafka brokers (host:port[,host:port]). Required. */
-        public Builder setBootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
-            return this;
-        }
-
-        /** The snapshots topic; default {@value Topics#SNAPSHOTS} (the job's {@code kafka.snapshots-topic}). */
-        public Builder optTopic(String topic) {
-            this.topic = topic;
-            return this;
-        }
-
-        /**
-         * Extra Kafka consumer settings: security ({@code security.protocol}, {@code sasl.jaas.config}, …) and
-         * timeouts, as for every streamssl client ({@link KafkaClientProperties}). Logged with secret values
-         * masked ({@link ConfigRedaction}). {@code isolation.level} may only be {@code read_committed}.
-         */
-        public Builder optClientProperties(Map<String, String> properties) {
-            clientProperties.putAll(Objects.requireNonNull(properties, "properties"));
-            return this;
-        }
-
-        /** Where the encoders run; default the CPU. */
-        public Builder optDevice(Device device) {
-            this.device = Objects.requireNonNull(device, "device");
-            return this;
-        }
-
-        /**
-         * Follows only the announcements of this model name (their {@code model} field, the job's
-         * {@code trainer.model-name}); default every announcement on the topic, right when one job writes it.
-         */
-        public Builder optModel(String model) {
-            this.model = model;
-            return this;
-        }
-
-        /** Told of every swap and refusal. */
-        public Builder optListener(Listener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
-            return this;
-        }
-
-        /** How long {@link #build()} waits for the topic's partitions; default 30 s. */
-        public Builder optMetadataTimeout(Duration timeout) {
-            this.metadataTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        public SnapshotFollower build() {
-            List<String> problems = new ArrayList<>();
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                problems.add("setBootstrapServers is required (host:port[,host:port])");
-            }
-            if (topic == null || topic.isBlank()) {
-                problems.add("optTopic must name a topic (default '" + Topics.SNAPSHOTS + "')");
-            }
-            if (model != null && model.isBlank()) {
-                problems.add("optModel must name a model, or be left unset to follow every announcement");
-            }
-            if (metadataTimeout.isNegative() || metadataTimeout.isZero()) {
-                problems.add("optMetadataTimeout must be positive, got " + metadataTimeout);
-            }
-            problems.addAll(KafkaClientProperties.problems(clientProperties));
-            String isolation = clientProperties.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
-            if (isolation != null && !isolation.equals(IsolationLevel.READ_COMMITTED.toString())) {
-                problems.add("extra client property '" + ConsumerConfig.ISOLATION_LEVEL_CONFIG + "' may only be '"
-                        + IsolationLevel.READ_COMMITTED + "', got '" + isolation + "': the follower loads only"
-                        + " snapshots whose checkpoint completed");
-            }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("SnapshotFollower: " + String.join("; ", problems));
-            }
-            Properties props = KafkaClientProperties.of(bootstrapServers, clientProperties)
-                    .consumer(IsolationLevel.READ_COMMITTED);
-            // a follower reads the topic the training job writes; it never creates it
-            props.putIfAbsent(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-            // secrets (sasl.jaas.config, ssl passwords) masked
-            LOG.info("SnapshotFollower of topic '{}' at {}{}, client properties {}, encoders on {}", topic,
-                    bootstrapServers, model == null ? "" : " for model '" + model + "'",
-                    ConfigRedaction.redact(clientProperties), device);
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
-            try {
-                List<PartitionInfo> parts = consumer.partitionsFor(topic, metadataTimeout);
-                if (parts == null || parts.isEmpty()) {
-                    throw new IllegalArgumentException("SnapshotFollower: topic '" + topic + "' does not exist at "
-                            + bootstrapServers + ": name the training job's kafka.snapshots-topic with optTopic,"
-                            + " or create it (README \"Topics and records\")");
-                }
-                List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-                consumer.assign(tps);
-                consumer.seekToBeginning(tps);
-                LOG.info("following snapshot announcements on topic '{}' ({} partition(s))", topic, tps.size());
-                return new SnapshotFollower(this, consumer, tps);
-            } catch (RuntimeException e) {
-                consumer.close();
-                throw e;
-            }
         }
     }
 }
