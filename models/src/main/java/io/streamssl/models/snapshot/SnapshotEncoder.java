@@ -131,6 +131,15 @@ public final class SnapshotEncoder implements AutoCloseable {
                 manifest.encoder().width());
     }
 
+    /**
+     * The encoder's weights under PyTorch names (torchvision's ResNet, timm's ViT), ready to
+     * {@linkplain TorchStateDict#write write} as safetensors: how {@code streamssl export} makes
+     * {@code encoder.safetensors} for a snapshot written before snapshots had one.
+     */
+    public TorchStateDict stateDict() {
+        return TorchStateDict.ofEncoder(encoderSpec(), encoder);
+    }
+
     /** Embeds one H×W×3 uint8 RGB image (any size the encoder accepts). */
     public float[] embed(byte[] rgb, int height, int width) {
         return embed(rgb, 1, height, width);
