@@ -66,16 +66,7 @@ public final class SnapshotEncoder implements AutoCloseable {
             if (Files.isRegularFile(dir.resolve(SnapshotWriter.LATEST_FILE))) {
                 dir = dir.resolve(Files.readString(dir.resolve(SnapshotWriter.LATEST_FILE)).trim());
             }
-            Path manifestFile = dir.resolve(SnapshotWriter.MANIFEST_FILE);
-            if (!Files.isRegularFile(manifestFile)) {
-                throw new IllegalArgumentException("no snapshot at " + dir + ": " + SnapshotWriter.MANIFEST_FILE
-                        + " is missing");
-            }
-            SnapshotManifest m = SnapshotWriter.JSON.readValue(manifestFile.toFile(), SnapshotManifest.class);
-            if (m.format() != SnapshotManifest.FORMAT) {
-                throw new IllegalArgumentException("snapshot format " + m.format() + " at " + dir
-                        + " is not supported: this version reads format " + SnapshotManifest.FORMAT);
-            }
+            SnapshotManifest m = SnapshotManifest.read(dir);
             Path weights = dir.resolve(m.weightsFile());
             String sha = SnapshotWriter.sha256(weights);
             if (!sha.equals(m.weightsSha256())) {

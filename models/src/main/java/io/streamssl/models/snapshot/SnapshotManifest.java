@@ -2,6 +2,9 @@ package io.streamssl.models.snapshot;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -54,6 +57,25 @@ public record SnapshotManifest(
             Check check) {
         this(format, method, step, createdAt, encoder, mean, std, weightsFile, weightsSha256, weightsBytes, config,
                 check, null, null, null, null);
+    }
+
+    /**
+     * Reads {@code dir/manifest.json}.
+     *
+     * @throws IllegalArgumentException if there is none or its format is not {@value #FORMAT}
+     */
+    public static SnapshotManifest read(Path dir) throws IOException {
+        Path file = dir.resolve(SnapshotWriter.MANIFEST_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no snapshot at " + dir + ": " + SnapshotWriter.MANIFEST_FILE
+                    + " is missing");
+        }
+        SnapshotManifest m = SnapshotWriter.JSON.readValue(file.toFile(), SnapshotManifest.class);
+        if (m.format() != FORMAT) {
+            throw new IllegalArgumentException("snapshot format " + m.format() + " at " + dir
+                    + " is not supported: this version reads format " + FORMAT);
+        }
+        return m;
     }
 
     /** The encoder's spec in the manifest. */
