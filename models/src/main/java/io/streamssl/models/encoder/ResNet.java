@@ -40,8 +40,18 @@ public final class ResNet {
         return 8 * width * (bottleneck(arch) ? BOTTLENECK_EXPANSION : 1);
     }
 
-    private static boolean bottleneck(String arch) {
+    /** Whether {@code arch} is built from bottleneck blocks (ResNet-50) rather than basic blocks. */
+    public static boolean bottleneck(String arch) {
         return arch.equals("resnet50");
+    }
+
+    /** Residual blocks in each of the four stages of {@code arch}. */
+    public static int[] blocksPerStage(String arch) {
+        int[] blocks = BLOCKS_PER_STAGE.get(arch);
+        if (blocks == null) {
+            throw new IllegalArgumentException("not a ResNet: " + arch + "; allowed are " + ARCHITECTURES);
+        }
+        return blocks.clone();
     }
 
     static Block build(EncoderSpec spec) {

@@ -80,7 +80,8 @@ public final class VisionTransformer extends AbstractBlock {
     }
 
     private static Block layerNorm() {
-        return LayerNorm.builder().axis(2).build();
+        // eps 1e-6 as timm and DINO (PyTorch's default is 1e-5), so timm's ViT loads our weights and computes the same
+        return LayerNorm.builder().axis(2).optEpsilon(1e-6f).build();
     }
 
     private static Block residual(Block branch) {
@@ -140,7 +141,7 @@ public final class VisionTransformer extends AbstractBlock {
     }
 
     /** Multi-head self-attention: (N, T, D) → (N, T, D), softmax(QKᵀ/√d_h)V per head, then a linear map. */
-    static final class SelfAttention extends AbstractBlock {
+    public static final class SelfAttention extends AbstractBlock {
 
         private final int heads;
         private final int dim;

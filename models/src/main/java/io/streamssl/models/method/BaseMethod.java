@@ -40,6 +40,7 @@ public abstract class BaseMethod implements SslMethod {
     private Block encoder;
     private final NamedParameters student = new NamedParameters();
     private final Map<String, TensorState> states = new LinkedHashMap<>();
+    private final Map<String, Block> heads = new LinkedHashMap<>();
 
     protected BaseMethod(String name, MethodSettings settings) {
         this.name = name;
@@ -184,6 +185,9 @@ public abstract class BaseMethod implements SslMethod {
     protected final <B extends Block> B addStudent(String blockName, B block, Shape input) {
         block.initialize(manager, DataType.FLOAT32, input);
         student.add(blockName, block);
+        if (!blockName.equals("encoder")) {
+            heads.put(blockName, block);
+        }
         return block;
     }
 
@@ -200,6 +204,11 @@ public abstract class BaseMethod implements SslMethod {
     @Override
     public final Block encoder() {
         return encoder;
+    }
+
+    @Override
+    public final Map<String, Block> heads() {
+        return Collections.unmodifiableMap(heads);
     }
 
     @Override

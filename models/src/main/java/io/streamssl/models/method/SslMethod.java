@@ -34,6 +34,12 @@ public interface SslMethod {
     /** The backbone being learned: what snapshots export and the probe reads. */
     Block encoder();
 
+    /**
+     * The student's heads by the names the method gave them ({@code projector}, {@code predictor}, {@code head},
+     * {@code prototypes}), in the order they were built: what a snapshot exports beside the encoder.
+     */
+    Map<String, Block> heads();
+
     /** Parameters the optimiser updates. */
     Map<String, Parameter> trainableParameters();
 

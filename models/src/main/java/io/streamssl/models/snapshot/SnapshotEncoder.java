@@ -66,16 +66,7 @@ public final class SnapshotEncoder implements AutoCloseable {
             if (Files.isRegularFile(dir.resolve(SnapshotWriter.LATEST_FILE))) {
                 dir = dir.resolve(Files.readString(dir.resolve(SnapshotWriter.LATEST_FILE)).trim());
             }
-            Path manifestFile = dir.resolve(SnapshotWriter.MANIFEST_FILE);
-            if (!Files.isRegularFile(manifestFile)) {
-                throw new IllegalArgumentException("no snapshot at " + dir + ": " + SnapshotWriter.MANIFEST_FILE
-                        + " is missing");
-            }
-            SnapshotManifest m = SnapshotWriter.JSON.readValue(manifestFile.toFile(), SnapshotManifest.class);
-            if (m.format() != SnapshotManifest.FORMAT) {
-                throw new IllegalArgumentException("snapshot format " + m.format() + " at " + dir
-                        + " is not supported: this version reads format " + SnapshotManifest.FORMAT);
-            }
+            SnapshotManifest m = SnapshotManifest.read(dir);
             Path weights = dir.resolve(m.weightsFile());
             String sha = SnapshotWriter.sha256(weights);
             if (!sha.equals(m.weightsSha256())) {
@@ -129,6 +120,15 @@ public final class SnapshotEncoder implements AutoCloseable {
     public EncoderSpec encoderSpec() {
         return new EncoderSpec(manifest.encoder().arch(), Stem.parse(manifest.encoder().stem()),
                 manifest.encoder().width());
+    }
+
+    /**
+     * The encoder's weights under PyTorch names (torchvision's ResNet, timm's ViT), ready to
+     * {@linkplain TorchStateDict#write write} as safetensors: how {@code streamssl export} makes
+     * {@code encoder.safetensors} for a snapshot written before snapshots had one.
+     */
+    public TorchStateDict stateDict() {
+        return TorchStateDict.ofEncoder(encoderSpec(), encoder);
     }
 
     /** Embeds one H×W×3 uint8 RGB image (any size the encoder accepts). */

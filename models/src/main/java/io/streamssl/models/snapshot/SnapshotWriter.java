@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 
 /**
  * Writes encoder snapshots: a directory {@code step-000000123/} holding {@code encoder.params} (DJL parameter
- * format) and {@code manifest.json}. A snapshot is built in a hidden temporary directory and renamed into
+ * format), the same weights as {@code encoder.safetensors} under the names PyTorch users load (torchvision's
+ * ResNet, timm's ViT), the method's heads as {@code heads.safetensors} when it has any, and {@code manifest.json}. A snapshot is built in a hidden temporary directory and renamed into
  * place, so a reader ({@link SnapshotEncoder#load}) never sees a half-written snapshot. Writing a snapshot does
  * not publish it: {@link #markLatest} points the {@code LATEST} file (replaced by rename) at it, which the
  * streaming trainer does only once the checkpoint holding the snapshot's training state has completed, so
@@ -33,6 +34,10 @@ import java.util.stream.Stream;
 public final class SnapshotWriter {
 
     public static final String WEIGHTS_FILE = "encoder.params";
+    /** The encoder with PyTorch names (torchvision's ResNet, timm's ViT), see {@link TorchStateDict}. */
+    public static final String SAFETENSORS_FILE = "encoder.safetensors";
+    /** The method's heads with PyTorch names, see {@link HeadNames}. */
+    public static final String HEADS_FILE = "heads.safetensors";
     public static final String MANIFEST_FILE = "manifest.json";
     public static final String LATEST_FILE = "LATEST";
 
@@ -76,6 +81,16 @@ public final class SnapshotWriter {
                     DataOutputStream out = new DataOutputStream(os)) {
                 trainer.method().encoder().saveParameters(out);
             }
+            Path safetensors = tmp.resolve(SAFETENSORS_FILE);
+            TorchStateDict.ofEncoder(spec.encoder(), trainer.method().encoder()).write(safetensors, files);
+            String headsFile = null;
+            String headsSha = null;
+            if (!trainer.method().heads().isEmpty()) {
+                Path heads = tmp.resolve(HEADS_FILE);
+                HeadNames.of(trainer.method().heads()).write(heads, files);
+                headsFile = HEADS_FILE;
+                headsSha = sha256(heads);
+            }
             int size = spec.imageSize();
             float[] embedding = trainer.embed(ReferenceImage.pixels(size), size, size);
             SnapshotManifest manifest = new SnapshotManifest(SnapshotManifest.FORMAT, spec.method(), step,
@@ -83,7 +98,8 @@ public final class SnapshotWriter {
                     new SnapshotManifest.Encoder(spec.encoder().arch(), spec.encoder().stem().name().toLowerCase(),
                             spec.encoder().width(), spec.encoder().featureDim()),
                     spec.mean(), spec.std(), WEIGHTS_FILE, sha256(weights), Files.size(weights), config,
-                    new SnapshotManifest.Check(ReferenceImage.NAME, size, embedding));
+                    new SnapshotManifest.Check(ReferenceImage.NAME, size, embedding), SAFETENSORS_FILE,
+                    sha256(safetensors), headsFile, headsSha);
             try (OutputStream out = files.open(tmp.resolve(MANIFEST_FILE))) {
                 JSON.writeValue(out, manifest);
             }

@@ -59,7 +59,7 @@ class SnapshotWriteFailureTest {
             SnapshotWriter.markLatest(root, before);
             String weightsBefore = SnapshotWriter.sha256(before.resolve(SnapshotWriter.WEIGHTS_FILE));
 
-            // fails in the weights (100 kB of ~700 kB), and in the manifest after whole weights
+            // fails in the weights (100 kB of ~700 kB), and in encoder.safetensors after whole weights
             long weightsBytes = Files.size(before.resolve(SnapshotWriter.WEIGHTS_FILE));
             for (long capacity : new long[] {100_000, weightsBytes + 10}) {
                 assertThatThrownBy(() -> SnapshotWriter.write(root, trainer, Map.of(), diskFullAfter(capacity)))
