@@ -72,6 +72,9 @@ public final class EmbedCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--detach needs --cluster HOST:PORT: without it the job runs on a Flink"
                     + " inside this process, which ends with it");
         }
+        if (cluster != null) {
+            SessionCluster.parse(cluster); // a malformed address fails before anything is contacted
+        }
         JobConfig config = config(job.load(), checkpointsDir);
         if (!config.contains(StreamsslOptions.BOOTSTRAP_SERVERS)) {
             throw new IllegalArgumentException("config key 'kafka.bootstrap-servers' is required for `embed`: the"
