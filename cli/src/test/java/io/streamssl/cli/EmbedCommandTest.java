@@ -32,10 +32,10 @@ class EmbedCommandTest {
 
     @Test
     void checkpointsGoBesideTheTrainersAndANewJobStartsAtCommittedOffsets() {
-        JobConfig c = EmbedCommand.config(JobConfig.of(Map.of("checkpoints.dir", "/data/ckpt/")), null);
+        JobConfig c = io.streamssl.pipeline.program.EmbedCommand.config(JobConfig.of(Map.of("checkpoints.dir", "/data/ckpt/")), null);
         assertThat(c.get(StreamsslOptions.CHECKPOINT_DIR)).isEqualTo("/data/ckpt-embed");
         assertThat(c.get(StreamsslOptions.STARTING_OFFSETS)).isEqualTo("committed");
-        JobConfig given = EmbedCommand.config(JobConfig.of(Map.of("kafka.starting-offsets", "earliest")), "/x");
+        JobConfig given = io.streamssl.pipeline.program.EmbedCommand.config(JobConfig.of(Map.of("kafka.starting-offsets", "earliest")), "/x");
         assertThat(given.get(StreamsslOptions.CHECKPOINT_DIR)).isEqualTo("/x");
         assertThat(given.get(StreamsslOptions.STARTING_OFFSETS)).isEqualTo("earliest");
     }
