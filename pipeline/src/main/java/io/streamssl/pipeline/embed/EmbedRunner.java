@@ -8,19 +8,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 
 /**
- * Submits the embed job and follows its output: reads the embeddings topic {@code read_committed} from its end
+ * Submits the embed job and follows its output: creates the embeddings topic if it is missing, reads it
+ * {@code read_committed} from its end
  * at submission, prints the snapshot in use whenever it changes and the embeddings written about every
  * {@code every}, and stops the job (cancel: uncommitted output is rolled back, committed output stays) after
  * {@code maxImages} committed embeddings, or never (Ctrl-C).
@@ -67,9 +72,8 @@ public final class EmbedRunner {
         try (KafkaConsumer<byte[], byte[]> out = new KafkaConsumer<>(client.consumer(IsolationLevel.READ_COMMITTED))) {
             List<PartitionInfo> partitions = out.partitionsFor(topic, Duration.ofSeconds(30));
             if (partitions == null || partitions.isEmpty()) {
-                throw new IllegalArgumentException("the output topic '" + topic + "' (" + StreamsslOptions
-                        .EMBED_OUTPUT_TOPIC.key() + ") does not exist at " + client.bootstrapServers()
-                        + ": create it first");
+                createOutputTopic(client, topic);
+                partitions = out.partitionsFor(topic, Duration.ofSeconds(30));
             }
             List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             out.assign(tps);
@@ -118,6 +122,24 @@ public final class EmbedRunner {
             Summary summary = new Summary(count, sha, step, (System.nanoTime() - t0) / 1e9);
             console.println("stopped: " + summary.line());
             return summary;
+        }
+    }
+
+    /** Creates the missing output topic (one partition per embed subtask, the broker's replication factor). */
+    private void createOutputTopic(KafkaClientProperties client, String topic) {
+        int partitions = config.get(StreamsslOptions.EMBED_PARALLELISM);
+        try (Admin admin = Admin.create(client.admin())) {
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all()
+                    .get(30, TimeUnit.SECONDS);
+            console.println("created the output topic '" + topic + "' (" + partitions + " partition(s))");
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            if (cause instanceof TopicExistsException) {
+                return;
+            }
+            throw new IllegalArgumentException("the output topic '" + topic + "' (" + StreamsslOptions
+                    .EMBED_OUTPUT_TOPIC.key() + ") does not exist at " + client.bootstrapServers() + " and could not be"
+                    + " created (" + cause.getMessage() + "): create it, or name another one", cause);
         }
     }
 

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -104,6 +106,11 @@ public class EmbedCommand implements Callable<Integer> {
 
     /** The environment the job is built on: Flink's context environment, or an embedded local one. */
     protected StreamExecutionEnvironment environment(JobConfig config, LaunchMode mode) {
-        return StreamExecutionEnvironment.getExecutionEnvironment(JobFlinkConfiguration.of(config));
+        Configuration flink = JobFlinkConfiguration.of(config);
+        if (mode == LaunchMode.STANDALONE) {
+            // any free port for the embedded Flink's REST endpoint: a training job (`demo`) may hold 8081
+            flink.set(RestOptions.BIND_PORT, "0");
+        }
+        return StreamExecutionEnvironment.getExecutionEnvironment(flink);
     }
 }
