@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
 /** {@code streamssl bench …}: throughput figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print throughput figures.",
         subcommands = {BenchCommand.Trainer.class, BenchCommand.Augment.class, BenchCommand.Checkpoint.class,
-                BenchCommand.Quality.class, BenchCommand.Continual.class, BenchCommand.Soak.class})
+                BenchCommand.Quality.class, BenchCommand.Continual.class, BenchCommand.Soak.class,
+                io.streamssl.cli.bench.EmbedBenchmark.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code ./streamssl <command>}: the one entry point. */
 @Command(name = "streamssl", mixinStandardHelpOptions = true, version = "streamssl 0.1.0",
         description = "Continual self-supervised training of vision encoders on Kafka image streams (Flink + DJL).",
-        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, EvalCommand.class,
-                ReportCommand.class, BenchCommand.class, MethodsCommand.class, ExportCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, EmbedCommand.class, ProduceCommand.class,
+                EvalCommand.class, ReportCommand.class, BenchCommand.class, MethodsCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class StreamsslCommand implements Runnable {
 

@@ -11,6 +11,8 @@ public final class Topics {
     public static final String METRICS = "metrics";
     /** Snapshot announcements, one JSON object per snapshot. */
     public static final String SNAPSHOTS = "snapshots";
+    /** Image embeddings of the {@code embed} job: key = image id, value = float32 little-endian, snapshot headers. */
+    public static final String EMBEDDINGS = "embeddings";
 
     private Topics() {}
 }

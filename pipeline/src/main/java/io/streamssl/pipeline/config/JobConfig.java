@@ -297,6 +297,15 @@ public final class JobConfig implements Serializable {
                     + get(StreamsslOptions.CHECKPOINT_INTERVAL));
         }
         failAtSteps(); // checks the list
+        positive(StreamsslOptions.EMBED_BATCH_SIZE, 1);
+        positive(StreamsslOptions.EMBED_PARALLELISM, 1);
+        for (ConfigOption<String> o : List.of(StreamsslOptions.EMBED_OUTPUT_TOPIC, StreamsslOptions.EMBED_GROUP_ID,
+                StreamsslOptions.EMBED_TRANSACTIONAL_ID_PREFIX)) {
+            if (get(o).isBlank()) {
+                throw new IllegalArgumentException("config key '" + o.key() + "' must not be empty");
+            }
+        }
+        embedFailAfter(); // checks the list
         if (get(StreamsslOptions.MAX_CONSECUTIVE_SKIPPED_STEPS) < 1) {
             throw new IllegalArgumentException("config key 'trainer.max-consecutive-skipped-steps' must be at least 1,"
                     + " got " + get(StreamsslOptions.MAX_CONSECUTIVE_SKIPPED_STEPS));
@@ -418,6 +427,29 @@ public final class JobConfig implements Serializable {
             steps.add(step);
         }
         return steps;
+    }
+
+    /** {@code testing.embed-fail-after}: image counts >= 1, one per attempt, comma-separated (empty = none). */
+    public List<Long> embedFailAfter() {
+        String text = get(StreamsslOptions.EMBED_FAIL_AFTER).trim();
+        List<Long> counts = new ArrayList<>();
+        if (text.isEmpty()) {
+            return counts;
+        }
+        for (String part : text.split("[,;]")) {
+            long n;
+            try {
+                n = Long.parseLong(part.trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException("config key '" + StreamsslOptions.EMBED_FAIL_AFTER.key() + "' must"
+                        + " list image counts >= 1, comma-separated (e.g. 50,20), got '" + text + "'");
+            }
+            counts.add(n);
+        }
+        return counts;
     }
 
     private void positive(ConfigOption<Integer> option, int min) {

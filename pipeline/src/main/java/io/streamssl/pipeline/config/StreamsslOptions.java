@@ -191,6 +191,24 @@ public final class StreamsslOptions {
     public static final ConfigOption<String> RESTORE_FROM = key("checkpoints.restore-from").stringType()
             .noDefaultValue().withDescription("A checkpoint or savepoint path to restore the job from.");
 
+    // ---- embed job (`streamssl embed`)
+    public static final ConfigOption<String> EMBED_OUTPUT_TOPIC = key("embed.output-topic").stringType()
+            .defaultValue("embeddings").withDescription("Topic the embed job writes embeddings to: key = image id,"
+                    + " value = float32 little-endian vector, headers snapshot-step, snapshot-sha256, model, method."
+                    + " Written in Kafka transactions: read it read_committed.");
+    public static final ConfigOption<Integer> EMBED_BATCH_SIZE = key("embed.batch-size").intType().defaultValue(32)
+            .withDescription("Images the embed job embeds in one forward pass (>= 1); a partial batch is embedded"
+                    + " before every checkpoint barrier.");
+    public static final ConfigOption<Integer> EMBED_PARALLELISM = key("embed.parallelism").intType().defaultValue(1)
+            .withDescription("Parallel subtasks of the embed job's decode and encoder (>= 1); each holds its own copy"
+                    + " of the encoder.");
+    public static final ConfigOption<String> EMBED_GROUP_ID = key("embed.group-id").stringType()
+            .defaultValue("streamssl-embed").withDescription("Consumer group id of the embed job's image source (not"
+                    + " the training job's kafka.group-id).");
+    public static final ConfigOption<String> EMBED_TRANSACTIONAL_ID_PREFIX = key("embed.transactional-id-prefix")
+            .stringType().defaultValue("streamssl-embed").withDescription("Prefix of the embed job's Kafka"
+                    + " transactional ids: unique per embed job on the cluster, stable across its restarts.");
+
     // ---- following the job
     public static final ConfigOption<Integer> MAX_RESTARTS_SAME_CAUSE = key("job.max-restarts-same-cause").intType()
             .defaultValue(5).withDescription("`run` cancels a job that Flink restarted this many times in a row for"
@@ -202,6 +220,11 @@ public final class StreamsslOptions {
             .defaultValue("").withDescription("Fault drill, to rehearse recovery: attempt i of the job (0 = the"
                     + " first run, each restart adds one) throws from the trainer when it reaches the i-th step"
                     + " of this list, e.g. 5,12. Empty (the default) = never.");
+
+    public static final ConfigOption<String> EMBED_FAIL_AFTER = key("testing.embed-fail-after").stringType()
+            .defaultValue("").withDescription("Fault drill of the embed job: attempt i (0 = the first run) throws once"
+                    + " it has embedded the i-th number of this list of images, e.g. 50,20. Empty (the default) ="
+                    + " never.");
 
     public static final ConfigOption<String> POISON_IDS = key("testing.poison-ids").stringType()
             .defaultValue("").withDescription("Fault drill, to rehearse a non-finite loss: a batch holding an image"

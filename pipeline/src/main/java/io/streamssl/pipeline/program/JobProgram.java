@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
  * CLI module's, which uses {@link #commandLine} and {@link #exit} for the same error handling.
  */
 @Command(name = "streamssl-job", mixinStandardHelpOptions = true, version = "streamssl 0.1.0",
-        description = "The streamssl training job as a Flink program.",
-        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+        description = "The streamssl training job (run) and embed job (embed) as Flink programs.",
+        subcommands = {RunCommand.class, EmbedCommand.class, CommandLine.HelpCommand.class})
 public final class JobProgram implements Runnable {
 
     @CommandLine.Spec
