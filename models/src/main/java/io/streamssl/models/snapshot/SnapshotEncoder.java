@@ -93,6 +93,32 @@ public final class SnapshotEncoder implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads the snapshot at {@code dir} only if it is the one announced as {@code step} with weights
+     * {@code weightsSha256}: {@link #load} checks the weights file against the manifest, and this the manifest
+     * against the announcement, so a directory whose weights (or weights and manifest) were replaced after the
+     * announcement is refused.
+     *
+     * @throws IllegalStateException if the manifest's step or weights sha256 is not the announced one (the
+     *     message says which); the other failures of {@link #load} as they are
+     */
+    public static SnapshotEncoder loadAnnounced(Path dir, long step, String weightsSha256, Device device) {
+        SnapshotEncoder encoder = load(dir, device);
+        SnapshotManifest m = encoder.manifest();
+        String problem = null;
+        if (!m.weightsSha256().equals(weightsSha256)) {
+            problem = "it was announced with weights sha256 " + weightsSha256 + " but its manifest and weights file"
+                    + " have " + m.weightsSha256() + ": the weights were replaced after the announcement";
+        } else if (m.step() != step) {
+            problem = "it was announced as step " + step + " but its manifest says step " + m.step();
+        }
+        if (problem != null) {
+            encoder.close();
+            throw new IllegalStateException("snapshot " + dir + " refused: " + problem);
+        }
+        return encoder;
+    }
+
     public SnapshotManifest manifest() {
         return manifest;
     }

@@ -1,14 +1,14 @@
 package io.streamssl.pipeline.embed;
 
+import ai.djl.Device;
 import io.streamssl.connectors.event.SnapshotEvent;
 import io.streamssl.models.snapshot.SnapshotEncoder;
 import io.streamssl.models.snapshot.SnapshotManifest;
 import java.nio.file.Path;
 
 /**
- * The encoder of an announced snapshot, loaded only if its weights are the announced ones:
- * {@link SnapshotEncoder#load} checks the weights file against the manifest's SHA-256, and {@link #load} the
- * manifest's against the announcement's, so a directory replaced or changed after its announcement is refused.
+ * The encoder of an announced snapshot, loaded only if its weights are the announced ones
+ * ({@link SnapshotEncoder#loadAnnounced}), so a directory replaced or changed after its announcement is refused.
  */
 final class AnnouncedEncoder implements AutoCloseable {
 
@@ -30,17 +30,11 @@ final class AnnouncedEncoder implements AutoCloseable {
     static AnnouncedEncoder load(SnapshotEvent announcement) {
         SnapshotEncoder encoder;
         try {
-            encoder = SnapshotEncoder.load(Path.of(announcement.path()));
+            encoder = SnapshotEncoder.loadAnnounced(Path.of(announcement.path()), announcement.step(),
+                    announcement.weightsSha256(), Device.cpu());
         } catch (RuntimeException e) {
             throw new RefusedSnapshotException("snapshot " + announcement.path() + " (step " + announcement.step()
-                    + ") cannot be loaded: " + e.getMessage(), e);
-        }
-        String sha = encoder.manifest().weightsSha256();
-        if (!sha.equals(announcement.weightsSha256())) {
-            encoder.close();
-            throw new RefusedSnapshotException("snapshot " + announcement.path() + " (step " + announcement.step()
-                    + ") was announced with weights sha256 " + announcement.weightsSha256() + " but holds " + sha
-                    + ": it changed after its announcement", null);
+                    + ") cannot be used: " + e.getMessage(), e);
         }
         return new AnnouncedEncoder(announcement, encoder);
     }
