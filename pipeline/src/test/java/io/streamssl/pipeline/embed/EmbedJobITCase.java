@@ -20,6 +20,7 @@ import io.streamssl.models.snapshot.SnapshotEncoder;
 import io.streamssl.models.snapshot.SnapshotWriter;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
+import io.streamssl.pipeline.job.PipelineFixture;
 import io.streamssl.pipeline.job.ProbeView;
 import io.streamssl.pipeline.program.JobExceptionHistory;
 import io.streamssl.pipeline.program.JobRunner;
@@ -48,12 +49,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
@@ -313,19 +311,7 @@ class EmbedJobITCase {
 
     /** Every record of {@code topic} (one partition) visible to a read_committed consumer, in offset order. */
     private static List<ConsumerRecord<byte[], byte[]>> read(String topic) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-                KafkaClientProperties.of(kafka.bootstrapServers()).consumer(IsolationLevel.READ_COMMITTED))) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (c.position(tp) < end && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
+        return PipelineFixture.read(kafka, topic, true);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

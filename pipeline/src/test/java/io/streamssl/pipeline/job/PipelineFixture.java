@@ -22,7 +22,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /** Shared pieces of the pipeline integration tests: a small, fast job config and topic readers. */
-final class PipelineFixture {
+public final class PipelineFixture {
 
     static final String[] TOPICS = {"images", "metrics", "snapshots", "images.dlq"};
 
@@ -80,7 +80,7 @@ final class PipelineFixture {
         return TrainerEventReader.select(readEvents(kafka, "metrics", committedOnly), runId, type);
     }
 
-    static List<ConsumerRecord<byte[], byte[]>> read(EmbeddedKafka kafka, String topic, boolean committedOnly) {
+    public static List<ConsumerRecord<byte[], byte[]>> read(EmbeddedKafka kafka, String topic, boolean committedOnly) {
         IsolationLevel isolation = committedOnly ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED;
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
