@@ -101,7 +101,7 @@ public final class GpuRequirement {
                         + " PYTORCH_VERSION=").append(version).append(" PYTORCH_FLAVOR=").append(CUDA_FLAVOR)
                 .append(")\n")
                 .append("  2. let DJL download CUDA libtorch ").append(version).append(" (").append(CUDA_FLAVOR)
-                .append(") once into its engine cache on first start (needs internet then, about 2 GB):\n")
+                .append(") once into its engine cache on first start (needs internet then; over 1 GB):\n")
                 .append("       ./streamssl ").append(DOWNLOAD_FLAG).append(" …   (sets ").append(DOWNLOAD_SWITCH)
                 .append("=1)\n")
                 .append("     (a JVM started otherwise: without the pytorch-native-cpu jar on its classpath,"
