@@ -1,5 +1,6 @@
 package io.streamssl.cli;
 
+import ai.djl.Device;
 import io.streamssl.cli.doctor.DoctorReport;
 import io.streamssl.cli.doctor.EngineFacts;
 import io.streamssl.models.Devices;
@@ -60,7 +61,8 @@ public final class DoctorCommand implements Callable<Integer> {
             out.println(unmet.get());
             return 1;
         }
-        out.println(key + ": can run here, on " + Devices.parse(device) + ".");
+        Device chosen = Devices.parse(device);
+        out.println(key + ": can run here, on " + (chosen.isGpu() ? "GPU " + chosen.getDeviceId() : "the CPU") + ".");
         return 0;
     }
 }

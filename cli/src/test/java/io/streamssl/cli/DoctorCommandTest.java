@@ -20,7 +20,7 @@ class DoctorCommandTest {
                 "libtorch         2.7.1, flavour cpu\n",
                 "  route          the pytorch-native jar on the classpath",
                 "  ONEDNN_MAX_CPU_ISA", "  OMP_NUM_THREADS", "  MKL_NUM_THREADS", "Threads          intra-op ",
-                "trainer.device=auto: can run here, on cpu().");
+                "trainer.device=auto: can run here, on the CPU.");
         assertThat(r.out).containsPattern("loaded from +\\S+/pytorch/2\\.7\\.1-\\d+-cpu-linux-x86_64\n");
         assertThat(r.out).doesNotContain("warning:");
     }
