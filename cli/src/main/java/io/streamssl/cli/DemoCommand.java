@@ -10,6 +10,7 @@ import io.streamssl.connectors.dataset.GeneratedShapes;
 import io.streamssl.connectors.dataset.ImageDataset;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.models.method.SslMethods;
+import io.streamssl.models.GpuRequirement;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
@@ -116,6 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
             base.put(StreamsslOptions.EVAL_CIFAR10.key(), cifar10.toAbsolutePath().toString());
         }
         JobConfig probeConfig = job.load(base); // validate before starting anything
+        GpuRequirement.check(probeConfig.get(StreamsslOptions.DEVICE)); // the trainer runs in this JVM
         ImageDataset data = cifar10 != null ? Cifar10Binary.train(cifar10)
                 : new GeneratedShapes(10_000, 1, probeConfig.get(StreamsslOptions.IMAGE_SIZE));
 

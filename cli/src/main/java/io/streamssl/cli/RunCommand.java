@@ -1,6 +1,8 @@
 package io.streamssl.cli;
 
+import io.streamssl.models.GpuRequirement;
 import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.program.LaunchMode;
 import java.nio.file.Path;
@@ -43,6 +45,10 @@ public final class RunCommand extends io.streamssl.pipeline.program.RunCommand {
         if (cluster == null) {
             if (jobJar != null) {
                 throw new IllegalArgumentException("--job-jar goes with --cluster (`flink run` takes the jar itself)");
+            }
+            if (!mode.isFlinkProgram()) {
+                // the embedded Flink trains in this JVM: a missing GPU fails here, before Kafka is read
+                GpuRequirement.check(config.get(StreamsslOptions.DEVICE));
             }
             return super.environment(config, mode);
         }

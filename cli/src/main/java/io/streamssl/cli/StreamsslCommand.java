@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Continual self-supervised training of vision encoders on Kafka image streams (Flink + DJL).",
         subcommands = {DemoCommand.class, RunCommand.class, EmbedCommand.class, ProduceCommand.class,
                 EvalCommand.class, ReportCommand.class, BenchCommand.class, MethodsCommand.class, ExportCommand.class,
-                CommandLine.HelpCommand.class})
+                DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class StreamsslCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,6 +1,9 @@
 package io.streamssl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import ai.djl.engine.Engine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -68,6 +71,15 @@ class RunCommandTest {
         assertThat(r.code).isEqualTo(1);
         assertThat(r.err).contains("no Flink REST endpoint answers at http://localhost:" + closed,
                 "session cluster must be running there", "--cluster HOST:PORT");
+    }
+
+    @Test
+    void aGpuDeviceWithoutAGpuFailsBeforeKafkaIsAsked() {
+        assumeThat(Engine.getInstance().getGpuCount()).as("this test needs a machine without a GPU").isZero();
+        Result r = run("--set", "trainer.device=gpu"); // nothing listens at localhost:9092: the GPU check comes first
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err).contains("error: trainer.device=gpu asks for GPU 0", "STREAMSSL_LIBTORCH=", "--gpu")
+                .doesNotContain("kafka.bootstrap-servers");
     }
 
     @Test

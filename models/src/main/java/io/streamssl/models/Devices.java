@@ -20,11 +20,11 @@ public final class Devices {
             return Device.cpu();
         }
         if (n.equals("gpu")) {
-            return requireGpu(0);
+            return requireGpu(name, 0);
         }
         if (n.startsWith("gpu:")) {
             try {
-                return requireGpu(Integer.parseInt(n.substring(4)));
+                return requireGpu(name, Integer.parseInt(n.substring(4)));
             } catch (NumberFormatException e) {
                 // fall through to the error below
             }
@@ -32,12 +32,9 @@ public final class Devices {
         throw new IllegalArgumentException("unknown device '" + name + "': allowed are auto, cpu, gpu, gpu:N");
     }
 
-    private static Device requireGpu(int id) {
-        int count = Engine.getInstance().getGpuCount();
-        if (id < 0 || id >= count) {
-            throw new IllegalArgumentException("device gpu:" + id + " is not available: DJL sees " + count
-                    + " GPU(s) (use cpu, or install the CUDA flavour of the PyTorch natives)");
-        }
+    /** GPU {@code id}, or the {@link GpuRequirement} text naming what to install or set when there is none. */
+    private static Device requireGpu(String name, int id) {
+        GpuRequirement.check(name);
         return Device.gpu(id);
     }
 }

@@ -5,6 +5,7 @@ import io.streamssl.connectors.event.MetricsEvent;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
+import io.streamssl.models.GpuRequirement;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
@@ -233,7 +234,8 @@ public final class CheckpointBenchmark {
         CheckpointBenchmark bench = new CheckpointBenchmark(settings, out);
         // every config is checked before the first minute is spent on the broker
         for (Case c : cases) {
-            JobConfig.of(bench.jobValues(c, "localhost:9092", "check", Path.of("check")));
+            JobConfig check = JobConfig.of(bench.jobValues(c, "localhost:9092", "check", Path.of("check")));
+            GpuRequirement.check(check.get(StreamsslOptions.DEVICE)); // the trainer runs in this JVM
         }
         boolean temporary = settings.workDir() == null;
         Path work = temporary ? Files.createTempDirectory("streamssl-bench-checkpoint")

@@ -3,6 +3,7 @@ package io.streamssl.cli.bench;
 import io.streamssl.connectors.ImageProducer;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
+import io.streamssl.models.GpuRequirement;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
@@ -65,6 +66,7 @@ final class InProcessJob {
      */
     static Outcome run(JobConfig config, Path work, UnaryOperator<ImageProducer.Builder> producer, PrintStream out)
             throws Exception {
+        GpuRequirement.check(config.get(StreamsslOptions.DEVICE)); // the trainer runs in this JVM
         out.println("starting an in-process Kafka broker …");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             JobConfig job = config.with(Map.of(StreamsslOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers()));

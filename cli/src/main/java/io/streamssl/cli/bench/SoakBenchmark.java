@@ -8,6 +8,7 @@ import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.connectors.kafka.EmbeddedKafka;
 import io.streamssl.models.method.ViewPlan;
+import io.streamssl.models.GpuRequirement;
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
 import io.streamssl.pipeline.job.JobFlinkConfiguration;
@@ -152,7 +153,9 @@ public final class SoakBenchmark {
 
     /** Runs the soak; progress and the minute lines go to {@code out}, the verdict is in the result. */
     public static Result run(Settings settings, PrintStream out) throws Exception {
-        JobConfig.of(jobValues(settings, "localhost:9092", Path.of("check"))); // a bad key fails before the broker
+        // a bad key fails before the broker, and so does a GPU device without a GPU (the trainer runs in this JVM)
+        JobConfig check = JobConfig.of(jobValues(settings, "localhost:9092", Path.of("check")));
+        GpuRequirement.check(check.get(StreamsslOptions.DEVICE));
         boolean temporary = settings.workDir() == null;
         Path work = temporary ? Files.createTempDirectory("streamssl-bench-soak")
                 : Files.createDirectories(settings.workDir().toAbsolutePath());
