@@ -58,6 +58,7 @@ class ClusterManifestsTest {
     private static JsonNode compose;
     private static JsonNode flinkConf;
     private static JsonNode flinkDeployment;
+    private static JsonNode gpuFlinkDeployment;
     private static List<String> dockerfile;
     private static Set<String> flinkKeys;
 
@@ -71,6 +72,10 @@ class ClusterManifestsTest {
                 .<JsonNode>readValues(ROOT.resolve("deploy/k8s/flink-deployment.yaml").toFile()).readAll();
         flinkDeployment = k8s.stream().filter(d -> d.path("kind").asText().equals("FlinkDeployment")).findFirst()
                 .orElseThrow(() -> new AssertionError("no FlinkDeployment in deploy/k8s/flink-deployment.yaml"));
+        gpuFlinkDeployment = YAML.readerFor(JsonNode.class)
+                .<JsonNode>readValues(ROOT.resolve("deploy/k8s/flink-deployment-gpu.yaml").toFile()).readAll().stream()
+                .filter(d -> d.path("kind").asText().equals("FlinkDeployment")).findFirst()
+                .orElseThrow(() -> new AssertionError("no FlinkDeployment in deploy/k8s/flink-deployment-gpu.yaml"));
         dockerfile = Files.readAllLines(ROOT.resolve("deploy/Dockerfile"));
         flinkKeys = flinkConfigKeys();
     }
@@ -131,6 +136,8 @@ class ClusterManifestsTest {
         used.put("deploy/flink/config.yaml", flatten(flinkConf).keySet());
         used.put("FlinkDeployment.spec.flinkConfiguration",
                 flatten(flinkDeployment.path("spec").path("flinkConfiguration")).keySet());
+        used.put("GPU FlinkDeployment.spec.flinkConfiguration",
+                flatten(gpuFlinkDeployment.path("spec").path("flinkConfiguration")).keySet());
         compose.path("services").fields().forEachRemaining(s -> {
             String props = s.getValue().path("environment").path("FLINK_PROPERTIES").asText("");
             if (!props.isBlank()) {
