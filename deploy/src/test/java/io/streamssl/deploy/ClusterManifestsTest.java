@@ -58,6 +58,7 @@ class ClusterManifestsTest {
     private static JsonNode compose;
     private static JsonNode flinkConf;
     private static JsonNode flinkDeployment;
+    private static JsonNode gpuFlinkDeployment;
     private static List<String> dockerfile;
     private static Set<String> flinkKeys;
 
@@ -71,6 +72,10 @@ class ClusterManifestsTest {
                 .<JsonNode>readValues(ROOT.resolve("deploy/k8s/flink-deployment.yaml").toFile()).readAll();
         flinkDeployment = k8s.stream().filter(d -> d.path("kind").asText().equals("FlinkDeployment")).findFirst()
                 .orElseThrow(() -> new AssertionError("no FlinkDeployment in deploy/k8s/flink-deployment.yaml"));
+        gpuFlinkDeployment = YAML.readerFor(JsonNode.class)
+                .<JsonNode>readValues(ROOT.resolve("deploy/k8s/flink-deployment-gpu.yaml").toFile()).readAll().stream()
+                .filter(d -> d.path("kind").asText().equals("FlinkDeployment")).findFirst()
+                .orElseThrow(() -> new AssertionError("no FlinkDeployment in deploy/k8s/flink-deployment-gpu.yaml"));
         dockerfile = Files.readAllLines(ROOT.resolve("deploy/Dockerfile"));
         flinkKeys = flinkConfigKeys();
     }
@@ -131,6 +136,8 @@ class ClusterManifestsTest {
         used.put("deploy/flink/config.yaml", flatten(flinkConf).keySet());
         used.put("FlinkDeployment.spec.flinkConfiguration",
                 flatten(flinkDeployment.path("spec").path("flinkConfiguration")).keySet());
+        used.put("GPU FlinkDeployment.spec.flinkConfiguration",
+                flatten(gpuFlinkDeployment.path("spec").path("flinkConfiguration")).keySet());
         compose.path("services").fields().forEachRemaining(s -> {
             String props = s.getValue().path("environment").path("FLINK_PROPERTIES").asText("");
             if (!props.isBlank()) {
@@ -147,6 +154,74 @@ class ClusterManifestsTest {
             }
         });
         assertThat(unknown).as("configuration keys unknown to Flink %s", property("flink.version")).isEmpty();
+    }
+
+    /**
+     * The operator mounts the ConfigMap it generates from {@code flinkConfiguration} over /opt/flink/conf, so on
+     * Kubernetes the image's config.yaml is never read: every key it sets must be in the FlinkDeployment with the
+     * same value, or be one that differs there for a stated reason.
+     */
+    @Test
+    void theFlinkDeploymentRepeatsTheImageConfigurationTheOperatorHidesFromIt() {
+        JsonNode spec = flinkDeployment.path("spec");
+        Map<String, String> image = flatten(flinkConf);
+        Map<String, String> k8s = flatten(spec.path("flinkConfiguration"));
+        Map<String, String> differOnPurpose = Map.of(
+                "execution.checkpointing.dir", "an object store on Kubernetes, a named volume in compose",
+                "execution.checkpointing.savepoint-dir", "likewise",
+                "taskmanager.memory.process.size", "the operator sets it from spec.taskManager.resource.memory",
+                "jobmanager.memory.process.size", "the operator sets it from spec.jobManager.resource.memory",
+                "rest.port", "the operator's REST service",
+                "rest.bind-address", "the operator binds the pods' addresses",
+                "jobmanager.bind-host", "likewise",
+                "taskmanager.bind-host", "likewise");
+        assertThat(image).containsKeys(differOnPurpose.keySet().toArray(String[]::new));
+        List<String> missing = new ArrayList<>();
+        image.forEach((key, value) -> {
+            if (!differOnPurpose.containsKey(key)) {
+                String there = k8s.get(key);
+                if (there == null || !words(there).equals(words(value))) {
+                    missing.add(key + ": config.yaml " + value + ", FlinkDeployment " + there);
+                }
+            }
+        });
+        assertThat(missing).as("keys of deploy/flink/config.yaml missing or different in flinkConfiguration").isEmpty();
+        // the ones the issue names, explicitly: without the off-heap room libtorch gets the pod OOM-killed
+        assertThat(k8s).containsKeys("taskmanager.memory.task.off-heap.size", "taskmanager.memory.managed.fraction",
+                "execution.checkpointing.interval", "parallelism.default");
+        assertThat(spec.path("taskManager").path("resource").path("memory").asText())
+                .isEqualTo(image.get("taskmanager.memory.process.size"));
+    }
+
+    @Test
+    void kafkaKeepsItsLogInItsVolume() {
+        JsonNode kafka = compose.path("services").path("kafka");
+        String logDirs = kafka.path("environment").path("KAFKA_LOG_DIRS").asText("");
+        // without KAFKA_LOG_DIRS the apache/kafka image logs to /tmp/kraft-combined-logs, outside every volume
+        assertThat(logDirs).as("kafka's KAFKA_LOG_DIRS").isNotBlank();
+        Set<String> volumes = namedVolumeTargets(kafka);
+        for (String dir : logDirs.split(",")) {
+            assertThat(volumes).as("a named volume of kafka holds its log dir %s", dir)
+                    .anyMatch(v -> dir.equals(v) || dir.startsWith(v + "/"));
+        }
+    }
+
+    @Test
+    void aReadWriteManyClaimSaysWhichStorageClassItNeeds() throws IOException {
+        List<JsonNode> k8s = YAML.readerFor(JsonNode.class)
+                .<JsonNode>readValues(ROOT.resolve("deploy/k8s/flink-deployment.yaml").toFile()).readAll();
+        List<JsonNode> rwx = k8s.stream().filter(d -> d.path("kind").asText().equals("PersistentVolumeClaim"))
+                .filter(d -> strings(d.path("spec").path("accessModes")).contains("ReadWriteMany")).toList();
+        assertThat(rwx).as("the snapshot claim").isNotEmpty();
+        String manifest = Files.readString(ROOT.resolve("deploy/k8s/flink-deployment.yaml"));
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        // a cluster's default class is often ReadWriteOnce only: the claim then stays Pending unless a class is named
+        for (JsonNode claim : rwx) {
+            if (claim.path("spec").path("storageClassName").isMissingNode()) {
+                assertThat(manifest).contains("# storageClassName:");
+                assertThat(readme).contains("ReadWriteMany").contains("storageClassName");
+            }
+        }
     }
 
     @Test
@@ -480,6 +555,10 @@ class ClusterManifestsTest {
         } else if (!node.isMissingNode()) {
             out.put(prefix, node.asText());
         }
+    }
+
+    private static List<String> words(String value) {
+        return List.of(value.trim().split("\\s+"));
     }
 
     private static JsonNode yaml(String text) {
