@@ -6,6 +6,7 @@ import io.streamssl.connectors.event.EventHeader;
 import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.models.CapturedState;
+import io.streamssl.models.GpuRequirement;
 import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
@@ -26,6 +27,7 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -230,6 +232,11 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     public void open() throws Exception {
         super.open();
         TrainerSpec spec = config.trainerSpec();
+        // a GPU this TaskManager's engine cannot see does not appear on a restart: fail the job once, saying
+        // what to install or set, instead of restarting into the same error until the failure guard stops it
+        GpuRequirement.unmet(spec.device()).ifPresent(unmet -> {
+            throw new SuppressRestartsException(new IllegalArgumentException(unmet));
+        });
         trainer = new SslTrainer(spec);
         LOG.info("{}: {} on {} ({}), batch {}", modelName, spec.method(), trainer.device(), spec.encoder(),
                 spec.batchSize());

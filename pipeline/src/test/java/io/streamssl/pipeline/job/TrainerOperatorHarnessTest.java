@@ -284,6 +284,20 @@ class TrainerOperatorHarnessTest {
         }
     }
 
+    @Test
+    void aGpuTheEngineCannotSeeFailsTheJobOnceWithWhatToInstall() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getInstance().getGpuCount() == 0,
+                "this machine has a GPU: the missing-GPU case cannot happen here");
+        Map<String, String> c = new HashMap<>(config(work.resolve("gpu")).asMap());
+        c.put("trainer.device", "gpu");
+        try (var harness = harness(JobConfig.of(c))) {
+            assertThatThrownBy(harness::open)
+                    .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+                    .cause().hasMessageContaining("trainer.device=gpu").hasMessageContaining("STREAMSSL_LIBTORCH")
+                    .hasMessageContaining("--gpu");
+        }
+    }
+
     private static MapStateDescriptor<String, byte[]> legacyTensors() {
         return new MapStateDescriptor<>(KeyedTrainingState.STATE_TENSORS, Types.STRING,
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
