@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import io.streamssl.models.method.SslMethod;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
+import io.streamssl.models.optim.FlatTrainable;
 import io.streamssl.models.optim.ParameterOptimizer;
 import io.streamssl.models.probe.LinearProbe;
 import io.streamssl.models.schedule.CosineSchedule;
@@ -70,6 +71,9 @@ public final class SslTrainer implements AutoCloseable {
         method.initialize(manager, new Shape(spec.batchSize(), 3, spec.imageSize(), spec.imageSize()));
         this.viewPlan = method.viewPlan(spec.imageSize());
         this.optimizer = ParameterOptimizer.create(spec.optimizer(), spec.momentum(), spec.larsEta());
+        if (spec.flatBuffers()) {
+            optimizer.useFlatBuffer(new FlatTrainable(method.useFlatBuffers(), method.trainableParameters()));
+        }
         optimizer.createSlots(method.trainableParameters());
         this.learningRate = new CosineSchedule(spec.learningRate(), 0, spec.warmupSteps(), spec.scheduleSteps());
         this.weightDecay = CosineSchedule.of(spec.weightDecay(), spec.weightDecayEnd(), spec.scheduleSteps());

@@ -44,6 +44,13 @@ public interface SslMethod {
     Map<String, Parameter> trainableParameters();
 
     /**
+     * Moves the student's tensors (and a teacher's, if any) into flat buffers, each parameter becoming a view
+     * (see {@link io.streamssl.models.tensor.FlatParameters}); the trainable ones form one contiguous range.
+     * Call once, after {@link #initialize}, before any step. Returns the student's buffer.
+     */
+    io.streamssl.models.tensor.FlatParameters useFlatBuffers();
+
+    /**
      * Every tensor that is training state of this method under a stable name: student and teacher weights,
      * running statistics, queues, centres. A checkpoint stores exactly these (plus the optimiser's slots).
      */
