@@ -15,6 +15,7 @@ import io.streamssl.models.method.ViewPlan;
 import io.streamssl.models.optim.FlatTrainable;
 import io.streamssl.models.optim.ParameterOptimizer;
 import io.streamssl.models.probe.LinearProbe;
+import io.streamssl.models.profile.NativeOpCount;
 import io.streamssl.models.schedule.CosineSchedule;
 import io.streamssl.models.tensor.TensorCodec;
 import java.nio.ByteBuffer;
@@ -60,6 +61,8 @@ public final class SslTrainer implements AutoCloseable {
     private long images;
     /** Fault injection for tests: rewrites the normalised views before the forward pass; null in production. */
     private UnaryOperator<List<NDArray>> viewHook;
+    /** Operators per phase of the last step while counting (benchmarks); null when not counting. */
+    private Map<String, NativeOpCount> stepOps;
 
     public SslTrainer(TrainerSpec spec) {
         this.spec = spec;
@@ -161,24 +164,32 @@ public final class SslTrainer implements AutoCloseable {
         LinearProbe.Score score;
         try (NDManager stepManager = manager.newSubManager()) {
             List<NDArray> views = new ArrayList<>(batch.views());
-            for (ViewBatch group : batch.groups()) {
-                views.addAll(toDevice(stepManager, group));
-            }
-            if (viewHook != null) {
-                views = viewHook.apply(views);
-            }
             Map<String, NDArray> mutated = method.forwardMutatedTensors();
-            Map<String, NDArray> before = copies(stepManager, mutated);
-            ParameterStore ps = new ParameterStore(stepManager, false);
-            SslMethod.Forward forward;
-            Engine engine = Engine.getInstance();
-            synchronized (engine) {
-                try (GradientCollector collector = engine.newGradientCollector()) {
-                    forward = method.forward(ps, views, current);
-                    collector.backward(forward.loss());
+            Map<String, NDArray> before = new LinkedHashMap<>();
+            phase("input", () -> {
+                for (ViewBatch group : batch.groups()) {
+                    views.addAll(toDevice(stepManager, group));
                 }
-            }
-            GradMode.disable();
+                if (viewHook != null) {
+                    List<NDArray> hooked = viewHook.apply(new ArrayList<>(views));
+                    views.clear();
+                    views.addAll(hooked);
+                }
+                before.putAll(copies(stepManager, mutated));
+            });
+            ParameterStore ps = new ParameterStore(stepManager, false);
+            SslMethod.Forward[] forwardHolder = new SslMethod.Forward[1];
+            Engine engine = Engine.getInstance();
+            phase("forward+backward", () -> {
+                synchronized (engine) {
+                    try (GradientCollector collector = engine.newGradientCollector()) {
+                        forwardHolder[0] = method.forward(ps, views, current);
+                        collector.backward(forwardHolder[0].loss());
+                    }
+                }
+                GradMode.disable();
+            });
+            SslMethod.Forward forward = forwardHolder[0];
             loss = forward.loss().getFloat();
             if (!Float.isFinite(loss)) {
                 before.forEach((name, copy) -> TensorCodec.copy(copy, mutated.get(name)));
@@ -186,13 +197,19 @@ public final class SslTrainer implements AutoCloseable {
                 return StepResult.skipped(current, loss, lr, batch.size(), System.nanoTime() - t0);
             }
             method.beforeOptimizerStep(current);
-            optimizer.step(method.trainableParameters(), lr, wd);
-            method.afterOptimizerStep(current);
-            ViewBatch first = batch.groups().get(0);
-            NDArray probeFeatures = first.probePixels() == null ? forward.features()
-                    : encode(stepManager, ps, first.probePixels(), first.size(), first.height(), first.width());
-            score = probe.scoreThenTrain(probeFeatures, batch.labels());
-            embeddingStd = normalizedStd(forward.embeddings());
+            phase("optimizer", () -> optimizer.step(method.trainableParameters(), lr, wd));
+            phase("after-step (teacher EMA, queues)", () -> method.afterOptimizerStep(current));
+            LinearProbe.Score[] scoreHolder = new LinearProbe.Score[1];
+            double[] stdHolder = new double[1];
+            phase("probe+metrics", () -> {
+                ViewBatch first = batch.groups().get(0);
+                NDArray probeFeatures = first.probePixels() == null ? forward.features()
+                        : encode(stepManager, ps, first.probePixels(), first.size(), first.height(), first.width());
+                scoreHolder[0] = probe.scoreThenTrain(probeFeatures, batch.labels());
+                stdHolder[0] = normalizedStd(forward.embeddings());
+            });
+            score = scoreHolder[0];
+            embeddingStd = stdHolder[0];
         }
         step++;
         images += batch.size();
@@ -201,6 +218,30 @@ public final class SslTrainer implements AutoCloseable {
         scalars.put("weight-decay", (double) wd);
         return new StepResult(current + 1, loss, lr, scalars, score.labelled(), score.correct(),
                 batch.size(), System.nanoTime() - t0);
+    }
+
+    /**
+     * For benchmarks: while on, every step counts the libtorch operators of its phases ({@link #lastStepOps}), which
+     * slows it down (libtorch's profiler runs).
+     */
+    public void setCountNativeOps(boolean on) {
+        this.stepOps = on ? new LinkedHashMap<>() : null;
+    }
+
+    /**
+     * The operators of the last step by phase (input, forward+backward, optimizer, after-step, probe+metrics),
+     * when {@link #setCountNativeOps} is on; empty otherwise. Reading the loss back is no operator.
+     */
+    public Map<String, NativeOpCount> lastStepOps() {
+        return stepOps == null ? Map.of() : java.util.Collections.unmodifiableMap(stepOps);
+    }
+
+    private void phase(String name, Runnable work) {
+        if (stepOps == null) {
+            work.run();
+        } else {
+            stepOps.put(name, NativeOpCount.of(work));
+        }
     }
 
     /** Copies of {@code tensors} in {@code m}, by name. */

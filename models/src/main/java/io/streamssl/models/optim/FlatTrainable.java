@@ -19,8 +19,8 @@ import java.util.Map;
  *
  * <p>Gradients cannot be views of a flat buffer: DJL has no call to set a tensor's {@code grad}, and libtorch's
  * autograd accumulates into each parameter's own gradient tensor. So {@link #gradients()} gathers them with
- * one {@code cat} per step (plus one {@code reshape} view per tensor), and {@link #zeroGradients()} still zeroes
- * each in place.
+ * one {@code cat} per step (over 1-D views of the gradients made once), and {@link #zeroGradients()} still
+ * zeroes each in place: one operator per tensor that remains.
  */
 public final class FlatTrainable {
 
@@ -30,6 +30,7 @@ public final class FlatTrainable {
     private final List<long[]> decayRuns = new ArrayList<>(); // {offset in weights, length}
     private final NDArray weights;
     private final List<NDArray> decayWeights = new ArrayList<>();
+    private NDList gradientViews;
 
     /**
      * @param flat the buffer holding {@code trainable}
@@ -94,24 +95,35 @@ public final class FlatTrainable {
 
     /** Every gradient, concatenated in buffer order (a new tensor the caller closes). */
     public NDArray gradients() {
-        NDList parts = new NDList(parameters.size());
-        for (Parameter p : parameters) {
-            try (NDArray g = p.getArray().getGradient()) {
-                parts.add(g.reshape(-1));
-            }
-        }
-        NDArray all = NDArrays.concat(parts);
-        parts.close();
-        return all;
+        return NDArrays.concat(flatGradients());
     }
 
     /** Zeroes every parameter's gradient in place, for the next backward pass to accumulate into. */
     public void zeroGradients() {
-        for (Parameter p : parameters) {
-            try (NDArray g = p.getArray().getGradient()) {
-                g.muli(0);
-            }
+        for (NDArray g : flatGradients()) {
+            g.muli(0);
         }
+    }
+
+    /**
+     * 1-D views of the parameters' gradient tensors, made once: autograd accumulates into an existing gradient in
+     * place ({@code grad += new}, outside grad mode) and every zeroing here and in the trainer is in place, so the
+     * gradient tensors, and these views, stay the same from step to step. Saves a JNI call and a {@code reshape}
+     * per tensor and step.
+     */
+    private NDList flatGradients() {
+        if (gradientViews == null) {
+            NDList views = new NDList(parameters.size());
+            for (Parameter p : parameters) {
+                try (NDArray g = p.getArray().getGradient()) {
+                    NDArray v = g.reshape(-1);
+                    v.attach(weights.getManager());
+                    views.add(v);
+                }
+            }
+            gradientViews = views;
+        }
+        return gradientViews;
     }
 
     /**
