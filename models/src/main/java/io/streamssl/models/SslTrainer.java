@@ -63,6 +63,7 @@ public final class SslTrainer implements AutoCloseable {
     private UnaryOperator<List<NDArray>> viewHook;
     /** Operators per phase of the last step while counting (benchmarks); null when not counting. */
     private Map<String, NativeOpCount> stepOps;
+    private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
 
     public SslTrainer(TrainerSpec spec) {
         this.spec = spec;
@@ -236,12 +237,26 @@ public final class SslTrainer implements AutoCloseable {
         return stepOps == null ? Map.of() : java.util.Collections.unmodifiableMap(stepOps);
     }
 
+    /**
+     * Wall time spent in each phase of the steps since the last {@link #resetPhaseTimes}, in nanoseconds (on a GPU
+     * the time to launch, not to finish, except where the phase synchronises).
+     */
+    public Map<String, Long> phaseNanos() {
+        return java.util.Collections.unmodifiableMap(phaseNanos);
+    }
+
+    public void resetPhaseTimes() {
+        phaseNanos.clear();
+    }
+
     private void phase(String name, Runnable work) {
+        long t0 = System.nanoTime();
         if (stepOps == null) {
             work.run();
         } else {
             stepOps.put(name, NativeOpCount.of(work));
         }
+        phaseNanos.merge(name, System.nanoTime() - t0, Long::sum);
     }
 
     /** Copies of {@code tensors} in {@code m}, by name. */

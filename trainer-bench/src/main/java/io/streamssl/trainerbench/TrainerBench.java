@@ -58,6 +58,10 @@ public final class TrainerBench implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
+    @Option(names = "--option", description = "A method option, key=value, repeatable (e.g. projector-hidden=1024;"
+            + " see `streamssl methods`). Default: the method's.")
+    Map<String, String> methodOptions = new java.util.LinkedHashMap<>();
+
     @Option(names = "--optimizer", description = "sgd, lars or adamw (default: the method's).")
     String optimizer;
 
@@ -74,7 +78,13 @@ public final class TrainerBench implements Callable<Integer> {
     PrintStream out = System.out;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TrainerBench()).execute(args));
+        CommandLine cli = new CommandLine(new TrainerBench());
+        // a bad setting (unknown method option, no GPU for --device gpu) is a message, not a stack trace
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("trainer-bench: " + e.getMessage());
+            return 2;
+        });
+        System.exit(cli.execute(args));
     }
 
     @Override
@@ -99,6 +109,7 @@ public final class TrainerBench implements Callable<Integer> {
             for (int i = 0; i < warmup; i++) {
                 trainer.step(batches[i % batches.length]);
             }
+            trainer.resetPhaseTimes();
             long t0 = System.nanoTime();
             StepResult last = null;
             for (int i = 0; i < steps; i++) {
@@ -107,6 +118,10 @@ public final class TrainerBench implements Callable<Integer> {
             double secs = (System.nanoTime() - t0) / 1e9;
             out.printf(Locale.ROOT, "trainer-bench: %d steps in %.2f s: %.1f samples/s, %.2f ms/step (last loss %.4f)%n",
                     steps, secs, steps * (double) batch / secs, 1000 * secs / steps, last.loss());
+            StringBuilder times = new StringBuilder();
+            trainer.phaseNanos().forEach((phase, nanos) -> times.append(times.length() == 0 ? "" : ", ")
+                    .append(phase).append(String.format(Locale.ROOT, " %.2f", nanos / 1e6 / steps)));
+            out.printf(Locale.ROOT, "trainer-bench: ms per step by phase: %s%n", times);
             if (countOps) {
                 trainer.setCountNativeOps(true);
                 trainer.step(batches[0]);
@@ -123,7 +138,7 @@ public final class TrainerBench implements Callable<Integer> {
 
     private TrainerSpec spec() {
         TrainerSpec base = TrainerSpec.byolCifar(8, batch, 10_000);
-        TrainerSpec spec = new TrainerSpec(method, Map.of(), new EncoderSpec("resnet18", Stem.CIFAR, width), imageSize,
+        TrainerSpec spec = new TrainerSpec(method, methodOptions, new EncoderSpec("resnet18", Stem.CIFAR, width), imageSize,
                 batch, base.learningRate(), 0, 10_000, base.momentum(), base.weightDecay(), base.seed(), device,
                 base.mean(), base.std(), base.probeClasses(), base.probeLearningRate(), Map.of())
                 .withMethodOptimizerDefaults()
