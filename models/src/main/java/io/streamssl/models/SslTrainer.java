@@ -3,6 +3,7 @@ package io.streamssl.models;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -206,8 +207,15 @@ public final class SslTrainer implements AutoCloseable {
                 ViewBatch first = batch.groups().get(0);
                 NDArray probeFeatures = first.probePixels() == null ? forward.features()
                         : encode(stepManager, ps, first.probePixels(), first.size(), first.height(), first.width());
-                scoreHolder[0] = probe.scoreThenTrain(probeFeatures, batch.labels());
-                stdHolder[0] = normalizedStd(forward.embeddings());
+                LinearProbe.PendingScore pending = probe.scoreThenTrainDeferred(probeFeatures, batch.labels(),
+                        stepManager);
+                NDArray std = normalizedStd(forward.embeddings());
+                // the step's second and last read-back: both metrics in one transfer
+                float[] metrics = (pending.correct() == null ? std
+                        : NDArrays.stack(new NDList(std, pending.correct()))).toFloatArray();
+                stdHolder[0] = metrics[0];
+                scoreHolder[0] = new LinearProbe.Score(pending.labelled(),
+                        pending.correct() == null ? 0 : (int) metrics[1]);
             });
             score = scoreHolder[0];
             embeddingStd = stdHolder[0];
@@ -286,13 +294,13 @@ public final class SslTrainer implements AutoCloseable {
     /**
      * The collapse measure of Grill et al. / lightly: the mean over dimensions of the per-dimension standard
      * deviation of the L2-normalised embeddings over the batch. 0 means collapse to one point; embeddings
-     * spread uniformly over the sphere give about 1/√d.
+     * spread uniformly over the sphere give about 1/√d. A 0-d float32 tensor on the embeddings' device.
      */
-    static double normalizedStd(NDArray embeddings) {
+    static NDArray normalizedStd(NDArray embeddings) {
         NDArray norm = embeddings.norm(new int[] {1}, true).maximum(1e-12f);
         NDArray unit = embeddings.div(norm);
         NDArray centred = unit.sub(unit.mean(new int[] {0}, true));
-        return centred.square().mean(new int[] {0}).sqrt().mean().getFloat();
+        return centred.square().mean(new int[] {0}).sqrt().mean();
     }
 
     /** (N, V, H, W, 3) uint8 → V normalised (N, 3, H, W) float tensors on the device. */

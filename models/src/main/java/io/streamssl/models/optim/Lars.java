@@ -37,21 +37,34 @@ public final class Lars extends SgdMomentum {
         return momentum;
     }
 
-    /** Scales the gradient by the trust ratio {@code η·‖w‖/‖g‖} (1 when either norm is 0). */
+    /**
+     * Scales the gradient by the trust ratio {@code η·‖w‖/‖g‖} (1 when either norm is 0), computed on the device:
+     * reading the norms back would stop a GPU twice per tensor.
+     */
     @Override
     protected void adaptGradient(NDArray w, NDArray g) {
-        try (NDArray wn = w.norm(); NDArray gn = g.norm()) {
-            float wNorm = wn.getFloat();
-            float gNorm = gn.getFloat();
-            g.muli(wNorm > 0 && gNorm > 0 ? eta * wNorm / gNorm : 1f);
+        try (NDManager scratch = g.getManager().newSubManager()) {
+            NDArray wn = w.norm();
+            NDArray gn = g.norm();
+            wn.attach(scratch);
+            gn.attach(scratch);
+            g.muli(trustRatios(wn, gn));
         }
     }
 
     /**
-     * The trust ratios of all weight tensors on the device, without reading a norm back to the host: per tensor
-     * {@code ‖w‖} and {@code ‖g‖} (the same reductions over the same elements as {@link #adaptGradient}, so the
-     * same values), stacked, {@code η·‖w‖/‖g‖} or 1 element-wise, then each tensor's gradient range times its
-     * ratio. Still 3 operators per weight tensor: DJL has no segmented norm.
+     * {@code η·‖w‖/‖g‖} element-wise, 1 where either norm is 0; float32 arithmetic in the order the host would do
+     * it ({@code (η·‖w‖)/‖g‖}). The result belongs to {@code wNorms}' manager.
+     */
+    private NDArray trustRatios(NDArray wNorms, NDArray gNorms) {
+        return NDArrays.where(wNorms.gt(0).logicalAnd(gNorms.gt(0)), wNorms.mul(eta).div(gNorms),
+                wNorms.onesLike());
+    }
+
+    /**
+     * The trust ratios of all weight tensors at once: per tensor {@code ‖w‖} and {@code ‖g‖} (the same
+     * reductions over the same elements as {@link #adaptGradient}, so the same values), stacked, the ratios
+     * element-wise, then each tensor's gradient range times its ratio. Still 3 operators per weight tensor: DJL has no segmented norm.
      */
     @Override
     protected void adaptFlatGradient(FlatTrainable trainable, NDArray gradients) {
@@ -85,9 +98,7 @@ public final class Lars extends SgdMomentum {
             NDArray gn = NDArrays.stack(gNorms);
             wn.attach(scratch);
             gn.attach(scratch);
-            // as the host computes eta * wNorm / gNorm, in float32
-            NDArray ratio = NDArrays.where(wn.gt(0).logicalAnd(gn.gt(0)), wn.mul(eta).div(gn), wn.onesLike());
-            ratio.attach(scratch);
+            NDArray ratio = trustRatios(wn, gn);
             for (int i = 0; i < gViews.size(); i++) {
                 NDArray r = ratio.get(i);
                 r.attach(scratch);
