@@ -141,7 +141,7 @@ public final class SslTrainer implements AutoCloseable {
      * un-augmented probe images when the first group has them, else the features of view 0).
      *
      * <p>A loss that is NaN or infinite skips the step before anything changes: it is read before the optimiser
-     * step, the tensors the forward pass changed in place ({@link SslMethod#forwardMutatedTensors}, batch-norm
+     * step, the tensors the forward pass changed in place ({@link SslMethod#forwardMutatedRegions}, batch-norm
      * running statistics) are put back, the gradients are zeroed, and no optimiser step, teacher, queue or centre
      * update and no probe step happen. The step and image counters stay: the schedules do not move on for a
      * batch that was not trained on. The result says {@link StepResult#skipped()}; what to do with the batch is
@@ -166,8 +166,8 @@ public final class SslTrainer implements AutoCloseable {
         LinearProbe.Score score;
         try (NDManager stepManager = manager.newSubManager()) {
             List<NDArray> views = new ArrayList<>(batch.views());
-            Map<String, NDArray> mutated = method.forwardMutatedTensors();
-            Map<String, NDArray> before = new LinkedHashMap<>();
+            List<NDArray> mutated = method.forwardMutatedRegions();
+            List<NDArray> before = new ArrayList<>();
             phase("input", () -> {
                 for (ViewBatch group : batch.groups()) {
                     views.addAll(toDevice(stepManager, group));
@@ -177,7 +177,7 @@ public final class SslTrainer implements AutoCloseable {
                     views.clear();
                     views.addAll(hooked);
                 }
-                before.putAll(copies(stepManager, mutated));
+                before.addAll(copies(stepManager, mutated));
             });
             ParameterStore ps = new ParameterStore(stepManager, false);
             SslMethod.Forward[] forwardHolder = new SslMethod.Forward[1];
@@ -194,7 +194,9 @@ public final class SslTrainer implements AutoCloseable {
             SslMethod.Forward forward = forwardHolder[0];
             loss = forward.loss().getFloat();
             if (!Float.isFinite(loss)) {
-                before.forEach((name, copy) -> TensorCodec.copy(copy, mutated.get(name)));
+                for (int i = 0; i < before.size(); i++) {
+                    TensorCodec.copy(before.get(i), mutated.get(i));
+                }
                 zeroGradients(stepManager);
                 return StepResult.skipped(current, loss, lr, batch.size(), System.nanoTime() - t0);
             }
@@ -267,14 +269,14 @@ public final class SslTrainer implements AutoCloseable {
         phaseNanos.merge(name, System.nanoTime() - t0, Long::sum);
     }
 
-    /** Copies of {@code tensors} in {@code m}, by name. */
-    private static Map<String, NDArray> copies(NDManager m, Map<String, NDArray> tensors) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        tensors.forEach((name, array) -> {
+    /** Copies of {@code tensors} in {@code m}, in order. */
+    private static List<NDArray> copies(NDManager m, List<NDArray> tensors) {
+        List<NDArray> out = new ArrayList<>();
+        for (NDArray array : tensors) {
             NDArray copy = m.zeros(array.getShape(), array.getDataType());
             TensorCodec.copy(array, copy);
-            out.put(name, copy);
-        });
+            out.add(copy);
+        }
         return out;
     }
 

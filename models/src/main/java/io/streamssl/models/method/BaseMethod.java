@@ -207,6 +207,13 @@ public abstract class BaseMethod implements SslMethod {
         }
         if (flatStudent == null) {
             flatStudent = FlatParameters.rebind(manager, flatOrder(student.all(), pairedStudentNames()));
+            java.util.List<String> statistics = new java.util.ArrayList<>();
+            student.all().forEach((k, v) -> {
+                if (!v.requiresGradient()) {
+                    statistics.add(k);
+                }
+            });
+            flatMutatedRegions.addAll(runViews(flatStudent, statistics));
             afterStudentFlattened(flatStudent);
         }
         return flatStudent;
@@ -236,6 +243,28 @@ public abstract class BaseMethod implements SslMethod {
             }
         }
         return out;
+    }
+
+    /** Views (of {@code flat}'s manager) of the contiguous runs that hold {@code names}, made once. */
+    protected static java.util.List<NDArray> runViews(FlatParameters flat, java.util.Collection<String> names) {
+        java.util.List<NDArray> out = new java.util.ArrayList<>();
+        if (!names.isEmpty()) {
+            for (long[] r : flat.runs(names)) {
+                NDArray v = FlatParameters.slice(flat.buffer(), r[0], r[0] + r[1]);
+                v.attach(flat.buffer().getManager());
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** With flat buffers: the running statistics' runs, the student's first; a teacher adds its own. */
+    protected final java.util.List<NDArray> flatMutatedRegions = new java.util.ArrayList<>();
+
+    @Override
+    public java.util.List<NDArray> forwardMutatedRegions() {
+        return flatStudent == null ? SslMethod.super.forwardMutatedRegions()
+                : java.util.Collections.unmodifiableList(flatMutatedRegions);
     }
 
     /** Student names a teacher follows (none here). */

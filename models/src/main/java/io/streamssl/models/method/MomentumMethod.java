@@ -75,8 +75,16 @@ public abstract class MomentumMethod extends BaseMethod {
                 ordered.put(name, teacherParameters.get(name));
             }
         }
-        momentumTeacher.useFlatBuffers(studentFlat,
-                io.streamssl.models.tensor.FlatParameters.rebind(manager, ordered));
+        io.streamssl.models.tensor.FlatParameters teacherFlat =
+                io.streamssl.models.tensor.FlatParameters.rebind(manager, ordered);
+        momentumTeacher.useFlatBuffers(studentFlat, teacherFlat);
+        java.util.List<String> statistics = new java.util.ArrayList<>();
+        pairedStudent.all().forEach((k, v) -> {
+            if (!v.requiresGradient()) {
+                statistics.add(k);
+            }
+        });
+        flatMutatedRegions.addAll(runViews(teacherFlat, statistics));
     }
 
     /** The teacher's output of its twin of block {@code blockName}, detached. */

@@ -65,6 +65,15 @@ public interface SslMethod {
     Map<String, NDArray> forwardMutatedTensors();
 
     /**
+     * The elements of {@link #forwardMutatedTensors} in as few tensors as possible, what the trainer copies before
+     * a forward pass and puts back after a skipped one: with flat buffers, views of the contiguous runs that hold
+     * the running statistics (one per buffer); otherwise the tensors themselves.
+     */
+    default java.util.List<NDArray> forwardMutatedRegions() {
+        return new java.util.ArrayList<>(forwardMutatedTensors().values());
+    }
+
+    /**
      * Forward pass and loss for one batch, called while a gradient collector is recording.
      *
      * @param views one (N, 3, H, W) normalised float tensor per view, in {@link #viewPlan} order

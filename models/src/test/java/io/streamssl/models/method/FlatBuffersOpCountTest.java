@@ -30,6 +30,11 @@ class FlatBuffersOpCountTest {
         assertThat(emaAfter).isLessThanOrEqualTo(6);
         // flat SGD: one reshape per gradient + cat, a few over the buffer, one zeroing per gradient
         assertThat(optAfter).isLessThan(optBefore / 2);
+        // the non-finite guard copies the running statistics: per tensor before, per contiguous run (2) with flat buffers
+        long inputBefore = perTensor.get("input").topLevel();
+        long inputAfter = flat.get("input").topLevel();
+        System.out.printf("OPS input (views + guard copies) %d -> %d%n", inputBefore, inputAfter);
+        assertThat(inputAfter).isLessThan(inputBefore / 2);
         assertThat(flat.get("forward+backward").topLevel()).isEqualTo(perTensor.get("forward+backward").topLevel());
     }
 
