@@ -3,6 +3,7 @@ package io.streamssl.models;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -12,8 +13,10 @@ import ai.djl.training.ParameterStore;
 import io.streamssl.models.method.SslMethod;
 import io.streamssl.models.method.SslMethods;
 import io.streamssl.models.method.ViewPlan;
+import io.streamssl.models.optim.FlatTrainable;
 import io.streamssl.models.optim.ParameterOptimizer;
 import io.streamssl.models.probe.LinearProbe;
+import io.streamssl.models.profile.NativeOpCount;
 import io.streamssl.models.schedule.CosineSchedule;
 import io.streamssl.models.tensor.TensorCodec;
 import java.nio.ByteBuffer;
@@ -59,6 +62,9 @@ public final class SslTrainer implements AutoCloseable {
     private long images;
     /** Fault injection for tests: rewrites the normalised views before the forward pass; null in production. */
     private UnaryOperator<List<NDArray>> viewHook;
+    /** Operators per phase of the last step while counting (benchmarks); null when not counting. */
+    private Map<String, NativeOpCount> stepOps;
+    private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
 
     public SslTrainer(TrainerSpec spec) {
         this.spec = spec;
@@ -70,6 +76,9 @@ public final class SslTrainer implements AutoCloseable {
         method.initialize(manager, new Shape(spec.batchSize(), 3, spec.imageSize(), spec.imageSize()));
         this.viewPlan = method.viewPlan(spec.imageSize());
         this.optimizer = ParameterOptimizer.create(spec.optimizer(), spec.momentum(), spec.larsEta());
+        if (spec.flatBuffers()) {
+            optimizer.useFlatBuffer(new FlatTrainable(method.useFlatBuffers(), method.trainableParameters()));
+        }
         optimizer.createSlots(method.trainableParameters());
         this.learningRate = new CosineSchedule(spec.learningRate(), 0, spec.warmupSteps(), spec.scheduleSteps());
         this.weightDecay = CosineSchedule.of(spec.weightDecay(), spec.weightDecayEnd(), spec.scheduleSteps());
@@ -132,7 +141,7 @@ public final class SslTrainer implements AutoCloseable {
      * un-augmented probe images when the first group has them, else the features of view 0).
      *
      * <p>A loss that is NaN or infinite skips the step before anything changes: it is read before the optimiser
-     * step, the tensors the forward pass changed in place ({@link SslMethod#forwardMutatedTensors}, batch-norm
+     * step, the tensors the forward pass changed in place ({@link SslMethod#forwardMutatedRegions}, batch-norm
      * running statistics) are put back, the gradients are zeroed, and no optimiser step, teacher, queue or centre
      * update and no probe step happen. The step and image counters stay: the schedules do not move on for a
      * batch that was not trained on. The result says {@link StepResult#skipped()}; what to do with the batch is
@@ -157,38 +166,61 @@ public final class SslTrainer implements AutoCloseable {
         LinearProbe.Score score;
         try (NDManager stepManager = manager.newSubManager()) {
             List<NDArray> views = new ArrayList<>(batch.views());
-            for (ViewBatch group : batch.groups()) {
-                views.addAll(toDevice(stepManager, group));
-            }
-            if (viewHook != null) {
-                views = viewHook.apply(views);
-            }
-            Map<String, NDArray> mutated = method.forwardMutatedTensors();
-            Map<String, NDArray> before = copies(stepManager, mutated);
-            ParameterStore ps = new ParameterStore(stepManager, false);
-            SslMethod.Forward forward;
-            Engine engine = Engine.getInstance();
-            synchronized (engine) {
-                try (GradientCollector collector = engine.newGradientCollector()) {
-                    forward = method.forward(ps, views, current);
-                    collector.backward(forward.loss());
+            List<NDArray> mutated = method.forwardMutatedRegions();
+            List<NDArray> before = new ArrayList<>();
+            phase("input", () -> {
+                for (ViewBatch group : batch.groups()) {
+                    views.addAll(toDevice(stepManager, group));
                 }
-            }
-            GradMode.disable();
+                if (viewHook != null) {
+                    List<NDArray> hooked = viewHook.apply(new ArrayList<>(views));
+                    views.clear();
+                    views.addAll(hooked);
+                }
+                before.addAll(copies(stepManager, mutated));
+            });
+            ParameterStore ps = new ParameterStore(stepManager, false);
+            SslMethod.Forward[] forwardHolder = new SslMethod.Forward[1];
+            Engine engine = Engine.getInstance();
+            phase("forward+backward", () -> {
+                synchronized (engine) {
+                    try (GradientCollector collector = engine.newGradientCollector()) {
+                        forwardHolder[0] = method.forward(ps, views, current);
+                        collector.backward(forwardHolder[0].loss());
+                    }
+                }
+                GradMode.disable();
+            });
+            SslMethod.Forward forward = forwardHolder[0];
             loss = forward.loss().getFloat();
             if (!Float.isFinite(loss)) {
-                before.forEach((name, copy) -> TensorCodec.copy(copy, mutated.get(name)));
+                for (int i = 0; i < before.size(); i++) {
+                    TensorCodec.copy(before.get(i), mutated.get(i));
+                }
                 zeroGradients(stepManager);
                 return StepResult.skipped(current, loss, lr, batch.size(), System.nanoTime() - t0);
             }
             method.beforeOptimizerStep(current);
-            optimizer.step(method.trainableParameters(), lr, wd);
-            method.afterOptimizerStep(current);
-            ViewBatch first = batch.groups().get(0);
-            NDArray probeFeatures = first.probePixels() == null ? forward.features()
-                    : encode(stepManager, ps, first.probePixels(), first.size(), first.height(), first.width());
-            score = probe.scoreThenTrain(probeFeatures, batch.labels());
-            embeddingStd = normalizedStd(forward.embeddings());
+            phase("optimizer", () -> optimizer.step(method.trainableParameters(), lr, wd));
+            phase("after-step (teacher EMA, queues)", () -> method.afterOptimizerStep(current));
+            LinearProbe.Score[] scoreHolder = new LinearProbe.Score[1];
+            double[] stdHolder = new double[1];
+            phase("probe+metrics", () -> {
+                ViewBatch first = batch.groups().get(0);
+                NDArray probeFeatures = first.probePixels() == null ? forward.features()
+                        : encode(stepManager, ps, first.probePixels(), first.size(), first.height(), first.width());
+                LinearProbe.PendingScore pending = probe.scoreThenTrainDeferred(probeFeatures, batch.labels(),
+                        stepManager);
+                NDArray std = normalizedStd(forward.embeddings());
+                // the step's second and last read-back: both metrics in one transfer
+                float[] metrics = (pending.correct() == null ? std
+                        : NDArrays.stack(new NDList(std, pending.correct()))).toFloatArray();
+                stdHolder[0] = metrics[0];
+                scoreHolder[0] = new LinearProbe.Score(pending.labelled(),
+                        pending.correct() == null ? 0 : (int) metrics[1]);
+            });
+            score = scoreHolder[0];
+            embeddingStd = stdHolder[0];
         }
         step++;
         images += batch.size();
@@ -199,14 +231,52 @@ public final class SslTrainer implements AutoCloseable {
                 batch.size(), System.nanoTime() - t0);
     }
 
-    /** Copies of {@code tensors} in {@code m}, by name. */
-    private static Map<String, NDArray> copies(NDManager m, Map<String, NDArray> tensors) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        tensors.forEach((name, array) -> {
+    /**
+     * For benchmarks: while on, every step counts the libtorch operators of its phases ({@link #lastStepOps}), which
+     * slows it down (libtorch's profiler runs).
+     */
+    public void setCountNativeOps(boolean on) {
+        this.stepOps = on ? new LinkedHashMap<>() : null;
+    }
+
+    /**
+     * The operators of the last step by phase (input, forward+backward, optimizer, after-step, probe+metrics),
+     * when {@link #setCountNativeOps} is on; empty otherwise. Reading the loss back is no operator.
+     */
+    public Map<String, NativeOpCount> lastStepOps() {
+        return stepOps == null ? Map.of() : java.util.Collections.unmodifiableMap(stepOps);
+    }
+
+    /**
+     * Wall time spent in each phase of the steps since the last {@link #resetPhaseTimes}, in nanoseconds (on a GPU
+     * the time to launch, not to finish, except where the phase synchronises).
+     */
+    public Map<String, Long> phaseNanos() {
+        return java.util.Collections.unmodifiableMap(phaseNanos);
+    }
+
+    public void resetPhaseTimes() {
+        phaseNanos.clear();
+    }
+
+    private void phase(String name, Runnable work) {
+        long t0 = System.nanoTime();
+        if (stepOps == null) {
+            work.run();
+        } else {
+            stepOps.put(name, NativeOpCount.of(work));
+        }
+        phaseNanos.merge(name, System.nanoTime() - t0, Long::sum);
+    }
+
+    /** Copies of {@code tensors} in {@code m}, in order. */
+    private static List<NDArray> copies(NDManager m, List<NDArray> tensors) {
+        List<NDArray> out = new ArrayList<>();
+        for (NDArray array : tensors) {
             NDArray copy = m.zeros(array.getShape(), array.getDataType());
             TensorCodec.copy(array, copy);
-            out.put(name, copy);
-        });
+            out.add(copy);
+        }
         return out;
     }
 
@@ -226,13 +296,13 @@ public final class SslTrainer implements AutoCloseable {
     /**
      * The collapse measure of Grill et al. / lightly: the mean over dimensions of the per-dimension standard
      * deviation of the L2-normalised embeddings over the batch. 0 means collapse to one point; embeddings
-     * spread uniformly over the sphere give about 1/√d.
+     * spread uniformly over the sphere give about 1/√d. A 0-d float32 tensor on the embeddings' device.
      */
-    static double normalizedStd(NDArray embeddings) {
+    static NDArray normalizedStd(NDArray embeddings) {
         NDArray norm = embeddings.norm(new int[] {1}, true).maximum(1e-12f);
         NDArray unit = embeddings.div(norm);
         NDArray centred = unit.sub(unit.mean(new int[] {0}, true));
-        return centred.square().mean(new int[] {0}).sqrt().mean().getFloat();
+        return centred.square().mean(new int[] {0}).sqrt().mean();
     }
 
     /** (N, V, H, W, 3) uint8 → V normalised (N, 3, H, W) float tensors on the device. */

@@ -31,7 +31,8 @@ import java.util.Objects;
  * @param trainerOptions further trainer options by name: {@code optimizer} ({@code sgd} (default here; a job's
  *     default is its method's, see {@link #withMethodOptimizerDefaults}), {@code lars}, {@code adamw}),
  *     {@code weight-decay-end} (the weight decay follows a cosine from {@code weightDecay} to this over the schedule,
- *     DINO-style; default: constant), {@code lars-eta} (LARS trust coefficient, 0.02)
+ *     DINO-style; default: constant), {@code lars-eta} (LARS trust coefficient, 0.02),
+ *     {@code flat-buffers} ({@code true}/{@code false}, default false: see {@link #flatBuffers()})
  */
 public record TrainerSpec(
         String method,
@@ -57,7 +58,8 @@ public record TrainerSpec(
     public static final float[] CIFAR_STD = {0.2470f, 0.2435f, 0.2616f};
 
     /** The trainer options {@link #trainerOptions} accepts. */
-    public static final java.util.Set<String> TRAINER_OPTIONS = java.util.Set.of("optimizer", "weight-decay-end", "lars-eta");
+    public static final java.util.Set<String> TRAINER_OPTIONS = java.util.Set.of("optimizer", "weight-decay-end", "lars-eta",
+            "flat-buffers");
 
     public TrainerSpec {
         Objects.requireNonNull(method, "method");
@@ -92,6 +94,16 @@ public record TrainerSpec(
         require(wdEnd >= 0, "weight-decay-end", wdEnd, ">= 0");
         double eta = number(trainerOptions, "lars-eta", 0.02);
         require(eta > 0 && eta <= 1, "lars-eta", eta, "(0, 1]");
+        String flat = trainerOptions.getOrDefault("flat-buffers", "false").trim();
+        require(flat.equals("true") || flat.equals("false"), "trainer option 'flat-buffers'", flat, "true or false");
+    }
+
+    /**
+     * Whether parameters, teacher and optimiser slots live in flat buffers, updated a few operators at a time
+     * (trainer option {@code flat-buffers}, default false; see {@link io.streamssl.models.tensor.FlatParameters}).
+     */
+    public boolean flatBuffers() {
+        return Boolean.parseBoolean(trainerOptions.getOrDefault("flat-buffers", "false").trim());
     }
 
     /** The spec as it was before trainer options existed: SGD with momentum, constant weight decay. */

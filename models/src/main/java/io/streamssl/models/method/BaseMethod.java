@@ -9,6 +9,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.streamssl.models.state.TensorState;
+import io.streamssl.models.tensor.FlatParameters;
 import io.streamssl.models.tensor.NamedParameters;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -196,6 +197,83 @@ public abstract class BaseMethod implements SslMethod {
         states.put(stateName, state);
         return state;
     }
+
+    private FlatParameters flatStudent;
+
+    @Override
+    public final FlatParameters useFlatBuffers() {
+        if (manager == null) {
+            throw new IllegalStateException("initialize the method before flattening its parameters");
+        }
+        if (flatStudent == null) {
+            flatStudent = FlatParameters.rebind(manager, flatOrder(student.all(), pairedStudentNames()));
+            java.util.List<String> statistics = new java.util.ArrayList<>();
+            student.all().forEach((k, v) -> {
+                if (!v.requiresGradient()) {
+                    statistics.add(k);
+                }
+            });
+            flatMutatedRegions.addAll(runViews(flatStudent, statistics));
+            afterStudentFlattened(flatStudent);
+        }
+        return flatStudent;
+    }
+
+    /**
+     * The student's tensors in buffer order: the trainable ones first and contiguous (the optimiser's range),
+     * paired ones (those a teacher follows) before the rest, weight tensors before biases and norms in each
+     * (weight decay runs), then the running statistics, paired first.
+     */
+    static Map<String, Parameter> flatOrder(Map<String, Parameter> all, java.util.Set<String> paired) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        for (int group = 0; group < 6; group++) {
+            for (Map.Entry<String, Parameter> e : all.entrySet()) {
+                Parameter p = e.getValue();
+                boolean isPaired = paired.contains(e.getKey());
+                int g;
+                if (p.requiresGradient()) {
+                    boolean weight = p.getArray().getShape().dimension() > 1;
+                    g = (isPaired ? 0 : 2) + (weight ? 0 : 1);
+                } else {
+                    g = isPaired ? 4 : 5;
+                }
+                if (g == group) {
+                    out.put(e.getKey(), p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Views (of {@code flat}'s manager) of the contiguous runs that hold {@code names}, made once. */
+    protected static java.util.List<NDArray> runViews(FlatParameters flat, java.util.Collection<String> names) {
+        java.util.List<NDArray> out = new java.util.ArrayList<>();
+        if (!names.isEmpty()) {
+            for (long[] r : flat.runs(names)) {
+                NDArray v = FlatParameters.slice(flat.buffer(), r[0], r[0] + r[1]);
+                v.attach(flat.buffer().getManager());
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** With flat buffers: the running statistics' runs, the student's first; a teacher adds its own. */
+    protected final java.util.List<NDArray> flatMutatedRegions = new java.util.ArrayList<>();
+
+    @Override
+    public java.util.List<NDArray> forwardMutatedRegions() {
+        return flatStudent == null ? SslMethod.super.forwardMutatedRegions()
+                : java.util.Collections.unmodifiableList(flatMutatedRegions);
+    }
+
+    /** Student names a teacher follows (none here). */
+    protected java.util.Set<String> pairedStudentNames() {
+        return java.util.Set.of();
+    }
+
+    /** Hook after the student's buffer exists: a teacher flattens its own. */
+    protected void afterStudentFlattened(FlatParameters student) {}
 
     protected final NamedParameters student() {
         return student;

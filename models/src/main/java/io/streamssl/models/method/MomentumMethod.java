@@ -60,6 +60,33 @@ public abstract class MomentumMethod extends BaseMethod {
         momentumTeacher.copyFromStudent();
     }
 
+    @Override
+    protected java.util.Set<String> pairedStudentNames() {
+        return pairedStudent.all().keySet();
+    }
+
+    /** The teacher's buffer is laid out like the paired part of the student's, so the EMA runs over few ranges. */
+    @Override
+    protected void afterStudentFlattened(io.streamssl.models.tensor.FlatParameters studentFlat) {
+        Map<String, ai.djl.nn.Parameter> teacherParameters = teacher.all();
+        Map<String, ai.djl.nn.Parameter> ordered = new LinkedHashMap<>();
+        for (String name : studentFlat.names()) {
+            if (teacherParameters.containsKey(name)) {
+                ordered.put(name, teacherParameters.get(name));
+            }
+        }
+        io.streamssl.models.tensor.FlatParameters teacherFlat =
+                io.streamssl.models.tensor.FlatParameters.rebind(manager, ordered);
+        momentumTeacher.useFlatBuffers(studentFlat, teacherFlat);
+        java.util.List<String> statistics = new java.util.ArrayList<>();
+        pairedStudent.all().forEach((k, v) -> {
+            if (!v.requiresGradient()) {
+                statistics.add(k);
+            }
+        });
+        flatMutatedRegions.addAll(runViews(teacherFlat, statistics));
+    }
+
     /** The teacher's output of its twin of block {@code blockName}, detached. */
     protected final NDArray teacher(String blockName, ParameterStore ps, NDArray x) {
         return run(teacherBlocks.get(blockName), ps, x).stopGradient();

@@ -44,6 +44,13 @@ public interface SslMethod {
     Map<String, Parameter> trainableParameters();
 
     /**
+     * Moves the student's tensors (and a teacher's, if any) into flat buffers, each parameter becoming a view
+     * (see {@link io.streamssl.models.tensor.FlatParameters}); the trainable ones form one contiguous range.
+     * Call once, after {@link #initialize}, before any step. Returns the student's buffer.
+     */
+    io.streamssl.models.tensor.FlatParameters useFlatBuffers();
+
+    /**
      * Every tensor that is training state of this method under a stable name: student and teacher weights,
      * running statistics, queues, centres. A checkpoint stores exactly these (plus the optimiser's slots).
      */
@@ -56,6 +63,15 @@ public interface SslMethod {
      * leaves every state tensor as it was. A method whose forward pass mutates anything else must add it here.
      */
     Map<String, NDArray> forwardMutatedTensors();
+
+    /**
+     * The elements of {@link #forwardMutatedTensors} in as few tensors as possible, what the trainer copies before
+     * a forward pass and puts back after a skipped one: with flat buffers, views of the contiguous runs that hold
+     * the running statistics (one per buffer); otherwise the tensors themselves.
+     */
+    default java.util.List<NDArray> forwardMutatedRegions() {
+        return new java.util.ArrayList<>(forwardMutatedTensors().values());
+    }
 
     /**
      * Forward pass and loss for one batch, called while a gradient collector is recording.

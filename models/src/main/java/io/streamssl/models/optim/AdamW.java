@@ -22,6 +22,9 @@ public final class AdamW implements ParameterOptimizer {
     private final float beta2;
     private final float eps;
     private final Map<String, NDArray> slots = new LinkedHashMap<>();
+    private FlatTrainable flat;
+    private NDArray flatM;
+    private NDArray flatV;
 
     public AdamW(float beta1, float beta2, float eps) {
         if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) {
@@ -47,6 +50,10 @@ public final class AdamW implements ParameterOptimizer {
         count.set(new long[] {t});
         float correction1 = (float) (1 - Math.pow(beta1, t));
         float correction2 = (float) (1 - Math.pow(beta2, t));
+        if (flat != null) {
+            flatStep(lr, weightDecay, correction1, correction2);
+            return;
+        }
         parameters.forEach((name, p) -> {
             NDArray w = p.getArray();
             try (NDArray g = w.getGradient()) {
@@ -69,8 +76,50 @@ public final class AdamW implements ParameterOptimizer {
         });
     }
 
+    /** The per-tensor update, element for element, over the whole flat buffer (decay on weight tensors only). */
+    private void flatStep(float lr, float weightDecay, float correction1, float correction2) {
+        try (NDArray g = flat.gradients()) {
+            if (weightDecay > 0) {
+                for (NDArray w : flat.decayWeights()) {
+                    w.muli(1 - lr * weightDecay);
+                }
+            }
+            try (NDArray g1 = g.mul(1 - beta1); NDArray g2 = g.square()) {
+                flatM.muli(beta1).addi(g1);
+                flatV.muli(beta2).addi(g2.muli(1 - beta2));
+            }
+            try (NDArray vHat = flatV.div(correction2); NDArray root = vHat.sqrt();
+                    NDArray step = flatM.mul(lr / correction1)) {
+                root.addi(eps);
+                flat.weights().subi(step.divi(root));
+            }
+        }
+        flat.zeroGradients();
+    }
+
+    @Override
+    public void useFlatBuffer(FlatTrainable trainable) {
+        if (!slots.isEmpty()) {
+            throw new IllegalStateException("use the flat buffer before the slots are created");
+        }
+        this.flat = trainable;
+    }
+
     @Override
     public void createSlots(Map<String, Parameter> parameters) {
+        if (flat != null) {
+            if (flatM == null) {
+                NDArray w = flat.weights();
+                slots.put("adam-step", w.getManager().zeros(new Shape(1), ai.djl.ndarray.types.DataType.INT64));
+                flatM = w.zerosLike();
+                flatV = w.zerosLike();
+                for (String name : flat.names()) {
+                    slots.put("adam-m/" + name, flat.slotView(flatM, name));
+                    slots.put("adam-v/" + name, flat.slotView(flatV, name));
+                }
+            }
+            return;
+        }
         if (parameters.isEmpty()) {
             return;
         }

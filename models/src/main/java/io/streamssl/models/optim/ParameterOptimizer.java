@@ -24,6 +24,13 @@ public interface ParameterOptimizer {
     /** Creates every slot now, so that a restore has tensors to copy into before the first step. */
     void createSlots(Map<String, Parameter> parameters);
 
+    /**
+     * From now on, update {@code trainable}'s flat buffer with a few operators over the whole buffer (results
+     * equal to the per-tensor path); the slots become views of flat slot buffers under the same names. Call
+     * before {@link #createSlots}; {@link #step}'s map is then not consulted.
+     */
+    void useFlatBuffer(FlatTrainable trainable);
+
     /** Every state tensor by a stable name. */
     Map<String, NDArray> slots();
 

@@ -1,6 +1,7 @@
 package io.streamssl.models.probe;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -60,6 +61,18 @@ public final class LinearProbe {
      * @return how many labelled rows there were and how many the probe classified correctly before training
      */
     public Score scoreThenTrain(NDArray features, int[] labels) {
+        try (NDManager owner = features.getManager().newSubManager()) {
+            PendingScore pending = scoreThenTrainDeferred(features, labels, owner);
+            return new Score(pending.labelled(), pending.correct() == null ? 0 : (int) pending.correct().getFloat());
+        }
+    }
+
+    /**
+     * As {@link #scoreThenTrain}, but the number correct stays on the device, a 0-d float32 tensor of {@code owner}
+     * (null when nothing was labelled), so that the caller reads it together with its other metrics in one
+     * device-to-host transfer. Nothing here waits for the device.
+     */
+    public PendingScore scoreThenTrainDeferred(NDArray features, int[] labels, NDManager owner) {
         int n = 0;
         for (int l : labels) {
             if (l >= 0 && l < classes) {
@@ -67,7 +80,7 @@ public final class LinearProbe {
             }
         }
         if (n == 0) {
-            return new Score(0, 0);
+            return new PendingScore(0, null);
         }
         try (NDManager scratch = features.getManager().newSubManager()) {
             long[] rows = new long[n];
@@ -88,32 +101,43 @@ public final class LinearProbe {
             NDArray std = scratch.zeros(var.getShape()).add(var).add(VAR_EPS).sqrt();
             NDArray xs = x.sub(mean).div(std);
             NDArray logits = xs.matMul(weight).add(bias);
-            int[] predicted = logits.argMax(1).toType(DataType.INT32, false).toIntArray();
-            int correct = 0;
+            long[] keptLong = new long[n];
             for (int j = 0; j < n; j++) {
-                if (predicted[j] == kept[j]) {
-                    correct++;
-                }
+                keptLong[j] = kept[j];
             }
+            // a count below 2^24: exact in float32
+            NDArray correct = logits.argMax(1).eq(scratch.create(keptLong)).toType(DataType.FLOAT32, false).sum();
+            correct.attach(owner);
             NDArray delta = logits.softmax(1).sub(scratch.create(onehot, new Shape(n, classes)));
             NDArray gradW = xs.transpose().matMul(delta).div(n);
             NDArray gradB = delta.sum(new int[] {0}).div(n);
             weight.subi(gradW.mul(lr));
             bias.subi(gradB.mul(lr));
-            return new Score(n, correct);
+            return new PendingScore(n, correct);
         }
     }
 
     private void updateStatistics(NDArray x, NDManager scratch) {
         NDArray batchMean = x.mean(new int[] {0});
         NDArray batchVar = x.sub(batchMean).square().mean(new int[] {0});
-        if (statsInitialised.getFloat(0) == 0f) {
-            TensorCodec.copy(batchMean, mean);
-            TensorCodec.copy(batchVar, var);
-            statsInitialised.addi(1f); // 0 → 1
-        } else {
-            mean.muli(STAT_MOMENTUM).addi(batchMean.mul(1 - STAT_MOMENTUM));
-            var.muli(STAT_MOMENTUM).addi(batchVar.mul(1 - STAT_MOMENTUM));
+        // the first batch sets the statistics, later ones move them: chosen on the device (where), so that the flag
+        // is never read back to the host; each branch is the same arithmetic as an if/else would do
+        NDArray isFirst = statsInitialised.eq(0f);
+        isFirst.attach(scratch);
+        NDArray first = isFirst.broadcast(mean.getShape()); // DJL's where does not broadcast
+        first.attach(scratch);
+        NDArray movedMean = mean.mul(STAT_MOMENTUM).addi(batchMean.mul(1 - STAT_MOMENTUM));
+        NDArray movedVar = var.mul(STAT_MOMENTUM).addi(batchVar.mul(1 - STAT_MOMENTUM));
+        movedMean.attach(scratch);
+        movedVar.attach(scratch);
+        NDArray newMean = NDArrays.where(first, batchMean, movedMean);
+        NDArray newVar = NDArrays.where(first, batchVar, movedVar);
+        newMean.attach(scratch);
+        newVar.attach(scratch);
+        TensorCodec.copy(newMean, mean);
+        TensorCodec.copy(newVar, var);
+        try (NDArray one = statsInitialised.onesLike()) {
+            TensorCodec.copy(one, statsInitialised); // 0 → 1, 1 stays
         }
     }
 
@@ -130,4 +154,7 @@ public final class LinearProbe {
 
     /** @param labelled rows with a label; @param correct of those, classified correctly before training */
     public record Score(int labelled, int correct) {}
+
+    /** A score whose number correct is still on the device: a 0-d float32 tensor, null when nothing was labelled. */
+    public record PendingScore(int labelled, NDArray correct) {}
 }

@@ -2,6 +2,7 @@ package io.streamssl.models.state;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import io.streamssl.models.tensor.FlatParameters;
 import io.streamssl.models.tensor.TensorCodec;
 import java.util.Map;
 
@@ -14,6 +15,8 @@ public final class MomentumTeacher implements TensorState {
 
     private final Map<String, Parameter> student;
     private final Map<String, Parameter> teacher;
+    /** With flat buffers: {student view, teacher view} per contiguous run of paired tensors; else empty. */
+    private final java.util.List<NDArray[]> flatRuns = new java.util.ArrayList<>();
 
     /**
      * @param student the student's parameters by name
@@ -43,6 +46,15 @@ public final class MomentumTeacher implements TensorState {
         }
         float keep = (float) tau;
         float take = (float) (1 - tau);
+        if (!flatRuns.isEmpty()) {
+            for (NDArray[] run : flatRuns) {
+                run[1].muli(keep);
+                try (NDArray part = run[0].mul(take)) {
+                    run[1].addi(part);
+                }
+            }
+            return;
+        }
         student.forEach((name, s) -> {
             NDArray t = teacher.get(name).getArray();
             t.muli(keep);
@@ -50,6 +62,37 @@ public final class MomentumTeacher implements TensorState {
                 t.addi(part);
             }
         });
+    }
+
+    /**
+     * From now on, update the teacher with 2 operators per contiguous run of paired tensors instead of per tensor
+     * (element for element the same arithmetic). Every student and teacher tensor must be in {@code studentFlat}
+     * and {@code teacherFlat}.
+     */
+    public void useFlatBuffers(FlatParameters studentFlat, FlatParameters teacherFlat) {
+        flatRuns.clear();
+        long[] open = null; // {student offset, teacher offset, length}
+        java.util.List<long[]> runs = new java.util.ArrayList<>();
+        java.util.List<String> names = new java.util.ArrayList<>(teacher.keySet());
+        names.sort((a, b) -> Long.compare(teacherFlat.offset(a), teacherFlat.offset(b)));
+        for (String name : names) {
+            long s = studentFlat.offset(name);
+            long t = teacherFlat.offset(name);
+            long n = studentFlat.length(name);
+            if (open != null && open[0] + open[2] == s && open[1] + open[2] == t) {
+                open[2] += n;
+            } else {
+                open = new long[] {s, t, n};
+                runs.add(open);
+            }
+        }
+        for (long[] r : runs) {
+            NDArray sv = FlatParameters.slice(studentFlat.buffer(), r[0], r[0] + r[2]);
+            NDArray tv = FlatParameters.slice(teacherFlat.buffer(), r[1], r[1] + r[2]);
+            sv.attach(studentFlat.buffer().getManager());
+            tv.attach(teacherFlat.buffer().getManager());
+            flatRuns.add(new NDArray[] {sv, tv});
+        }
     }
 
     public Map<String, Parameter> teacherParameters() {
