@@ -211,7 +211,8 @@ public final class JobConfig implements Serializable {
                 get(StreamsslOptions.WEIGHT_DECAY), get(StreamsslOptions.SEED), get(StreamsslOptions.DEVICE),
                 floats(StreamsslOptions.NORMALIZE_MEAN), floats(StreamsslOptions.NORMALIZE_STD),
                 get(StreamsslOptions.PROBE_CLASSES), get(StreamsslOptions.PROBE_LEARNING_RATE))
-                .withTrainerOption("optimizer", optimizer);
+                .withTrainerOption("optimizer", optimizer)
+                .withTrainerOption("flat-buffers", Boolean.toString(get(StreamsslOptions.FLAT_BUFFERS)));
     }
 
     /**

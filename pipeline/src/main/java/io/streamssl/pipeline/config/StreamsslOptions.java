@@ -75,6 +75,11 @@ public final class StreamsslOptions {
     public static final ConfigOption<String> OPTIMIZER = key("trainer.optimizer").stringType().noDefaultValue()
             .withDescription("sgd (with momentum), lars (biases and norms excluded from adaptation and decay) or adamw."
                     + " Unset: the method's (see `streamssl methods`).");
+    public static final ConfigOption<Boolean> FLAT_BUFFERS = key("trainer.flat-buffers").booleanType()
+            .defaultValue(false).withDescription("Keep the student, the teacher and the optimiser slots as views of one"
+                    + " flat buffer each, so the EMA and the optimiser update run a few native operators over the"
+                    + " whole buffer instead of several per tensor (bit-equal results; see the README's \"The"
+                    + " trainer's step\").");
     public static final ConfigOption<Double> MOMENTUM = key("trainer.momentum").doubleType().defaultValue(0.9)
             .withDescription("SGD momentum.");
     public static final ConfigOption<Double> WEIGHT_DECAY = key("trainer.weight-decay").doubleType()

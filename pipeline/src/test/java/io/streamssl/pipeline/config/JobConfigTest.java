@@ -50,6 +50,14 @@ class JobConfigTest {
     }
 
     @Test
+    void flatBuffersReachTheTrainerAndANonBooleanIsRefusedNamingTheKey() {
+        assertThat(JobConfig.of(Map.of()).trainerSpec().flatBuffers()).isFalse();
+        assertThat(JobConfig.of(Map.of("trainer.flat-buffers", "true")).trainerSpec().flatBuffers()).isTrue();
+        assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.flat-buffers", "maybe")).trainerSpec())
+                .hasMessageContaining("trainer.flat-buffers");
+    }
+
+    @Test
     void nestedYamlIsFlattenedAndOverridesWin() throws Exception {
         Path yaml = tmp.resolve("job.yaml");
         Files.writeString(yaml, """
