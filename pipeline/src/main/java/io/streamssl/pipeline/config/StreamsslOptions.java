@@ -76,7 +76,7 @@ public final class StreamsslOptions {
             .withDescription("sgd (with momentum), lars (biases and norms excluded from adaptation and decay) or adamw."
                     + " Unset: the method's (see `streamssl methods`).");
     public static final ConfigOption<Boolean> FLAT_BUFFERS = key("trainer.flat-buffers").booleanType()
-            .defaultValue(false).withDescription("Keep the student, the teacher and the optimiser slots as views of one"
+            .defaultValue(true).withDescription("Keep the student, the teacher and the optimiser slots as views of one"
                     + " flat buffer each, so the EMA and the optimiser update run a few native operators over the"
                     + " whole buffer instead of several per tensor (bit-equal results; see the README's \"The"
                     + " trainer's step\").");

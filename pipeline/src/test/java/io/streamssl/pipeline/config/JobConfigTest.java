@@ -51,8 +51,8 @@ class JobConfigTest {
 
     @Test
     void flatBuffersReachTheTrainerAndANonBooleanIsRefusedNamingTheKey() {
-        assertThat(JobConfig.of(Map.of()).trainerSpec().flatBuffers()).isFalse();
-        assertThat(JobConfig.of(Map.of("trainer.flat-buffers", "true")).trainerSpec().flatBuffers()).isTrue();
+        assertThat(JobConfig.of(Map.of()).trainerSpec().flatBuffers()).isTrue();
+        assertThat(JobConfig.of(Map.of("trainer.flat-buffers", "false")).trainerSpec().flatBuffers()).isFalse();
         assertThatThrownBy(() -> JobConfig.of(Map.of("trainer.flat-buffers", "maybe")).trainerSpec())
                 .hasMessageContaining("trainer.flat-buffers");
     }
