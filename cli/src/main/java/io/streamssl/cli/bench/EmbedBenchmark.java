@@ -205,9 +205,11 @@ public final class EmbedBenchmark implements Callable<Integer> {
      */
     private double commitToFirstEmbedding(EmbeddedKafka kafka, KafkaProducer<byte[], byte[]> announcer,
             KafkaConsumer<byte[], byte[]> out, SnapshotEvent s, long seed) throws Exception {
+        // a flag, not an interrupt, stops the feeding: an interrupt reaching the Kafka producer's close fails it
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread feeding = new Thread(() -> {
             try {
-                for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
+                for (int i = 0; !stop.get(); i++) {
                     produce(kafka, seed * 1000 + i, batchSize);
                     Thread.sleep(50);
                 }
@@ -226,8 +228,8 @@ public final class EmbedBenchmark implements Callable<Integer> {
             awaitEmbeddings(out, Long.MAX_VALUE, s.weightsSha256());
             return (System.nanoTime() - t0) / 1e6;
         } finally {
-            feeding.interrupt();
-            feeding.join(10_000);
+            stop.set(true);
+            feeding.join(30_000);
         }
     }
 
