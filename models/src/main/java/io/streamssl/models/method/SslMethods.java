@@ -14,6 +14,7 @@ public final class SslMethods {
     private static final List<MethodDescriptor> METHODS = List.of(
             SimClr.DESCRIPTOR,
             MocoV2.DESCRIPTOR,
+            MocoV1.DESCRIPTOR,
             MocoV3.DESCRIPTOR,
             Byol.DESCRIPTOR,
             SimSiam.DESCRIPTOR,

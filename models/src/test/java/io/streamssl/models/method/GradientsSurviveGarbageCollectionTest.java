@@ -43,6 +43,7 @@ class GradientsSurviveGarbageCollectionTest {
         return Stream.of(
                 Arguments.of("simclr", proj),
                 Arguments.of("mocov2", MethodSmokeTest.with(proj, "queue-size", "64")),
+                Arguments.of("mocov1", Map.of("projector-out", "16", "queue-size", "64")),
                 Arguments.of("mocov3", MethodSmokeTest.with(proj, "predictor-hidden", "32")),
                 Arguments.of("byol", MethodSmokeTest.with(proj, "predictor-hidden", "32")),
                 Arguments.of("simsiam", Map.of("projector-hidden", "32", "projector-out", "32",

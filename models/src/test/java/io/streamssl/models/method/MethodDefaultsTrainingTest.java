@@ -89,8 +89,9 @@ class MethodDefaultsTrainingTest {
                     + " %.4f | %.1f s%n", method, images.real() ? "cifar10" : "generated", width,
                     batch, spec.optimizer(), spec.learningRate(), steps, losses[0], losses[steps - 1], highest,
                     outputStdFirst, outputStdLast, featureStdBefore, featureStdAfter, (System.nanoTime() - t0) / 1e9);
-            assertThat(highest).as("%s: highest |loss| vs the first step's %.4f (runs away)", method, losses[0])
-                    .isLessThan(2 * Math.abs(losses[0]) + 1);
+            double reference = Math.max(Math.abs(losses[0]), chanceLevel(method, spec));
+            assertThat(highest).as("%s: highest |loss| vs the first step's %.4f or chance %.4f (runs away)", method,
+                    losses[0], reference).isLessThan(2 * reference + 1);
             assertThat(featureStdAfter).as("%s: encoder-feature std vs %.4f at initialisation (collapse)", method,
                     featureStdBefore).isGreaterThan(0.5 * featureStdBefore);
             if (!method.equals("dino")) {
@@ -98,6 +99,17 @@ class MethodDefaultsTrainingTest {
                         outputStdFirst).isGreaterThan(0.25 * outputStdFirst);
             }
         }
+    }
+
+    /**
+     * The loss of a method that cannot yet tell its positive from the candidates, where the first step's is no
+     * measure: MoCo v1's queue starts with random unit vectors, which at τ 0.07 are so easy that the first loss is
+     * near 0 (0.02); it then rises towards log(K + 1) as real keys replace them. 0 for the others.
+     */
+    static double chanceLevel(String method, TrainerSpec spec) {
+        return method.equals("mocov1")
+                ? Math.log(Integer.parseInt(SslMethods.create(method, spec.methodSettings()).options().get("queue-size")) + 1)
+                : 0;
     }
 
     /** What a job with {@code trainer.method=method} and the demo's heads gets: the method's optimiser defaults. */

@@ -49,6 +49,7 @@ class MethodSmokeTest {
         return Stream.of(
                 Arguments.of("simclr", proj, "sgd", 0.05),
                 Arguments.of("mocov2", with(proj, "queue-size", "128"), "sgd", 0.05),
+                Arguments.of("mocov1", Map.of("projector-out", "32", "queue-size", "128"), "sgd", 0.05),
                 Arguments.of("mocov3", with(proj, "predictor-hidden", "64"), "sgd", 0.05),
                 Arguments.of("byol", with(proj, "predictor-hidden", "64"), "sgd", 0.05),
                 Arguments.of("simsiam", Map.of("projector-hidden", "64", "projector-out", "64",
@@ -179,7 +180,7 @@ class MethodSmokeTest {
      */
     static int comparableFrom(String method, Map<String, String> options) {
         return switch (method) {
-            case "mocov2" -> Integer.parseInt(options.get("queue-size")) / BATCH;
+            case "mocov2", "mocov1" -> Integer.parseInt(options.get("queue-size")) / BATCH;
             case "dino" -> 20;
             default -> 0;
         };

@@ -38,6 +38,7 @@ class NonFiniteLossTest {
         return Stream.of(
                 Arguments.of("byol", MethodSmokeTest.with(proj, "predictor-hidden", "32")),
                 Arguments.of("mocov2", MethodSmokeTest.with(proj, "queue-size", "32")),
+                Arguments.of("mocov1", Map.of("projector-out", "16", "queue-size", "32")),
                 Arguments.of("dino", Map.of("out-dim", "64", "head-hidden", "32", "head-bottleneck", "16",
                         "local-views", "2")),
                 Arguments.of("swav", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out", "16",

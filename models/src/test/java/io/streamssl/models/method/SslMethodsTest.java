@@ -22,7 +22,7 @@ class SslMethodsTest {
 
     @Test
     void everyMethodIsSelectableByName() {
-        assertThat(SslMethods.names()).containsExactly("simclr", "mocov2", "mocov3", "byol", "simsiam", "dino", "swav",
+        assertThat(SslMethods.names()).containsExactly("simclr", "mocov2", "mocov1", "mocov3", "byol", "simsiam", "dino", "swav",
                 "barlowtwins", "vicreg");
         for (String name : SslMethods.names()) {
             assertThat(SslMethods.create(name, DEFAULTS).name()).isEqualTo(name);
@@ -122,7 +122,7 @@ class SslMethodsTest {
 
     @Test
     void everyMethodDescribesItselfAndIsRegisteredUnderItsName() {
-        List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV3.DESCRIPTOR, Byol.DESCRIPTOR,
+        List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV1.DESCRIPTOR, MocoV3.DESCRIPTOR, Byol.DESCRIPTOR,
                 SimSiam.DESCRIPTOR, Dino.DESCRIPTOR, Swav.DESCRIPTOR, BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR);
         assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
         for (MethodDescriptor d : all) {
@@ -150,6 +150,30 @@ class SslMethodsTest {
                     .as(name).containsExactly(64, 64, 20, 20, 20);
             assertThat(SslMethods.create(name, DEFAULTS).viewsPerImage()).as(name).isEqualTo(8);
         }
+    }
+
+    @Test
+    void mocoV1HasThePapersDefaults() {
+        assertThat(SslMethods.create("mocov1", DEFAULTS).options()).containsEntry("temperature", "0.07")
+                .containsEntry("tau-base", "0.999").containsEntry("tau-end", "0.999")
+                .containsEntry("projector-out", "128").doesNotContainKey("projector-hidden");
+        assertThat(MocoV1.DESCRIPTOR.optimizerDefaults().optimizer()).isEqualTo("sgd");
+        assertThat(MocoV1.DESCRIPTOR.optimizerDefaults().learningRate(512)).isEqualTo(0.06);
+        assertThatThrownBy(() -> SslMethods.create("mocov1", with("projector-hidden", "64")))
+                .hasMessageContaining("projector-hidden");
+        assertThatThrownBy(() -> SslMethods.create("mocov1", withBatch(64, "queue-size", "32")))
+                .isInstanceOf(BatchSizeConflict.class);
+    }
+
+    @Test
+    void mocoV1sKeyShuffleIsAPermutationDrawnFromTheStepOnly() {
+        for (int n : new int[] {4, 9, 256}) {
+            int[] p = MocoV1.permutation(n, 17);
+            assertThat(p).containsExactlyInAnyOrder(java.util.stream.IntStream.range(0, n).toArray());
+            assertThat(MocoV1.permutation(n, 17)).isEqualTo(p);
+        }
+        assertThat(MocoV1.permutation(256, 18)).isNotEqualTo(MocoV1.permutation(256, 17));
+        assertThat(MocoV1.permutation(256, 17)).isNotEqualTo(java.util.stream.IntStream.range(0, 256).toArray());
     }
 
     @Test
