@@ -16,6 +16,7 @@ public final class SslMethods {
             MocoV2.DESCRIPTOR,
             MocoV1.DESCRIPTOR,
             MocoV3.DESCRIPTOR,
+            Nnclr.DESCRIPTOR,
             Byol.DESCRIPTOR,
             SimSiam.DESCRIPTOR,
             Dino.DESCRIPTOR,

@@ -55,6 +55,11 @@ public final class FeatureQueue implements TensorState {
         return (int) pointer.getLong(0);
     }
 
+    /** How many rows have been written, at most K (K from the start for a queue of random keys). */
+    public long filled() {
+        return filled.getLong(0);
+    }
+
     /** True once K rows have been written (always, for a queue that starts with random keys). */
     public boolean isFull() {
         return filled.getLong(0) >= length();

@@ -142,6 +142,27 @@ class LossTest {
     }
 
     @Test
+    void nnclrMatchesReferenceAndGradient() {
+        double[][] z0 = randn(5, 6, 1);
+        double[][] z1 = randn(5, 6, 1);
+        double[][] p0 = randn(5, 6, 1);
+        double[][] p1 = randn(5, 6, 1);
+        double[][] support = new double[11][];
+        for (int i = 0; i < support.length; i++) {
+            support[i] = toFloat(Reference.unit(randn(1, 6, 1)[0]));
+        }
+        NnclrLoss loss = new NnclrLoss(0.1);
+        assertValue("nnclr", loss.compute(nd(manager, z0), nd(manager, z1), nd(manager, p0), nd(manager, p1),
+                nd(manager, support)), Reference.nnclr(z0, z1, p0, p1, support, 0.1));
+        assertGradient("nnclr", p0, (m, x) -> loss.compute(nd(m, z0), nd(m, z1), x, nd(m, p1), nd(m, support)),
+                x -> Reference.nnclr(z0, z1, x, p1, support, 0.1));
+        // a hand-worked neighbour: (0.9, 0.1, 0) is closest to e1 among e1, e2, e3
+        double[][] axes = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+        assertThat(NnclrLoss.nearestNeighbours(nd(manager, new double[][] {{0.9, 0.1, 0}, {0, -1, 3}}),
+                nd(manager, axes)).toFloatArray()).containsExactly(1f, 0f, 0f, 0f, 0f, 1f);
+    }
+
+    @Test
     void infoNceInBatchMatchesReferenceAndGradient() {
         double[][] q = randn(5, 6, 1);
         double[][] k = randn(5, 6, 1);

@@ -102,6 +102,25 @@ final class Reference {
         return total / q.length;
     }
 
+    /** NNCLR: ½ InfoNCE(NN(z0), p1) + ½ InfoNCE(NN(z1), p0), NN by highest cosine among the support rows. */
+    static double nnclr(double[][] z0, double[][] z1, double[][] p0, double[][] p1, double[][] support, double t) {
+        return infoNceBatch(nearest(z0, support), p1, t) / 2 + infoNceBatch(nearest(z1, support), p0, t) / 2;
+    }
+
+    static double[][] nearest(double[][] z, double[][] support) {
+        double[][] out = new double[z.length][];
+        for (int i = 0; i < z.length; i++) {
+            int best = 0;
+            for (int j = 1; j < support.length; j++) {
+                if (cos(z[i], support[j]) > cos(z[i], support[best])) {
+                    best = j;
+                }
+            }
+            out[i] = support[best];
+        }
+        return out;
+    }
+
     static double negativeCosine(double[][] p, double[][] z) {
         double total = 0;
         for (int i = 0; i < p.length; i++) {

@@ -45,6 +45,8 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("mocov2", MethodSmokeTest.with(proj, "queue-size", "64")),
                 Arguments.of("mocov1", Map.of("projector-out", "16", "queue-size", "64")),
                 Arguments.of("mocov3", MethodSmokeTest.with(proj, "predictor-hidden", "32")),
+                Arguments.of("nnclr", MethodSmokeTest.with(MethodSmokeTest.with(proj, "predictor-hidden", "32"),
+                        "queue-size", "64")),
                 Arguments.of("byol", MethodSmokeTest.with(proj, "predictor-hidden", "32")),
                 Arguments.of("simsiam", Map.of("projector-hidden", "32", "projector-out", "32",
                         "predictor-hidden", "8")),

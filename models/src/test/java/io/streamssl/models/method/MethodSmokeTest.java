@@ -51,6 +51,8 @@ class MethodSmokeTest {
                 Arguments.of("mocov2", with(proj, "queue-size", "128"), "sgd", 0.05),
                 Arguments.of("mocov1", Map.of("projector-out", "32", "queue-size", "128"), "sgd", 0.05),
                 Arguments.of("mocov3", with(proj, "predictor-hidden", "64"), "sgd", 0.05),
+                Arguments.of("nnclr", Map.of("projector-hidden", "64", "projector-out", "32", "predictor-hidden", "64",
+                        "queue-size", "128"), "sgd", 0.05),
                 Arguments.of("byol", with(proj, "predictor-hidden", "64"), "sgd", 0.05),
                 Arguments.of("simsiam", Map.of("projector-hidden", "64", "projector-out", "64",
                         "predictor-hidden", "16"), "sgd", 0.05),

@@ -34,7 +34,10 @@ class QueueMethodResumeTest {
 
     static Stream<Arguments> methods() {
         return Stream.of(
-                Arguments.of("mocov1", Map.of("projector-out", "16", "queue-size", "24")));
+                Arguments.of("mocov1", Map.of("projector-out", "16", "queue-size", "24")),
+                // 48 rows at 8 a step: saved partly filled (24), then full and wrapping within the resumed steps
+                Arguments.of("nnclr", Map.of("projector-hidden", "32", "projector-out", "16", "predictor-hidden",
+                        "32", "queue-size", "48")));
     }
 
     @ParameterizedTest(name = "{0}")
