@@ -276,7 +276,7 @@ public final class BenchCommand implements Runnable {
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--method", required = true, paramLabel = "METHOD",
-                description = "trainer.method: simclr, mocov2, mocov3, byol, simsiam, dino, swav, barlowtwins, vicreg.")
+                description = "trainer.method: one of `streamssl methods`.")
         String method;
 
         @Option(names = "--images", required = true, paramLabel = "N",
