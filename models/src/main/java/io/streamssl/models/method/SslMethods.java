@@ -22,7 +22,8 @@ public final class SslMethods {
             Dino.DESCRIPTOR,
             Swav.DESCRIPTOR,
             BarlowTwins.DESCRIPTOR,
-            Vicreg.DESCRIPTOR);
+            Vicreg.DESCRIPTOR,
+            DeepClusterV2.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 

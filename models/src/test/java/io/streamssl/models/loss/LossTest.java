@@ -288,6 +288,28 @@ class LossTest {
         assertThat(NegativeCosineLoss.compute(zeros, zeros).getFloat()).isFinite();
     }
 
+    @Test
+    void pseudoLabelLossMatchesReferenceAndGradientWithAndWithoutOffset() {
+        int n = 6;
+        int k = 5;
+        double[][] s0 = unitScores(n, k);
+        double[][] s1 = unitScores(n, k);
+        double[] offset = toFloat(new double[] {0.3, -0.2, 0.0, 0.5, -0.4});
+        PseudoLabelLoss loss = new PseudoLabelLoss(0.1);
+        assertValue("deepclusterv2", loss.compute(nd(manager, s0), nd(manager, s1), null),
+                Reference.pseudoLabel(s0, s1, null, 0.1));
+        assertValue("sela", loss.compute(nd(manager, s0), nd(manager, s1), nd(manager, new double[][] {offset})),
+                Reference.pseudoLabel(s0, s1, offset, 0.1));
+        // the offset must change some label, else the second check would repeat the first
+        assertThat(Reference.pseudoLabel(s0, s1, offset, 0.1)).isNotCloseTo(Reference.pseudoLabel(s0, s1, null, 0.1),
+                org.assertj.core.data.Offset.offset(1e-3));
+        assertGradient("deepclusterv2 view 0", s0, (m, x) -> loss.compute(x, nd(m, s1), null),
+                x -> Reference.pseudoLabel(x, s1, null, 0.1));
+        assertGradient("sela view 1", s1, (m, x) -> loss.compute(nd(m, s0), x, nd(m, new double[][] {offset})),
+                x -> Reference.pseudoLabel(s0, x, offset, 0.1));
+        assertThatThrownBy(() -> new PseudoLabelLoss(0)).hasMessageContaining("temperature");
+    }
+
     double[][] unitScores(int n, int k) {
         double[][] s = randn(n, k, 0.5);
         for (double[] row : s) {

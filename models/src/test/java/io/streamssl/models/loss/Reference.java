@@ -190,6 +190,32 @@ final class Reference {
         return total / pairs;
     }
 
+    /**
+     * DeepCluster-v2 / SeLA: view v predicts the label of the other view, argmax_k (s_other[k] + offset[k]), by
+     * cross-entropy of softmax(s_v / t); mean over rows and the two views. {@code offset} may be null.
+     */
+    static double pseudoLabel(double[][] s0, double[][] s1, double[] offset, double t) {
+        double total = 0;
+        for (int n = 0; n < s0.length; n++) {
+            int label0 = argmax(s0[n], offset);
+            int label1 = argmax(s1[n], offset);
+            total -= logSoftmax(s1[n], t)[label0] + logSoftmax(s0[n], t)[label1];
+        }
+        return total / (2.0 * s0.length);
+    }
+
+    static int argmax(double[] s, double[] offset) {
+        int best = 0;
+        for (int k = 1; k < s.length; k++) {
+            double off = offset == null ? 0 : offset[k];
+            double offBest = offset == null ? 0 : offset[best];
+            if (s[k] + off > s[best] + offBest) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
     /** Sinkhorn-Knopp as in SwAV's Algorithm 1, returning codes (B, K) = plan × B. */
     static double[][] sinkhornCodes(double[][] scores, int iterations, double eps) {
         int b = scores.length;
