@@ -22,7 +22,7 @@ class SslMethodsTest {
 
     @Test
     void everyMethodIsSelectableByName() {
-        assertThat(SslMethods.names()).containsExactly("simclr", "mocov2", "mocov3", "byol", "simsiam", "dino", "swav",
+        assertThat(SslMethods.names()).containsExactly("simclr", "simclrv2", "mocov2", "mocov3", "byol", "simsiam", "dino", "swav",
                 "barlowtwins", "vicreg");
         for (String name : SslMethods.names()) {
             assertThat(SslMethods.create(name, DEFAULTS).name()).isEqualTo(name);
@@ -122,7 +122,7 @@ class SslMethodsTest {
 
     @Test
     void everyMethodDescribesItselfAndIsRegisteredUnderItsName() {
-        List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV3.DESCRIPTOR, Byol.DESCRIPTOR,
+        List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, SimClrV2.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV3.DESCRIPTOR, Byol.DESCRIPTOR,
                 SimSiam.DESCRIPTOR, Dino.DESCRIPTOR, Swav.DESCRIPTOR, BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR);
         assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
         for (MethodDescriptor d : all) {
