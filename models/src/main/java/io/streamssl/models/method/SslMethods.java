@@ -13,6 +13,7 @@ public final class SslMethods {
     /** Every method, in the order {@link #names()} and {@link #describe()} list them. */
     private static final List<MethodDescriptor> METHODS = List.of(
             SimClr.DESCRIPTOR,
+            SimClrV2.DESCRIPTOR,
             MocoV2.DESCRIPTOR,
             MocoV1.DESCRIPTOR,
             MocoV3.DESCRIPTOR,

@@ -8,7 +8,7 @@ import io.streamssl.models.head.MlpHead;
 import java.util.List;
 
 /**
- * The shape shared by SimCLR, Barlow Twins and VICReg: both views go through the same encoder and projector
+ * The shape shared by SimCLR, SimCLR v2, Barlow Twins and VICReg: both views go through the same encoder and projector
  * (Linear-BN-ReLU blocks, then Linear), and a loss compares the two embeddings. No teacher, no extra state. A
  * method adds only its loss and its defaults.
  *
@@ -29,9 +29,15 @@ abstract class TwoViewProjectionMethod extends BaseMethod {
      */
     protected TwoViewProjectionMethod(String name, MethodSettings settings, int layers, int hiddenDefault,
             int outDefault, String cifarPreset, String imagenetPreset) {
+        this(name, settings, layers, hiddenDefault, outDefault, false, cifarPreset, imagenetPreset);
+    }
+
+    /** As above; {@code batchNormLast} puts batch norm after the last linear layer too (SimCLR v2). */
+    protected TwoViewProjectionMethod(String name, MethodSettings settings, int layers, int hiddenDefault,
+            int outDefault, boolean batchNormLast, String cifarPreset, String imagenetPreset) {
         super(name, settings);
         this.projectorSpec = MlpHead.projection(layers, intOption("projector-hidden", hiddenDefault, 1),
-                intOption("projector-out", outDefault, 1), true, false);
+                intOption("projector-out", outDefault, 1), true, batchNormLast);
         this.cifarPreset = cifarPreset;
         this.imagenetPreset = imagenetPreset;
     }

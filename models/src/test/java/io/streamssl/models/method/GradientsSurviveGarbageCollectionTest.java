@@ -42,6 +42,7 @@ class GradientsSurviveGarbageCollectionTest {
         Map<String, String> proj = Map.of("projector-hidden", "32", "projector-out", "16");
         return Stream.of(
                 Arguments.of("simclr", proj),
+                Arguments.of("simclrv2", proj),
                 Arguments.of("mocov2", MethodSmokeTest.with(proj, "queue-size", "64")),
                 Arguments.of("mocov1", Map.of("projector-out", "16", "queue-size", "64")),
                 Arguments.of("mocov3", MethodSmokeTest.with(proj, "predictor-hidden", "32")),

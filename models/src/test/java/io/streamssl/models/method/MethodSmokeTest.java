@@ -48,6 +48,7 @@ class MethodSmokeTest {
         Map<String, String> proj = Map.of("projector-hidden", "64", "projector-out", "32");
         return Stream.of(
                 Arguments.of("simclr", proj, "sgd", 0.05),
+                Arguments.of("simclrv2", proj, "sgd", 0.05),
                 Arguments.of("mocov2", with(proj, "queue-size", "128"), "sgd", 0.05),
                 Arguments.of("mocov1", Map.of("projector-out", "32", "queue-size", "128"), "sgd", 0.05),
                 Arguments.of("mocov3", with(proj, "predictor-hidden", "64"), "sgd", 0.05),

@@ -22,8 +22,8 @@ class SslMethodsTest {
 
     @Test
     void everyMethodIsSelectableByName() {
-        assertThat(SslMethods.names()).containsExactly("simclr", "mocov2", "mocov1", "mocov3", "nnclr", "byol", "simsiam",
-                "dino", "swav", "barlowtwins", "vicreg", "deepclusterv2");
+        assertThat(SslMethods.names()).containsExactly("simclr", "simclrv2", "mocov2", "mocov1", "mocov3", "nnclr", "byol",
+                "simsiam", "dino", "swav", "barlowtwins", "vicreg", "deepclusterv2");
         for (String name : SslMethods.names()) {
             assertThat(SslMethods.create(name, DEFAULTS).name()).isEqualTo(name);
         }
@@ -122,8 +122,8 @@ class SslMethodsTest {
 
     @Test
     void everyMethodDescribesItselfAndIsRegisteredUnderItsName() {
-        List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV1.DESCRIPTOR, MocoV3.DESCRIPTOR,
-                Nnclr.DESCRIPTOR, Byol.DESCRIPTOR, SimSiam.DESCRIPTOR, Dino.DESCRIPTOR, Swav.DESCRIPTOR,
+        List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, SimClrV2.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV1.DESCRIPTOR,
+                MocoV3.DESCRIPTOR, Nnclr.DESCRIPTOR, Byol.DESCRIPTOR, SimSiam.DESCRIPTOR, Dino.DESCRIPTOR, Swav.DESCRIPTOR,
                 BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR, DeepClusterV2.DESCRIPTOR);
         assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
         for (MethodDescriptor d : all) {

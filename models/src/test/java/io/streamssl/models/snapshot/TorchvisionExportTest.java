@@ -206,6 +206,29 @@ class TorchvisionExportTest {
     }
 
     @Test
+    void simclrV2ProjectorIsASequentialWhoseFirstLayerIsProjector0To2() throws Exception {
+        TrainerSpec spec = TrainerSpec.byolCifar(8, 4, 100).withMethod("simclrv2",
+                Map.of("projector-hidden", "32", "projector-out", "16"));
+        try (SslTrainer trainer = new SslTrainer(spec)) {
+            Path dir = SnapshotWriter.write(root, trainer, Map.of());
+            Map<String, String> expected = new LinkedHashMap<>();
+            // Linear(64, 32, bias=False), BN, ReLU, Linear(32, 32, bias=False), BN, ReLU, Linear(32, 16, bias=False), BN
+            expected.put("projector.0.weight", "float32\t[32, 64]");
+            expected.put("projector.3.weight", "float32\t[32, 32]");
+            expected.put("projector.6.weight", "float32\t[16, 32]");
+            for (String bn : new String[] {"1", "4", "7"}) {
+                String width = bn.equals("7") ? "16" : "32";
+                for (String t : new String[] {"weight", "bias", "running_mean", "running_var"}) {
+                    expected.put("projector." + bn + "." + t, "float32\t[" + width + "]");
+                }
+                expected.put("projector." + bn + ".num_batches_tracked", "int64\t[]");
+            }
+            assertThat(namesAndShapes(SafetensorsParser.read(dir.resolve(SnapshotWriter.HEADS_FILE))))
+                    .containsExactlyInAnyOrderEntriesOf(expected);
+        }
+    }
+
+    @Test
     void dinoHeadAndSwavPrototypesFollowTheOfficialModules() throws Exception {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             DinoHead dino = new DinoHead(12, 6, 20);
