@@ -1,10 +1,8 @@
 package io.streamssl.cli;
 
 import io.streamssl.pipeline.config.JobConfig;
-import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import io.streamssl.pipeline.program.LaunchMode;
 import java.nio.file.Path;
-import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,13 +59,6 @@ public final class EmbedCommand extends io.streamssl.pipeline.program.EmbedComma
         if (cluster == null) {
             return super.environment(config, mode);
         }
-        SessionCluster target = SessionCluster.parse(cluster);
-        Path jar = JobJar.locate(jobJar);
-        SessionCluster.Overview overview = target.overview();
-        System.out.print(SessionCluster.warnings(overview, EnvironmentInformation.getVersion()));
-        System.out.println("submitting " + jar + " to Flink " + overview.flinkVersion() + " at " + target.restUri()
-                + " (" + overview.taskManagers() + " TaskManagers, " + overview.slotsAvailable() + " free slots)");
-        return StreamExecutionEnvironment.createRemoteEnvironment(target.host(), target.port(),
-                JobFlinkConfiguration.of(config), jar.toString());
+        return SessionCluster.parse(cluster).submitting(jobJar, config);
     }
 }

@@ -2,13 +2,17 @@ package io.streamssl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamssl.pipeline.config.JobConfig;
+import io.streamssl.pipeline.job.JobFlinkConfiguration;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * A running Flink session cluster, addressed by its JobManager's REST endpoint ({@code rest.address:rest.port}):
@@ -105,5 +109,20 @@ public record SessionCluster(String host, int port) {
     private static String flinkMinor(String version) {
         String[] parts = version.split("\\.");
         return parts.length >= 2 ? parts[0] + "." + parts[1] : version;
+    }
+
+    /**
+     * The environment that submits a job to this session cluster with {@code jobJar} (or the one {@link JobJar#locate}
+     * finds), after printing the cluster's version warnings and what goes where: {@code run --cluster} and
+     * {@code embed --cluster} submit this way.
+     */
+    StreamExecutionEnvironment submitting(Path jobJar, JobConfig config) {
+        Path jar = JobJar.locate(jobJar);
+        Overview overview = overview();
+        System.out.print(warnings(overview, EnvironmentInformation.getVersion()));
+        System.out.println("submitting " + jar + " to Flink " + overview.flinkVersion() + " at " + restUri() + " ("
+                + overview.taskManagers() + " TaskManagers, " + overview.slotsAvailable() + " free slots)");
+        return StreamExecutionEnvironment.createRemoteEnvironment(host, port, JobFlinkConfiguration.of(config),
+                jar.toString());
     }
 }
