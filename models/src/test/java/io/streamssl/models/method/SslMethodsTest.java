@@ -23,7 +23,7 @@ class SslMethodsTest {
     @Test
     void everyMethodIsSelectableByName() {
         assertThat(SslMethods.names()).containsExactly("simclr", "mocov2", "mocov3", "byol", "simsiam", "dino", "swav",
-                "barlowtwins", "vicreg", "deepclusterv2");
+                "barlowtwins", "vicreg", "deepclusterv2", "sela");
         for (String name : SslMethods.names()) {
             assertThat(SslMethods.create(name, DEFAULTS).name()).isEqualTo(name);
         }
@@ -124,7 +124,7 @@ class SslMethodsTest {
     void everyMethodDescribesItselfAndIsRegisteredUnderItsName() {
         List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV3.DESCRIPTOR, Byol.DESCRIPTOR,
                 SimSiam.DESCRIPTOR, Dino.DESCRIPTOR, Swav.DESCRIPTOR, BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR,
-                DeepClusterV2.DESCRIPTOR);
+                DeepClusterV2.DESCRIPTOR, Sela.DESCRIPTOR);
         assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
         for (MethodDescriptor d : all) {
             assertThat(SslMethods.descriptor(d.name())).isSameAs(d);
