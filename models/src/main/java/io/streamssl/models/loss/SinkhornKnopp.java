@@ -29,6 +29,10 @@ public final class SinkhornKnopp {
         this.epsilon = epsilon;
     }
 
+    public double epsilon() {
+        return epsilon;
+    }
+
     /** The transport plan itself, (B, K): rows sum to 1/B, columns to 1/K (approximately, after few iterations). */
     public NDArray plan(NDArray scores) {
         LossInputs.requireMatrix(NAME, "scores", scores, 1);

@@ -310,6 +310,31 @@ class LossTest {
         assertThatThrownBy(() -> new PseudoLabelLoss(0)).hasMessageContaining("temperature");
     }
 
+    @Test
+    void selaOffsetCarriesTheSinkhornScalingAgainstReference() {
+        int q = 8;
+        int k = 4;
+        double[][] s = unitScores(q, k);
+        double eps = 0.05;
+        double[][] codes = Reference.sinkhornCodes(s, 10, eps);
+        double[] expected = new double[k]; // mean_i (eps log q_ik - s_ik): eps log v_k up to a constant
+        for (int j = 0; j < k; j++) {
+            for (int i = 0; i < q; i++) {
+                expected[j] += (eps * Math.log(codes[i][j]) - s[i][j]) / q;
+            }
+        }
+        try (NDManager m = manager.newSubManager()) {
+            io.streamssl.models.state.EquipartitionOffset offset = new io.streamssl.models.state.EquipartitionOffset(
+                    m, k);
+            offset.reassign(nd(m, s), new SinkhornKnopp(10, eps), m);
+            float[] actual = offset.offset().toFloatArray();
+            for (int j = 1; j < k; j++) { // differences: the constant is free
+                assertThat((double) actual[j] - actual[0]).as("offset %d", j)
+                        .isCloseTo(expected[j] - expected[0], org.assertj.core.data.Offset.offset(1e-4));
+            }
+        }
+    }
+
     double[][] unitScores(int n, int k) {
         double[][] s = randn(n, k, 0.5);
         for (double[] row : s) {

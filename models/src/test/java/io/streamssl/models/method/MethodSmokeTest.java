@@ -64,7 +64,9 @@ class MethodSmokeTest {
                 Arguments.of("barlowtwins", Map.of("projector-hidden", "64", "projector-out", "64"), "lars", 0.1),
                 Arguments.of("vicreg", Map.of("projector-hidden", "64", "projector-out", "64"), "lars", 0.1),
                 Arguments.of("deepclusterv2", Map.of("prototypes", "30", "projector-hidden", "64", "projector-out",
-                        "32", "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3"), "sgd", 0.05))
+                        "32", "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3"), "sgd", 0.05),
+                Arguments.of("sela", Map.of("prototypes", "30", "projector-hidden", "64", "projector-out", "32",
+                        "queue-size", "128", "recluster-every", "10"), "sgd", 0.05))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -197,7 +199,7 @@ class MethodSmokeTest {
             case "mocov2", "mocov1" -> Integer.parseInt(options.get("queue-size")) / BATCH;
             case "dino" -> 20;
             // the prototypes are random until the queue is full and first clustered
-            case "deepclusterv2" -> Integer.parseInt(options.get("queue-size")) / BATCH;
+            case "deepclusterv2", "sela" -> Integer.parseInt(options.get("queue-size")) / BATCH;
             default -> 0;
         };
     }

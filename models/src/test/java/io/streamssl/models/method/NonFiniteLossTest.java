@@ -46,7 +46,9 @@ class NonFiniteLossTest {
                 Arguments.of("swav", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out", "16",
                         "queue-size", "16", "local-views", "2")),
                 Arguments.of("deepclusterv2", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out",
-                        "16", "queue-size", "16", "recluster-every", "1")))
+                        "16", "queue-size", "16", "recluster-every", "1")),
+                Arguments.of("sela", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out", "16",
+                        "queue-size", "16", "recluster-every", "1")))
                 // and with flat buffers: the skip puts back and zeroes through the parameters' views
                 .flatMap(a -> Stream.of(Arguments.of(a.get()[0], a.get()[1], "false"),
                         Arguments.of(a.get()[0], a.get()[1], "true")));
@@ -66,7 +68,7 @@ class NonFiniteLossTest {
             assertThat(before.sameAs(afterOne)).as("a normal step changes the state").isFalse();
             assertThat(changed(trainer.method().forwardMutatedTensors().keySet(), afterOne, before))
                     .as("%s: the running statistics a forward pass updates", method).isNotEmpty();
-            if (trainer.method() instanceof MomentumMethod) { // SwAV, NNCLR and DeepCluster-v2 have no teacher
+            if (trainer.method() instanceof MomentumMethod) { // SwAV, NNCLR, DeepCluster-v2 and SeLA have no teacher
                 assertThat(trainer.method().forwardMutatedTensors().keySet())
                         .as("%s: the teacher's running statistics are restored too", method)
                         .anyMatch(k -> k.startsWith("teacher/"));

@@ -36,7 +36,7 @@ class PseudoLabelResumeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"deepclusterv2"})
+    @ValueSource(strings = {"deepclusterv2", "sela"})
     void exportImportMidRunContinuesBitForBit(String method) {
         TrainerSpec spec = TrainerSpec.byolCifar(8, BATCH, 1000).withMethod(method, options(method));
         List<MultiCropBatch> batches = new ArrayList<>();
