@@ -3,14 +3,8 @@ package io.streamssl.models.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.streamssl.models.head.MlpHead;
-import io.streamssl.models.loss.InfoNceLoss;
-import io.streamssl.models.loss.NormalizedMseLoss;
-import io.streamssl.models.state.FeatureQueue;
-import java.util.List;
 import java.util.Random;
 
 /**
@@ -33,7 +27,7 @@ import java.util.Random;
  * on ImageNet), {@code projector-out} (128), {@code tau-base} and {@code tau-end} (both 0.999),
  * {@code augmentation}.
  */
-public final class MocoV1 extends MomentumMethod {
+public final class MocoV1 extends KeyQueueMethod {
 
     public static final String NAME = "mocov1";
     // The paper: SGD at 0.03 for batch 256, scaled linearly with the batch.
@@ -43,51 +37,17 @@ public final class MocoV1 extends MomentumMethod {
 
     private static final long SHUFFLE_SEED = 0x5EEDB0C5L;
 
-    private final InfoNceLoss loss;
-    private final int queueSize;
-    private final MlpHead projectorSpec;
-    private Block projector;
-    private FeatureQueue queue;
-    private NDArray pendingKeys; // this step's keys: enqueued after backward, which still needs the old queue
-
     public MocoV1(MethodSettings settings) {
-        super(NAME, settings, 0.999, 0.999);
-        loss = new InfoNceLoss(doubleOption("temperature", 0.07, 1e-3, 10));
-        queueSize = intOption("queue-size", 4096, 1);
-        int batch = settings.batchSize();
-        requireFitsBatch(queueSize >= batch, "queue-size", "%1$s = " + queueSize + " must be at least %2$s = "
-                + batch + " (each step enqueues a whole batch of keys); allowed are %1$s >= " + batch
-                + ", or %2$s <= " + queueSize);
-        projectorSpec = MlpHead.projection(1, 1, intOption("projector-out", 128, 1), false, false);
-        rejectUnknownOptions();
-    }
-
-    @Override
-    protected ViewPlan defaultViewPlan(int imageSize) {
-        return ViewPlan.of(2, imageSize, preset(imageSize, "cifar-symmetric", "mocov2"), List.of(1));
-    }
-
-    @Override
-    protected void createHeads(Shape features) {
-        projector = addPaired("projector", projectorSpec::block, features);
-        queue = addState("queue", new FeatureQueue("mocov1 queue", manager, queueSize, projectorSpec.outDim(), true));
-    }
-
-    @Override
-    public Forward forward(ParameterStore ps, List<NDArray> views, long step) {
-        requireViews(views);
-        NDArray y0 = encode(ps, views.get(0));
-        NDArray q = run(projector, ps, y0);
-        NDArray k = shuffledKeys(ps, views.get(1), step);
-        pendingKeys = NormalizedMseLoss.l2Normalize(k);
-        return new Forward(loss.compute(q, k, queue.rows()), y0, q);
+        super(NAME, settings, 0.999, 0.999, 0.07,
+                m -> MlpHead.projection(1, 1, m.intOption("projector-out", 128, 1), false, false));
     }
 
     /** The teacher's keys of {@code view}, each half of a step-seeded permutation with its own BN statistics. */
-    private NDArray shuffledKeys(ParameterStore ps, NDArray view, long step) {
+    @Override
+    protected NDArray keys(ParameterStore ps, NDArray view, long step) {
         int n = Math.toIntExact(view.getShape().get(0));
         if (n < 4) {
-            return teacher("projector", ps, teacher("encoder", ps, view));
+            return super.keys(ps, view, step);
         }
         int[] order = permutation(n, step);
         int[] inverse = new int[n];
@@ -116,12 +76,5 @@ public final class MocoV1 extends MomentumMethod {
             order[j] = t;
         }
         return order;
-    }
-
-    @Override
-    public void afterOptimizerStep(long step) {
-        super.afterOptimizerStep(step);
-        queue.push(pendingKeys);
-        pendingKeys = null;
     }
 }

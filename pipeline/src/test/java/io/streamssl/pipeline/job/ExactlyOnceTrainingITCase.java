@@ -57,6 +57,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ExactlyOnceTrainingITCase extends PipelineITBase {
 
     private static final int BATCH = 16;
+    /** -Dexactly.runs=deepclusterv2,"byol minred": only these runs of the parameterised test (to try one by hand). */
+    private static final String ONLY = System.getProperty("exactly.runs", "");
 
     /** Index (in the MiniCluster) of the TaskManager that is up: the test takes it down and starts a replacement. */
     static int liveTaskManager;
@@ -77,9 +79,11 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
      *     records, evicting from then on; each record trained once fresh and replayed once, ratio 0.5 × 2 updates)
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"byol", "mocov2", "dino", "byol minred", "mocov2 reservoir"})
+    @ValueSource(strings = {"byol", "mocov2", "dino", "deepclusterv2", "byol minred", "mocov2 reservoir"})
     void failuresDoNotChangeASingleByteOfTheTrainingState(String run, @InjectMiniCluster MiniCluster cluster)
             throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ONLY.isEmpty() || List.of(ONLY.split(",")).contains(run),
+                "not selected by -Dexactly.runs");
         String method = run.split(" ")[0];
         String policy = run.contains(" ") ? run.split(" ")[1] : null;
         String name = policy == null ? method : method + "-" + policy;
@@ -129,8 +133,13 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
 
         Map<String, String> expected = finalState("straight-" + name);
         Map<String, String> actual = finalState(runId);
-        assertThat(expected.keySet()).anyMatch(k -> k.startsWith("student/")).anyMatch(k -> k.startsWith("teacher/"))
+        assertThat(expected.keySet()).anyMatch(k -> k.startsWith("student/"))
                 .anyMatch(k -> k.startsWith("optimizer/")).anyMatch(k -> k.startsWith("probe/"));
+        if (method.equals("deepclusterv2")) { // no teacher: the k-means centroids and the queue they came from
+            assertThat(expected.keySet()).anyMatch(k -> k.contains("centroids")).anyMatch(k -> k.contains("queue"));
+        } else {
+            assertThat(expected.keySet()).anyMatch(k -> k.startsWith("teacher/"));
+        }
         if (method.equals("mocov2")) {
             assertThat(expected.keySet()).anyMatch(k -> k.contains("queue/"));
         }
@@ -352,6 +361,13 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
                 c.put("method.head-bottleneck", "64");
                 c.put("method.local-views", "2");
             }
+            case "deepclusterv2" -> { // re-clusters at steps 4 (queue full), 9, 14, …: across every failure
+                c.put("method.prototypes", "16");
+                c.put("method.projector-hidden", "128");
+                c.put("method.projector-out", "64");
+                c.put("method.queue-size", "64");
+                c.put("method.recluster-every", "5");
+            }
             case "mocov2" -> {
                 c.put("method.projector-hidden", "128");
                 c.put("method.projector-out", "64");
@@ -369,9 +385,11 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
     private static JobRunner runner(Map<String, String> values, String runId) {
         JobConfig config = JobConfig.of(values);
         Configuration flink = JobFlinkConfiguration.of(config);
-        // restart at once: the default exponential back-off would only make the test slower
+        // restart at once: the default exponential back-off would only make the test slower. Attempts to spare:
+        // until the replacement TaskManager has registered its slots, every restart fails at once for want of
+        // resources (NoResourceAvailableException), 10 of them in 2 s on a machine loaded by other builds
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 300);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         return new JobRunner(StreamExecutionEnvironment.getExecutionEnvironment(flink), config, runId,
                 new PrintStream(System.out, true));
