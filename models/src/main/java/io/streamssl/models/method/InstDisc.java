@@ -121,8 +121,11 @@ public final class InstDisc extends BaseMethod {
         if (hits > 0) { // a hit: its bank row
             NDArray stored = bank.rows().get(m.create(Arrays.stream(own).mapToLong(r -> Math.max(r, 0)).toArray()));
             stored.attach(m); // made by the bank's manager: the step owns it
-            NDArray hit = m.create(Arrays.stream(own).mapToLong(r -> r >= 0 ? 1 : 0).toArray()).reshape(n, 1)
-                    .eq(1).broadcast(u0.getShape());
+            boolean[] isHit = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                isHit[i] = own[i] >= 0;
+            }
+            NDArray hit = m.create(isHit).reshape(n, 1).broadcast(u0.getShape());
             p0 = NDArrays.where(hit, stored, u1);
             p1 = NDArrays.where(hit, stored, u0);
         }
