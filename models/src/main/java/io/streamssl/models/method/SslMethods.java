@@ -25,7 +25,7 @@ public final class SslMethods {
             BarlowTwins.DESCRIPTOR,
             Vicreg.DESCRIPTOR,
             DeepClusterV2.DESCRIPTOR,
-            Sela.DESCRIPTOR);
+            Sela.DESCRIPTOR, InstDisc.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 
