@@ -104,6 +104,8 @@ class SslMethodsTest {
                 .hasMessageContaining("tau-base <= tau-end");
         assertThatThrownBy(() -> SslMethods.create("byol", with("augmentation", "fancy")))
                 .hasMessageContaining("allowed are default, byol, cifar-asymmetric");
+        assertThatThrownBy(() -> SslMethods.create("byol", with("augmentation", "jigsaw"))) // a pretext view only
+                .hasMessageContaining("unknown augmentation preset 'jigsaw'");
         assertThatThrownBy(() -> SslMethods.create("dino", with("out-dim", "abc"))).hasMessageContaining(
                 "must be an integer");
     }

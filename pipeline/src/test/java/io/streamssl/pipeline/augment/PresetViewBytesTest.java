@@ -29,6 +29,7 @@ class PresetViewBytesTest {
         EXPECTED.put("dino", "56c767a07f02f7a4171fe6f4a2b6dbf23b2eff62ef9992b695a5dcfb86d10f4f");
         EXPECTED.put("cifar-asymmetric", "5116a97772ba9a3dfa23d01be0a1584a1d33de64d4791b8635d39d4c99e1a059");
         EXPECTED.put("cifar-symmetric", "a47e20ec8d1e1cc21c70c63abc05d2cd0ef1503bd9b78485278e4944651aaaca");
+        EXPECTED.put("jigsaw", "ad9b8b210a4acfaf74296854dd1af785ee0b026d76534c8b2559673e9f08dab0");
     }
 
     /** The same for the augmenter the job makes from a method's view plan at {@code augment.size}, seed 11. */
@@ -53,9 +54,11 @@ class PresetViewBytesTest {
                 BilinearResamplerTest.randomImage(20, 30, 3));
         Map<String, String> actual = new LinkedHashMap<>();
         for (String preset : EXPECTED.keySet()) {
-            Map<String, String> overrides = preset.equals("dino")
-                    ? Map.of("size", "40", "local-size", "16", "local-crops", "3", "global-crops", "3")
-                    : Map.of("size", "40", "global-crops", "3");
+            Map<String, String> overrides = switch (preset) {
+                case "dino" -> Map.of("size", "40", "local-size", "16", "local-crops", "3", "global-crops", "3");
+                case "jigsaw" -> Map.of("size", "39", "global-crops", "3"); // 3×3 tiles of 13 px
+                default -> Map.of("size", "40", "global-crops", "3");
+            };
             MultiViewAugmenter augmenter = AugmentationPresets.create(preset, 2024, overrides);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (int i = 0; i < images.size(); i++) {
