@@ -24,6 +24,10 @@ public record MultiCropBatch(List<ViewBatch> groups) {
                 throw new IllegalArgumentException("every group of a multi-crop batch must hold the same " + first.size()
                         + " images with the same labels, got a group of " + g.size());
             }
+            if (g.instanceIds() != null && !Arrays.equals(g.instanceIds(), first.instanceIds())) {
+                throw new IllegalArgumentException("a group of a multi-crop batch that has instance ids must have "
+                        + "the first group's ids: they are the same images");
+            }
         }
     }
 
@@ -38,6 +42,11 @@ public record MultiCropBatch(List<ViewBatch> groups) {
 
     public int[] labels() {
         return groups.get(0).labels();
+    }
+
+    /** The first group's 64-bit image ids, one per image, or {@code null} when unknown. */
+    public long[] instanceIds() {
+        return groups.get(0).instanceIds();
     }
 
     /** Views per image over all groups. */

@@ -185,7 +185,7 @@ public final class SslTrainer implements AutoCloseable {
             phase("forward+backward", () -> {
                 synchronized (engine) {
                     try (GradientCollector collector = engine.newGradientCollector()) {
-                        forwardHolder[0] = method.forward(ps, views, current);
+                        forwardHolder[0] = method.forward(ps, views, batch.instanceIds(), current);
                         collector.backward(forwardHolder[0].loss());
                     }
                 }

@@ -7,12 +7,19 @@ package io.streamssl.models;
  * @param labels N labels, -1 where the image has none
  * @param probePixels optional (N, H, W, 3): each image itself, resized but not augmented, for the online
  *     probe; {@code null} makes the probe use the features of view 0
+ * @param instanceIds optional N 64-bit ids of the images, equal for two uses of one image (a hash of its record
+ *     key): what methods with a per-instance memory (InstDisc, PIRL) look their bank up by; {@code null} when
+ *     the ids are unknown, which such a method treats as every image being new
  */
 public record ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels,
-        byte[] probePixels) {
+        byte[] probePixels, long[] instanceIds) {
 
     public ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels) {
-        this(size, views, height, width, pixels, labels, null);
+        this(size, views, height, width, pixels, labels, null, null);
+    }
+
+    public ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels, byte[] probePixels) {
+        this(size, views, height, width, pixels, labels, probePixels, null);
     }
 
     public ViewBatch {
@@ -31,6 +38,9 @@ public record ViewBatch(int size, int views, int height, int width, byte[] pixel
         }
         if (labels.length != size) {
             throw new IllegalArgumentException("need " + size + " labels, got " + labels.length);
+        }
+        if (instanceIds != null && instanceIds.length != size) {
+            throw new IllegalArgumentException("need " + size + " instance ids (or none), got " + instanceIds.length);
         }
     }
 }

@@ -81,6 +81,16 @@ public interface SslMethod {
      */
     Forward forward(ParameterStore parameters, List<NDArray> views, long step);
 
+    /**
+     * {@link #forward(ParameterStore, List, long)} for a batch whose images carry ids: what the trainer calls. A
+     * method with a per-instance memory (a bank keyed by image) overrides this one; the others ignore the ids.
+     *
+     * @param instanceIds N 64-bit image ids, equal for two uses of one image, or {@code null} when unknown
+     */
+    default Forward forward(ParameterStore parameters, List<NDArray> views, long[] instanceIds, long step) {
+        return forward(parameters, views, step);
+    }
+
     /** Called after backward, before the optimiser step: e.g. cancelling gradients of a frozen layer. */
     default void beforeOptimizerStep(long step) {}
 

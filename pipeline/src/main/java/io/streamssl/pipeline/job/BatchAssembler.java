@@ -2,14 +2,18 @@ package io.streamssl.pipeline.job;
 
 import io.streamssl.models.MultiCropBatch;
 import io.streamssl.models.ViewBatch;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Lays out the samples of one step as the trainer takes them: consecutive views of one size form a group
  * {@code (N, V_g, S_g, S_g, 3)}, image-major as {@link ViewBatch} wants; the probe images (where present) and the
- * labels go with the first group.
+ * labels go with the first group. Every group carries the images' 64-bit ids ({@link #instanceId}), which a method
+ * with a per-instance memory looks its bank up by; a replay of an image has the id of its first use, on purpose:
+ * it is the same instance.
  */
 final class BatchAssembler {
 
@@ -20,6 +24,7 @@ final class BatchAssembler {
         TrainingSample first = samples.get(0);
         int n = samples.size();
         int[] labels = new int[n];
+        long[] ids = samples.stream().allMatch(s -> s.id != null) ? new long[n] : null;
         int probeBytes = first.size * first.size * 3;
         byte[] probe = samples.stream().anyMatch(s -> s.probe != null) ? new byte[probeBytes * n] : null;
         for (int i = 0; i < n; i++) {
@@ -29,6 +34,9 @@ final class BatchAssembler {
                         + Arrays.toString(s.viewSizes) + ", " + first.id + " has " + Arrays.toString(first.viewSizes));
             }
             labels[i] = s.label;
+            if (ids != null) {
+                ids[i] = instanceId(s.id);
+            }
             if (probe != null && s.probe != null) {
                 System.arraycopy(s.probe, 0, probe, i * probeBytes, probeBytes);
             }
@@ -47,7 +55,7 @@ final class BatchAssembler {
                 System.arraycopy(samples.get(i).pixels, offset, pixels, i * groupBytes, groupBytes);
             }
             groups.add(new ViewBatch(n, end - start, sizes[start], sizes[start], pixels, labels,
-                    groups.isEmpty() ? probe : null));
+                    groups.isEmpty() ? probe : null, ids));
             offset += groupBytes;
             start = end;
             if (start == sizes.length && offset != sampleBytes) {
@@ -56,5 +64,14 @@ final class BatchAssembler {
             }
         }
         return new MultiCropBatch(groups);
+    }
+
+    /**
+     * The 64-bit id of the image whose record key (or position, for a keyless record) is {@code id}: the high half
+     * of its name-based UUID (MD5), so equal keys give equal ids in every process and run, and two of a million
+     * keys collide with odds of about 3e-8.
+     */
+    static long instanceId(String id) {
+        return UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
     }
 }

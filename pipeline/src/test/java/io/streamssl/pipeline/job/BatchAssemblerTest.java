@@ -67,4 +67,38 @@ class BatchAssemblerTest {
         shortOne.pixels = new byte[2 * 48 + 13];
         assertThatThrownBy(() -> BatchAssembler.assemble(List.of(shortOne))).hasMessageContaining("which need 108");
     }
+
+    @Test
+    void everyGroupCarriesTheImagesIdsAndAReplayHasItsFreshUsesId() {
+        TrainingSample fresh = sample(0, true);
+        TrainingSample replay = sample(0, true);
+        replay.replaySlot = 3;
+        MultiCropBatch batch = BatchAssembler.assemble(List.of(fresh, sample(1, false), replay));
+        long[] ids = batch.instanceIds();
+        assertThat(ids).hasSize(3);
+        // the high 64 bits of the name-based UUID of the key, computed here by hand from MD5
+        assertThat(ids[0]).isEqualTo(md5NameUuidHigh("img-0"));
+        assertThat(ids[1]).isEqualTo(md5NameUuidHigh("img-1")).isNotEqualTo(ids[0]);
+        assertThat(ids[2]).as("a replay is the same instance").isEqualTo(ids[0]);
+        assertThat(batch.groups().get(1).instanceIds()).containsExactly(ids);
+    }
+
+    @Test
+    void aSampleWithoutAnIdLeavesTheBatchsIdsUnknown() {
+        TrainingSample anonymous = sample(1, false);
+        anonymous.id = null;
+        assertThat(BatchAssembler.assemble(List.of(sample(0, false), anonymous)).instanceIds()).isNull();
+    }
+
+    /** RFC 4122 version 3: MD5 of the name, version nibble 3, variant bits 10; the first 8 bytes big-endian. */
+    private static long md5NameUuidHigh(String name) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("MD5")
+                    .digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            d[6] = (byte) ((d[6] & 0x0f) | 0x30);
+            return java.nio.ByteBuffer.wrap(d, 0, 8).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
 }
