@@ -142,6 +142,34 @@ class LossTest {
     }
 
     @Test
+    void memoryBankMatchesReferenceAndGradientWithEmptyRowsAndOwnRowsExcluded() {
+        // a bank of 10 rows of which 7 are filled; queries 0 and 3 find their own rows (2 and 6) as the positive
+        double[][] q = randn(5, 6, 1);
+        double[][] p = randn(5, 6, 1);
+        double[][] bank = new double[10][];
+        for (int i = 0; i < bank.length; i++) {
+            bank[i] = i < 7 ? toFloat(Reference.unit(randn(1, 6, 1)[0])) : new double[6];
+        }
+        int[] own = {2, -1, -1, 6, -1};
+        for (int i = 0; i < own.length; i++) {
+            if (own[i] >= 0) {
+                p[i] = bank[own[i]];
+            }
+        }
+        MemoryBankLoss loss = new MemoryBankLoss(0.07);
+        assertValue("memory bank", loss.compute(nd(manager, q), nd(manager, p), nd(manager, bank),
+                MemoryBankLoss.excluded(manager, 10, 7, own)), Reference.memoryBank(q, p, bank, 7, own, 0.07));
+        assertGradient("memory bank", q, (m, x) -> loss.compute(x, nd(m, p), nd(m, bank),
+                MemoryBankLoss.excluded(m, 10, 7, own)), x -> Reference.memoryBank(x, p, bank, 7, own, 0.07));
+        // an empty bank: the positive is the only candidate, the loss 0 exactly
+        assertThat(loss.compute(nd(manager, q), nd(manager, p), nd(manager, bank),
+                MemoryBankLoss.excluded(manager, 10, 0, new int[5])).getFloat()).isZero();
+        // the mask itself: row 1 of 3 filled is excluded for query 0 (its own), kept for query 1
+        assertThat(MemoryBankLoss.excluded(manager, 3, 2, new int[] {1, -1}).toBooleanArray())
+                .containsExactly(false, true, true, false, false, true);
+    }
+
+    @Test
     void nnclrMatchesReferenceAndGradient() {
         double[][] z0 = randn(5, 6, 1);
         double[][] z1 = randn(5, 6, 1);

@@ -1,5 +1,6 @@
 package io.streamssl.models.loss;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -86,6 +87,25 @@ final class Reference {
                 logits[1 + j] = dot(unit(q[i]), queue[j]) / t;
             }
             total += logSumExp(logits) - logits[0];
+        }
+        return total / q.length;
+    }
+
+    /**
+     * InstDisc's exact softmax (Wu et al. 2018, eq. 2) over a bank keyed by image: per query the positive p, then
+     * the bank rows j < filled with j ≠ own[i] (the own row is the positive when own[i] ≥ 0), at temperature t.
+     */
+    static double memoryBank(double[][] q, double[][] p, double[][] bank, int filled, int[] own, double t) {
+        double total = 0;
+        for (int i = 0; i < q.length; i++) {
+            List<Double> logits = new ArrayList<>();
+            logits.add(cos(q[i], p[i]) / t);
+            for (int j = 0; j < filled; j++) {
+                if (j != own[i]) {
+                    logits.add(dot(unit(q[i]), bank[j]) / t);
+                }
+            }
+            total += logSumExp(logits.stream().mapToDouble(Double::doubleValue).toArray()) - logits.get(0);
         }
         return total / q.length;
     }

@@ -104,12 +104,17 @@ class MethodDefaultsTrainingTest {
     /**
      * The loss of a method that cannot yet tell its positive from the candidates, where the first step's is no
      * measure: MoCo v1's queue starts with random unit vectors, which at τ 0.07 are so easy that the first loss is
-     * near 0 (0.02); it then rises towards log(K + 1) as real keys replace them. 0 for the others.
+     * near 0 (0.02); it then rises towards log(K + 1) as real keys replace them. InstDisc's bank starts empty, so
+     * its first loss is 0 and it rises towards log(K + 1) as images enter the bank. 0 for the others.
      */
     static double chanceLevel(String method, TrainerSpec spec) {
-        return method.equals("mocov1")
-                ? Math.log(Integer.parseInt(SslMethods.create(method, spec.methodSettings()).options().get("queue-size")) + 1)
-                : 0;
+        String rows = switch (method) {
+            case "mocov1" -> "queue-size";
+            case "instdisc" -> "bank-size"; // starts empty: the first loss is 0, then rises as negatives arrive
+            default -> null;
+        };
+        return rows == null ? 0
+                : Math.log(Integer.parseInt(SslMethods.create(method, spec.methodSettings()).options().get(rows)) + 1);
     }
 
     /** What a job with {@code trainer.method=method} and the demo's heads gets: the method's optimiser defaults. */

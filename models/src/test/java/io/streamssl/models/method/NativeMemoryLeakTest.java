@@ -35,7 +35,7 @@ class NativeMemoryLeakTest {
     static final long MAX_GROWTH_BYTES = 32L << 20;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"byol", "mocov2", "mocov1", "nnclr", "dino", "swav", "deepclusterv2"}) // the methods with the most state
+    @ValueSource(strings = {"byol", "mocov2", "mocov1", "nnclr", "dino", "swav", "deepclusterv2", "instdisc"}) // the methods with the most state
     void nativeMemoryStaysFlatOverManySteps(String method) throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(ONLY.isEmpty() || List.of(ONLY.split(",")).contains(method),
                 "not selected by -Dleak.methods");
@@ -46,6 +46,7 @@ class NativeMemoryLeakTest {
         Map<String, String> options = switch (method) {
             case "mocov2" -> Map.of("projector-hidden", "64", "projector-out", "32", "queue-size", "512");
             case "mocov1" -> Map.of("projector-out", "32", "queue-size", "512");
+            case "instdisc" -> Map.of("projector-out", "32", "bank-size", "512");
             case "nnclr" -> Map.of("projector-hidden", "64", "projector-out", "32", "predictor-hidden", "64",
                     "queue-size", "512");
             case "dino" -> Map.of("out-dim", "256", "head-hidden", "64", "head-bottleneck", "32", "local-views", "2");

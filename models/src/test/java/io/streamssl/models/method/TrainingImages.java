@@ -102,14 +102,16 @@ final class TrainingImages {
 
     /**
      * A batch of {@code n} random images, each with the views of {@code plan}: groups of crops of the plan's
-     * sizes, global crops with area scale [0.3, 1], smaller ones [0.1, 0.4].
+     * sizes, global crops with area scale [0.3, 1], smaller ones [0.1, 0.4]; each image's id is its index.
      */
     MultiCropBatch batch(int n, ViewPlan plan) {
         int[] picked = new int[n];
         int[] batchLabels = new int[n];
+        long[] ids = new long[n]; // the image's index: a repeat of an image is a hit in an id-keyed bank
         for (int i = 0; i < n; i++) {
             picked[i] = random.nextInt(images.size());
             batchLabels[i] = labels[picked[i]];
+            ids[i] = picked[i];
         }
         List<ViewBatch> groups = new ArrayList<>();
         for (ViewPlan.CropGroup g : plan.groups()) {
@@ -122,7 +124,7 @@ final class TrainingImages {
                             (i * g.views() + v) * s * s * 3);
                 }
             }
-            groups.add(new ViewBatch(n, g.views(), s, s, px, batchLabels));
+            groups.add(new ViewBatch(n, g.views(), s, s, px, batchLabels, null, ids));
         }
         return new MultiCropBatch(groups);
     }
