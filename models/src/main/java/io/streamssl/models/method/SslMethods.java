@@ -25,7 +25,8 @@ public final class SslMethods {
             BarlowTwins.DESCRIPTOR,
             Vicreg.DESCRIPTOR,
             DeepClusterV2.DESCRIPTOR,
-            InstDisc.DESCRIPTOR);
+            InstDisc.DESCRIPTOR,
+            Pirl.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 

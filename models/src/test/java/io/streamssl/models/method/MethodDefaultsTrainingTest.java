@@ -110,7 +110,7 @@ class MethodDefaultsTrainingTest {
     static double chanceLevel(String method, TrainerSpec spec) {
         String rows = switch (method) {
             case "mocov1" -> "queue-size";
-            case "instdisc" -> "bank-size"; // starts empty: the first loss is 0, then rises as negatives arrive
+            case "instdisc", "pirl" -> "bank-size"; // starts empty: the first loss is 0, then rises as negatives arrive
             default -> null;
         };
         return rows == null ? 0
