@@ -57,7 +57,7 @@ public final class BenchCommand implements Runnable {
 
         @Option(names = "--preset", defaultValue = "cifar-asymmetric",
                 description = "Preset (default: ${DEFAULT-VALUE}); one of simclr, mocov2, byol, dino, cifar-asymmetric,"
-                        + " cifar-symmetric.")
+                        + " cifar-symmetric, jigsaw (PIRL's 3×3 tiles: --size a multiple of 3).")
         String preset;
 
         @Option(names = "--size", description = "View size in px (default: the preset's natural size).")

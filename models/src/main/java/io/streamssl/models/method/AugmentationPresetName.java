@@ -16,15 +16,39 @@ public enum AugmentationPresetName {
     BYOL("byol"),
     DINO("dino"),
     CIFAR_ASYMMETRIC("cifar-asymmetric"),
-    CIFAR_SYMMETRIC("cifar-symmetric");
+    CIFAR_SYMMETRIC("cifar-symmetric"),
+    /** A 3×3 grid of shuffled tiles (PIRL's jigsaw view; the Jigsaw pretext task's input): a pretext view. */
+    JIGSAW("jigsaw", true);
 
     private static final Set<String> CONFIG_NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(
             Arrays.stream(values()).map(AugmentationPresetName::configName).toList()));
+    private static final Set<String> VIEW_NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(
+            Arrays.stream(values()).filter(n -> !n.pretext).map(AugmentationPresetName::configName).toList()));
 
     private final String configName;
+    private final boolean pretext;
 
     AugmentationPresetName(String configName) {
+        this(configName, false);
+    }
+
+    AugmentationPresetName(String configName, boolean pretext) {
         this.configName = configName;
+        this.pretext = pretext;
+    }
+
+    /**
+     * Whether this preset makes a pretext task's input (a jigsaw grid), which only a method that plans it for its
+     * own view group can use, rather than the crop-and-colour views any method's {@code augmentation} option can
+     * select for all its views.
+     */
+    public boolean pretext() {
+        return pretext;
+    }
+
+    /** The config names of the crop-and-colour presets (not {@link #pretext()}), in declaration order. */
+    public static Set<String> viewConfigNames() {
+        return VIEW_NAMES;
     }
 
     /** The name in config and in {@link ViewPlan.CropGroup#preset()}, e.g. {@code cifar-asymmetric}. */

@@ -47,9 +47,10 @@ public abstract class BaseMethod implements SslMethod {
         this.name = name;
         this.settings = settings;
         this.augmentation = stringOption("augmentation", "default");
-        if (!augmentation.equals("default") && !ViewPlan.PRESETS.contains(augmentation)) {
+        java.util.Set<String> allowed = AugmentationPresetName.viewConfigNames();
+        if (!augmentation.equals("default") && !allowed.contains(augmentation)) {
             throw new IllegalArgumentException(name + ": unknown augmentation preset '" + augmentation
-                    + "': allowed are default, " + String.join(", ", new TreeSet<>(ViewPlan.PRESETS)));
+                    + "': allowed are default, " + String.join(", ", new TreeSet<>(allowed)));
         }
     }
 
@@ -113,7 +114,10 @@ public abstract class BaseMethod implements SslMethod {
         return viewPlan(32).views();
     }
 
-    /** The method's own plan; the {@code augmentation} option, when set, replaces every group's preset. */
+    /**
+     * The method's own plan; the {@code augmentation} option, when set, replaces the preset of every group but a
+     * pretext view's (PIRL's jigsaw grid stays a jigsaw grid).
+     */
     @Override
     public final ViewPlan viewPlan(int imageSize) {
         ViewPlan plan = defaultViewPlan(imageSize);
@@ -121,7 +125,8 @@ public abstract class BaseMethod implements SslMethod {
             return plan;
         }
         return new ViewPlan(plan.groups().stream()
-                .map(g -> new ViewPlan.CropGroup(g.views(), g.size(), augmentation)).toList(), plan.teacherViews());
+                .map(g -> AugmentationPresetName.of(g.preset()).pretext() ? g
+                        : new ViewPlan.CropGroup(g.views(), g.size(), augmentation)).toList(), plan.teacherViews());
     }
 
     /** The paper's views for crops of side {@code imageSize}. */

@@ -25,7 +25,8 @@ public final class SslMethods {
             BarlowTwins.DESCRIPTOR,
             Vicreg.DESCRIPTOR,
             DeepClusterV2.DESCRIPTOR,
-            Sela.DESCRIPTOR, InstDisc.DESCRIPTOR);
+            Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
+            Pirl.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 
@@ -65,7 +66,8 @@ public final class SslMethods {
         StringBuilder out = new StringBuilder();
         out.append("Self-supervised methods: select one by NAME and override any option with KEY=VALUE.\n"
                 + "Every method also takes augmentation=PRESET, one preset for all its views\n  ("
-                + String.join(", ", new java.util.TreeSet<>(ViewPlan.PRESETS)) + ").\n");
+                + String.join(", ", new java.util.TreeSet<>(AugmentationPresetName.viewConfigNames()))
+                + ").\n");
         MethodSettings defaults = new MethodSettings(EncoderSpec.resnet18Cifar(), 100_000, 256, Map.of());
         for (MethodDescriptor d : METHODS) {
             SslMethod m = d.create(defaults); // constructing allocates no tensors

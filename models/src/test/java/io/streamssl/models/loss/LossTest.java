@@ -191,6 +191,38 @@ class LossTest {
     }
 
     @Test
+    void pirlMatchesReferenceAndGradientForBothItsTerms() {
+        // a bank of 9 rows of which 6 are filled; images 1 and 2 find their own rows (4 and 0) as the positive
+        double[][] g = randn(4, 5, 1);
+        double[][] f = randn(4, 5, 1);
+        double[][] p = randn(4, 5, 1);
+        double[][] bank = new double[9][];
+        for (int i = 0; i < bank.length; i++) {
+            bank[i] = i < 6 ? toFloat(Reference.unit(randn(1, 5, 1)[0])) : new double[5];
+        }
+        int[] own = {-1, 4, 0, -1};
+        p[1] = bank[4];
+        p[2] = bank[0];
+        for (double lambda : new double[] {0.5, 0.8}) {
+            PirlLoss loss = new PirlLoss(0.07, lambda);
+            String what = "pirl λ" + lambda;
+            assertValue(what, loss.compute(nd(manager, g), nd(manager, f), nd(manager, p), nd(manager, bank),
+                    MemoryBankLoss.excluded(manager, 9, 6, own)), Reference.pirl(g, f, p, bank, 6, own, lambda, 0.07));
+            assertGradient(what + " ∂g", g, (m, x) -> loss.compute(x, nd(m, f), nd(m, p), nd(m, bank),
+                    MemoryBankLoss.excluded(m, 9, 6, own)), x -> Reference.pirl(x, f, p, bank, 6, own, lambda, 0.07));
+            assertGradient(what + " ∂f", f, (m, x) -> loss.compute(nd(m, g), x, nd(m, p), nd(m, bank),
+                    MemoryBankLoss.excluded(m, 9, 6, own)), x -> Reference.pirl(g, x, p, bank, 6, own, lambda, 0.07));
+        }
+        // λ = 1 is the jigsaw term alone: f has no effect
+        PirlLoss jigsawOnly = new PirlLoss(0.07, 1);
+        assertValue("pirl λ1", jigsawOnly.compute(nd(manager, g), nd(manager, randn(4, 5, 1)), nd(manager, p),
+                nd(manager, bank), MemoryBankLoss.excluded(manager, 9, 6, own)),
+                Reference.pirl(g, f, p, bank, 6, own, 1, 0.07));
+        assertThatThrownBy(() -> new PirlLoss(0.07, 1.5)).hasMessageContaining("lambda")
+                .hasMessageContaining("[0, 1]");
+    }
+
+    @Test
     void infoNceInBatchMatchesReferenceAndGradient() {
         double[][] q = randn(5, 6, 1);
         double[][] k = randn(5, 6, 1);

@@ -122,6 +122,33 @@ final class Reference {
         return total / q.length;
     }
 
+    /**
+     * PIRL (Misra &amp; van der Maaten 2019, eq. 5) with the exact softmax: λ·h(g) + (1 − λ)·h(f), where h(q) per
+     * image i is −log of the softmax at T of the positive p[i] among p[i] and the bank rows j < filled, j ≠ own[i].
+     */
+    static double pirl(double[][] g, double[][] f, double[][] p, double[][] bank, int filled, int[] own,
+            double lambda, double t) {
+        return lambda * bankContrast(g, p, bank, filled, own, t) + (1 - lambda) * bankContrast(f, p, bank, filled, own, t);
+    }
+
+    private static double bankContrast(double[][] q, double[][] p, double[][] bank, int filled, int[] own, double t) {
+        double total = 0;
+        for (int i = 0; i < q.length; i++) {
+            double[] u = unit(q[i]);
+            double positive = dot(u, unit(p[i])) / t;
+            double[] logits = new double[1 + filled];
+            int count = 0;
+            logits[count++] = positive;
+            for (int j = 0; j < filled; j++) {
+                if (j != own[i]) {
+                    logits[count++] = dot(u, bank[j]) / t;
+                }
+            }
+            total += logSumExp(java.util.Arrays.copyOf(logits, count)) - positive;
+        }
+        return total / q.length;
+    }
+
     /** NNCLR: ½ InfoNCE(NN(z0), p1) + ½ InfoNCE(NN(z1), p0), NN by highest cosine among the support rows. */
     static double nnclr(double[][] z0, double[][] z1, double[][] p0, double[][] p1, double[][] support, double t) {
         return infoNceBatch(nearest(z0, support), p1, t) / 2 + infoNceBatch(nearest(z1, support), p0, t) / 2;

@@ -10,6 +10,9 @@ class AugmentationPresetNameTest {
     @Test
     void theConfigNamesAreTheViewPlansPresetsInOrder() {
         assertThat(AugmentationPresetName.configNames()).containsExactly("simclr", "mocov2", "byol", "dino",
+                "cifar-asymmetric", "cifar-symmetric", "jigsaw");
+        // the jigsaw grid is a pretext view a method plans for itself, not a preset for all of a method's views
+        assertThat(AugmentationPresetName.viewConfigNames()).containsExactly("simclr", "mocov2", "byol", "dino",
                 "cifar-asymmetric", "cifar-symmetric");
         assertThat(ViewPlan.PRESETS).isSameAs(AugmentationPresetName.configNames());
         assertThat(AugmentationPresetName.of("cifar-asymmetric")).isEqualTo(AugmentationPresetName.CIFAR_ASYMMETRIC);

@@ -117,7 +117,7 @@ class MethodDefaultsTrainingTest {
         }
         String rows = switch (method) {
             case "mocov1" -> "queue-size";
-            case "instdisc" -> "bank-size"; // starts empty: the first loss is 0, then rises as negatives arrive
+            case "instdisc", "pirl" -> "bank-size"; // starts empty: the first loss is 0, then rises as negatives arrive
             default -> null;
         };
         return rows == null ? 0 : Math.log(Integer.parseInt(options.get(rows)) + 1);

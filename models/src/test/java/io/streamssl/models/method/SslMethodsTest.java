@@ -23,7 +23,7 @@ class SslMethodsTest {
     @Test
     void everyMethodIsSelectableByName() {
         assertThat(SslMethods.names()).containsExactly("simclr", "simclrv2", "mocov2", "mocov1", "mocov3", "nnclr", "byol",
-                "simsiam", "dino", "swav", "barlowtwins", "vicreg", "deepclusterv2", "sela", "instdisc");
+                "simsiam", "dino", "swav", "barlowtwins", "vicreg", "deepclusterv2", "sela", "instdisc", "pirl");
         for (String name : SslMethods.names()) {
             assertThat(SslMethods.create(name, DEFAULTS).name()).isEqualTo(name);
         }
@@ -104,6 +104,8 @@ class SslMethodsTest {
                 .hasMessageContaining("tau-base <= tau-end");
         assertThatThrownBy(() -> SslMethods.create("byol", with("augmentation", "fancy")))
                 .hasMessageContaining("allowed are default, byol, cifar-asymmetric");
+        assertThatThrownBy(() -> SslMethods.create("byol", with("augmentation", "jigsaw"))) // a pretext view only
+                .hasMessageContaining("unknown augmentation preset 'jigsaw'");
         assertThatThrownBy(() -> SslMethods.create("dino", with("out-dim", "abc"))).hasMessageContaining(
                 "must be an integer");
     }
@@ -124,7 +126,8 @@ class SslMethodsTest {
     void everyMethodDescribesItselfAndIsRegisteredUnderItsName() {
         List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, SimClrV2.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV1.DESCRIPTOR,
                 MocoV3.DESCRIPTOR, Nnclr.DESCRIPTOR, Byol.DESCRIPTOR, SimSiam.DESCRIPTOR, Dino.DESCRIPTOR, Swav.DESCRIPTOR,
-                BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR, DeepClusterV2.DESCRIPTOR, Sela.DESCRIPTOR, InstDisc.DESCRIPTOR);
+                BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR, DeepClusterV2.DESCRIPTOR, Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
+                Pirl.DESCRIPTOR);
         assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
         for (MethodDescriptor d : all) {
             assertThat(SslMethods.descriptor(d.name())).isSameAs(d);

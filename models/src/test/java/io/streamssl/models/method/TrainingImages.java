@@ -120,13 +120,37 @@ final class TrainingImages {
             byte[] px = new byte[n * g.views() * s * s * 3];
             for (int i = 0; i < n; i++) {
                 for (int v = 0; v < g.views(); v++) {
-                    crop(images.get(picked[i]), s, global ? 0.3 : 0.1, global ? 1.0 : 0.4, px,
+                    boolean jigsaw = g.preset().equals(AugmentationPresetName.JIGSAW.configName());
+                    crop(images.get(picked[i]), s, global || jigsaw ? 0.3 : 0.1, global || jigsaw ? 1.0 : 0.4, px,
                             (i * g.views() + v) * s * s * 3);
+                    if (jigsaw) {
+                        shuffleTiles(px, (i * g.views() + v) * s * s * 3, s);
+                    }
                 }
             }
             groups.add(new ViewBatch(n, g.views(), s, s, px, batchLabels, null, ids));
         }
         return new MultiCropBatch(groups);
+    }
+
+    /** PIRL's jigsaw view, simply: the 3×3 tiles of a crop of side {@code side} in a random order, in place. */
+    private void shuffleTiles(byte[] px, int offset, int side) {
+        int t = side / 3;
+        int[] order = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+        for (int i = 8; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int k = order[i];
+            order[i] = order[j];
+            order[j] = k;
+        }
+        byte[] copy = java.util.Arrays.copyOfRange(px, offset, offset + side * side * 3);
+        for (int i = 0; i < 9; i++) {
+            int from = order[i];
+            for (int y = 0; y < t; y++) {
+                System.arraycopy(copy, (((from / 3) * t + y) * side + (from % 3) * t) * 3, px,
+                        offset + (((i / 3) * t + y) * side + (i % 3) * t) * 3, t * 3);
+            }
+        }
     }
 
     /** Random-resized crop (nearest neighbour) to side {@code out}, random flip, random brightness. */

@@ -38,11 +38,15 @@ import java.util.TreeSet;
  *       <td>0 / 0.2</td><td>BYOL's views without blur, as solo-learn's asymmetric CIFAR config</td></tr>
  *   <tr><td>{@code cifar-symmetric}</td><td>32</td><td>0.08–1</td><td>0.8, 0.8, 0.8, 0.2</td><td>0</td><td>0</td>
  *       <td>SimCLR's CIFAR-10 setting (no blur at 32 px), as solo-learn's symmetric CIFAR config</td></tr>
+ *   <tr><td>{@code jigsaw}</td><td>192 (9 tiles of 64)</td><td>0.2–1</td><td>0.4, 0.4, 0.4, 0.1</td><td>0</td>
+ *       <td>0</td><td>PIRL's jigsaw view (Misra &amp; van der Maaten 2019): a {@link JigsawView} over a region of
+ *       3 × 85 px for 64 px tiles, {@link PermutationSet#standard()}; MoCo v2's crop and colour</td></tr>
  * </table>
  *
  * <p>Override keys (values are decimal integers):
  * <ul>
- *   <li>{@value #SIZE}: side of the main (global) views, default 224 or 32 as above;</li>
+ *   <li>{@value #SIZE}: side of the main (global) views, default 224 or 32 as above; for {@code jigsaw} the side
+ *       of the tiled view, a multiple of 3 (tiles of size/3);</li>
  *   <li>{@value #GLOBAL_CROPS}: number of main views, default 2, ≥ 1; view {@code i} takes the settings of the
  *       preset's view {@code i mod 2} (so asymmetric presets alternate);</li>
  *   <li>{@value #LOCAL_CROPS} ({@code dino} only): number of local views, default 8, ≥ 0;</li>
@@ -70,18 +74,19 @@ public final class AugmentationPresets {
      * One preset: the two main-view settings (equal for symmetric presets) and, for multi-crop, the local ones.
      */
     private record Preset(int size, double minScale, double maxScale, ColorJitter jitter, double blur1, double blur2,
-            double solarize1, double solarize2, boolean multiCrop) {
+            double solarize1, double solarize2, boolean multiCrop, boolean jigsaw) {
     }
 
     /** A switch, not a map: a name added to {@link AugmentationPresetName} without its preset does not compile. */
     private static Preset preset(AugmentationPresetName name) {
         return switch (name) {
-            case SIMCLR -> new Preset(224, 0.08, 1.0, SIMCLR_JITTER, 0.5, 0.5, 0, 0, false);
-            case MOCOV2 -> new Preset(224, 0.2, 1.0, MOCO_JITTER, 0.5, 0.5, 0, 0, false);
-            case BYOL -> new Preset(224, 0.08, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, false);
-            case DINO -> new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true);
-            case CIFAR_ASYMMETRIC -> new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false);
-            case CIFAR_SYMMETRIC -> new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false);
+            case SIMCLR -> new Preset(224, 0.08, 1.0, SIMCLR_JITTER, 0.5, 0.5, 0, 0, false, false);
+            case MOCOV2 -> new Preset(224, 0.2, 1.0, MOCO_JITTER, 0.5, 0.5, 0, 0, false, false);
+            case BYOL -> new Preset(224, 0.08, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, false, false);
+            case DINO -> new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true, false);
+            case CIFAR_ASYMMETRIC -> new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false, false);
+            case CIFAR_SYMMETRIC -> new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false, false);
+            case JIGSAW -> new Preset(3 * 64, 0.2, 1.0, MOCO_JITTER, 0, 0, 0, 0, false, true);
         };
     }
 
@@ -135,6 +140,19 @@ public final class AugmentationPresets {
         int localSize = intOverride(overrides, LOCAL_SIZE, DINO_LOCAL_SIZE, 1);
 
         List<ViewTransform> views = new ArrayList<>();
+        if (preset.jigsaw()) {
+            if (size % JigsawView.GRID != 0) {
+                throw new IllegalArgumentException("augmentation override '" + SIZE + "' of the jigsaw preset must"
+                        + " be a multiple of 3 (3×3 tiles of size/3), got " + size);
+            }
+            int tile = size / JigsawView.GRID;
+            ViewPipeline region = view(JigsawView.GRID * JigsawView.cellFor(tile), preset.minScale(),
+                    preset.maxScale(), preset.jitter(), 0, 0);
+            for (int v = 0; v < globalCrops; v++) {
+                views.add(new JigsawView(region, tile, PermutationSet.standard()));
+            }
+            return new MultiViewAugmenter(runSeed, views);
+        }
         for (int v = 0; v < globalCrops; v++) {
             boolean second = v % 2 == 1;
             views.add(view(size, preset.minScale(), preset.maxScale(), preset.jitter(),
@@ -150,7 +168,7 @@ public final class AugmentationPresets {
      * The augmentation of a method's view plan: its presets, the run's seed, the plan's sizes and counts. A
      * multi-crop plan (a global and a local group) takes its local views from DINO's local-crop pipeline
      * (scale 0.05–0.4, the DINO colour and blur settings) at the plan's local size, the only local-crop pipeline
-     * the presets define.
+     * the presets define. A second group of the {@code jigsaw} preset (PIRL) gets jigsaw views of its size.
      *
      * @throws IllegalArgumentException for a plan of more than two groups (the job's config rejects those first,
      *     naming {@code trainer.method})
@@ -172,6 +190,12 @@ public final class AugmentationPresets {
             return globals;
         }
         ViewPlan.CropGroup local = plan.groups().get(1);
+        if (AugmentationPresetName.of(local.preset()) == AugmentationPresetName.JIGSAW) {
+            List<ViewTransform> all = new ArrayList<>(globals.transforms());
+            all.addAll(create(local.preset(), runSeed, Map.of(SIZE, Integer.toString(local.size()),
+                    GLOBAL_CROPS, Integer.toString(local.views()))).transforms());
+            return new MultiViewAugmenter(runSeed, all);
+        }
         MultiViewAugmenter dino = create(AugmentationPresetName.DINO.configName(), runSeed, Map.of(
                 SIZE, Integer.toString(global.size()),
                 GLOBAL_CROPS, "1",

@@ -16,8 +16,10 @@
  *       with its maths in the Javadoc.</li>
  *   <li>{@link io.streamssl.pipeline.augment.AugmentationPresets}: one per
  *       {@link io.streamssl.models.method.AugmentationPresetName} (simclr, mocov2, byol, dino with multi-crop,
- *       cifar-asymmetric, cifar-symmetric) with their papers' numbers, sizes and counts overridable; and
- *       {@code forViewPlan}, the augmentation of a method's view plan, which the job runs.</li>
+ *       cifar-asymmetric, cifar-symmetric, and PIRL's jigsaw) with their papers' numbers, sizes and counts
+ *       overridable; and {@code forViewPlan}, the augmentation of a method's view plan, which the job runs.</li>
+ *   <li>{@link io.streamssl.pipeline.augment.JigsawView}: a 3×3 grid of tiles shuffled by a permutation of the
+ *       fixed {@link io.streamssl.pipeline.augment.PermutationSet}, whose index is the view's jigsaw label.</li>
  *   <li>{@link io.streamssl.pipeline.augment.MultiViewAugmenter}: the views of one image, each seeded from
  *       (run seed, image id, epoch, view) alone, so a restored job replays the same bytes.</li>
  * </ul>

@@ -29,6 +29,7 @@ class PresetViewBytesTest {
         EXPECTED.put("dino", "56c767a07f02f7a4171fe6f4a2b6dbf23b2eff62ef9992b695a5dcfb86d10f4f");
         EXPECTED.put("cifar-asymmetric", "5116a97772ba9a3dfa23d01be0a1584a1d33de64d4791b8635d39d4c99e1a059");
         EXPECTED.put("cifar-symmetric", "a47e20ec8d1e1cc21c70c63abc05d2cd0ef1503bd9b78485278e4944651aaaca");
+        EXPECTED.put("jigsaw", "ad9b8b210a4acfaf74296854dd1af785ee0b026d76534c8b2559673e9f08dab0");
     }
 
     /** The same for the augmenter the job makes from a method's view plan at {@code augment.size}, seed 11. */
@@ -45,6 +46,9 @@ class PresetViewBytesTest {
         EXPECTED_BY_METHOD.put("simclr@72", "e8de9aad8f217011086be86125317c6ae21aa40aa082d38578e88e8ac3ed4c90");
         EXPECTED_BY_METHOD.put("mocov2@32", "1677793958a0d63a3b845ea1b88f2532dd2d8408dd7ce328bffc558177b607de");
         EXPECTED_BY_METHOD.put("mocov2@72", "befa0ace50514f1066f8661d25bb2e26892b3b548a0a8672763933d75ecd9019");
+        // PIRL: a plain view and a jigsaw view (27 px at 32: tiles of 9)
+        EXPECTED_BY_METHOD.put("pirl@32", "361f5c834ee672e65bf1b1b79a684d3c803f76bde59ca76f040ba73629338795");
+        EXPECTED_BY_METHOD.put("pirl@72", "31535006245dde9be3dc68793edfa9405bf8dbfbbab33d2e73d80e308b36bf83");
     }
 
     @Test
@@ -53,9 +57,11 @@ class PresetViewBytesTest {
                 BilinearResamplerTest.randomImage(20, 30, 3));
         Map<String, String> actual = new LinkedHashMap<>();
         for (String preset : EXPECTED.keySet()) {
-            Map<String, String> overrides = preset.equals("dino")
-                    ? Map.of("size", "40", "local-size", "16", "local-crops", "3", "global-crops", "3")
-                    : Map.of("size", "40", "global-crops", "3");
+            Map<String, String> overrides = switch (preset) {
+                case "dino" -> Map.of("size", "40", "local-size", "16", "local-crops", "3", "global-crops", "3");
+                case "jigsaw" -> Map.of("size", "39", "global-crops", "3"); // 3×3 tiles of 13 px
+                default -> Map.of("size", "40", "global-crops", "3");
+            };
             MultiViewAugmenter augmenter = AugmentationPresets.create(preset, 2024, overrides);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (int i = 0; i < images.size(); i++) {

@@ -1,0 +1,194 @@
+package io.streamssl.models.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import io.streamssl.models.head.MlpHead;
+import io.streamssl.models.loss.MemoryBankLoss;
+import io.streamssl.models.loss.NormalizedMseLoss;
+import io.streamssl.models.loss.PirlLoss;
+import io.streamssl.models.state.InstanceBank;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PIRL (Misra &amp; van der Maaten 2019, "Self-Supervised Learning of Pretext-Invariant Representations"): the
+ * representation of an image should not change when it is cut into a jigsaw puzzle. Two views of each image: an
+ * ordinary augmented view v_I and a jigsaw view v_It (pipeline preset {@code jigsaw}: 3×3 tiles at random offsets
+ * in their cells, shuffled by a permutation of a fixed set). f(v_I) = encoder → linear → 128. The jigsaw view is
+ * cut back into its 9 tiles on the device; the 9·N tiles go through the same encoder, each tile's features through
+ * one shared linear layer to 128, the 9 results concatenated in tile position order (9·128) and mapped by a
+ * linear layer to 128: g(v_It), the paper's §3.3 head. Loss {@link PirlLoss}: λ·h(m_I, g(v_It)) +
+ * (1 − λ)·h(m_I, f(v_I)), λ 0.5, τ 0.07, with m_I the image's memory-bank row; after each step
+ * m_I ← normalise(0.5·m_I + 0.5·f(v_I)).
+ *
+ * <p>What differs from the paper:
+ * <ul>
+ *   <li>The bank: the paper's holds every image of the data set by position. On a stream it is an
+ *       {@link InstanceBank} of the K most recent images keyed by id (as {@link InstDisc}'s). An image the bank
+ *       holds (a replay, a repeat, a later epoch) finds its row m_I; on a first visit there is no m_I, and the
+ *       positive of both terms is f(v_I), detached (m_I is itself a detached, averaged f(v_I)): the jigsaw term
+ *       then pulls g(v_It) towards the plain view of the same image, and both terms push away from the bank.</li>
+ *   <li>Negatives are the filled bank rows other than the image's own (the bank starts empty, so the first step
+ *       has none and a loss of 0; the paper samples 32,000 negatives from its full bank).</li>
+ *   <li>The exact softmax ({@link MemoryBankLoss}, InfoNCE) instead of NCE: NCE estimates the normalisation over a
+ *       bank of 1.28 M images; over a bounded bank of a few thousand rows the exact sum is one (N, d)×(d, K)
+ *       product, with no noise-sample variance and no constant to estimate.</li>
+ *   <li>Colour: the jigsaw preset jitters the region before it is cut (as lightly's PIRL transform), not each tile
+ *       on its own; the random offsets of the tiles in their cells break the continuity across tile edges.</li>
+ *   <li>Tile size scales with the image: 64 px at 224 (the paper: 64 px tiles from 85 px cells of a 255 px crop),
+ *       9 px at 32, so the jigsaw view is 3 × round(size · 64/224) pixels square ({@link #jigsawSize}).</li>
+ * </ul>
+ * The bank is updated after the optimiser step, so a skipped step (non-finite loss) leaves it as it was. Without
+ * image ids every image is a first visit and its row is appended under an id no lookup asks for.
+ *
+ * <p>Options: {@code temperature} (0.07), {@code lambda} (0.5, the jigsaw term's weight), {@code bank-size}
+ * (4096, at least the batch size), {@code bank-momentum} (0.5), {@code projector-out} (128), {@code augmentation}
+ * (the plain view's preset; the jigsaw view stays a jigsaw). The paper trains with SGD at 0.12 for batch 1024
+ * (momentum 0.9, weight decay 1e-4), the default here, scaled with the batch.
+ */
+public final class Pirl extends BaseMethod {
+
+    public static final String NAME = "pirl";
+    public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
+            "PIRL (Misra & van der Maaten 2019): jigsaw-invariant representations against a bank of recent images",
+            OptimizerDefaults.scaled("sgd", 0.12, 1024), Pirl::new);
+
+    /** Tiles per jigsaw view: the 3×3 grid of the pipeline's jigsaw preset. */
+    static final int GRID = 3;
+    static final int TILES = GRID * GRID;
+    /** Ids of images without one: {@code ANONYMOUS + step·2²⁴ + n}, distinct for batches below 2²⁴ images. */
+    private static final long ANONYMOUS = Long.MIN_VALUE + (1L << 62);
+
+    private final PirlLoss loss;
+    private final int bankSize;
+    private final double bankMomentum;
+    private final MlpHead projectorSpec;
+    private Block projector; // f
+    private Block tileProjector; // per tile, shared
+    private Block jigsawProjector; // g over the 9 concatenated tiles
+    private InstanceBank bank;
+    // this step's bank update, applied after the optimiser step (backward still needs the old bank)
+    private long[] pendingIds;
+    private NDArray pendingFeatures;
+    private double hitFraction;
+
+    public Pirl(MethodSettings settings) {
+        super(NAME, settings);
+        loss = new PirlLoss(doubleOption("temperature", 0.07, 1e-3, 10), doubleOption("lambda", 0.5, 0, 1));
+        bankSize = intOption("bank-size", 4096, 1);
+        bankMomentum = doubleOption("bank-momentum", 0.5, 0, 1);
+        int batch = settings.batchSize();
+        requireFitsBatch(bankSize >= batch, "bank-size", "%1$s = " + bankSize + " must be at least %2$s = "
+                + batch + " (each step adds up to a whole batch of images); allowed are %1$s >= " + batch
+                + ", or %2$s <= " + bankSize);
+        projectorSpec = MlpHead.projection(1, 1, intOption("projector-out", 128, 1), false, false);
+        rejectUnknownOptions();
+    }
+
+    /** The side of the jigsaw view for images of side {@code imageSize}: 3 tiles of round(size · 64/224), ≥ 3. */
+    static int jigsawSize(int imageSize) {
+        return GRID * Math.max(3, (int) Math.round(imageSize * 64.0 / 224));
+    }
+
+    @Override
+    protected ViewPlan defaultViewPlan(int imageSize) {
+        return new ViewPlan(List.of(
+                new ViewPlan.CropGroup(1, imageSize, preset(imageSize, "cifar-symmetric", "mocov2")),
+                new ViewPlan.CropGroup(1, jigsawSize(imageSize), AugmentationPresetName.JIGSAW.configName())),
+                List.of());
+    }
+
+    @Override
+    protected void createHeads(Shape features) {
+        long n = features.get(0);
+        int out = projectorSpec.outDim();
+        projector = addStudent("projector", projectorSpec.block(), features);
+        tileProjector = addStudent("tile-projector", projectorSpec.block(), new Shape(n * TILES, features.get(1)));
+        jigsawProjector = addStudent("jigsaw-projector", projectorSpec.block(), new Shape(n, (long) TILES * out));
+        bank = addState("bank", new InstanceBank("pirl bank", manager, bankSize, out));
+    }
+
+    @Override
+    public Forward forward(ParameterStore ps, List<NDArray> views, long step) {
+        return forward(ps, views, null, step);
+    }
+
+    @Override
+    public Forward forward(ParameterStore ps, List<NDArray> views, long[] instanceIds, long step) {
+        requireViews(views);
+        NDArray y = encode(ps, views.get(0));
+        NDArray f = run(projector, ps, y);
+        int n = Math.toIntExact(f.getShape().get(0));
+        NDArray tileFeatures = run(tileProjector, ps, encode(ps, tiles(views.get(1)))); // (9N, d)
+        NDArray g = run(jigsawProjector, ps, tileFeatures.reshape(n, -1)); // image n's tiles are rows 9n…9n+8
+        int[] own = instanceIds == null ? filledWith(n, -1) : bank.lookup(instanceIds);
+        NDManager m = f.getManager();
+        NDArray u = NormalizedMseLoss.l2Normalize(f).stopGradient();
+        NDArray positive = u; // a first visit: f(v_I), detached
+        long hits = Arrays.stream(own).filter(r -> r >= 0).count();
+        if (hits > 0) { // an image the bank holds: its row m_I
+            NDArray stored = bank.rows().get(m.create(Arrays.stream(own).mapToLong(r -> Math.max(r, 0)).toArray()));
+            stored.attach(m); // made by the bank's manager: the step owns it
+            boolean[] isHit = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                isHit[i] = own[i] >= 0;
+            }
+            NDArray hit = m.create(isHit).reshape(n, 1).broadcast(u.getShape());
+            positive = NDArrays.where(hit, stored, u);
+        }
+        NDArray excluded = MemoryBankLoss.excluded(m, bank.capacity(), bank.filled(), own);
+        NDArray l = loss.compute(g, f, positive, bank.rows(), excluded);
+        pendingIds = instanceIds != null ? instanceIds.clone() : anonymousIds(step, n);
+        pendingFeatures = u;
+        hitFraction = (double) hits / n;
+        return new Forward(l, y, f);
+    }
+
+    /**
+     * The 9 tiles of each jigsaw view, (N, C, 3t, 3t) → (9N, C, t, t): image n's tiles at rows 9n…9n+8 in row-major
+     * grid position, the order {@code JigsawView} lays them out in.
+     */
+    static NDArray tiles(NDArray jigsawViews) {
+        Shape s = jigsawViews.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long side = s.get(2);
+        if (s.dimension() != 4 || side != s.get(3) || side % GRID != 0) {
+            throw new IllegalArgumentException(NAME + ": a jigsaw view is (N, C, 3t, 3t), got " + s);
+        }
+        long t = side / GRID;
+        return jigsawViews.reshape(n, c, GRID, t, GRID, t).transpose(0, 2, 4, 1, 3, 5).reshape(n * TILES, c, t, t);
+    }
+
+    private static int[] filledWith(int n, int value) {
+        int[] out = new int[n];
+        Arrays.fill(out, value);
+        return out;
+    }
+
+    private static long[] anonymousIds(long step, int n) {
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = ANONYMOUS + (step << 24) + i;
+        }
+        return ids;
+    }
+
+    @Override
+    public void afterOptimizerStep(long step) {
+        bank.update(pendingIds, pendingFeatures, bankMomentum);
+        pendingIds = null;
+        pendingFeatures = null;
+    }
+
+    /** {@code bank-hits}: the share of the last batch's images whose positive was their bank row. */
+    @Override
+    public Map<String, Double> scalars(long step) {
+        return Map.of("bank-hits", hitFraction);
+    }
+}
