@@ -104,10 +104,11 @@ class MethodDefaultsTrainingTest {
     /**
      * The loss of a method that cannot yet tell its positive from the candidates, where the first step's is no
      * measure: MoCo v1's queue starts with random unit vectors, which at τ 0.07 are so easy that the first loss is
-     * near 0 (0.02); it then rises towards log(K + 1) as real keys replace them. 0 for the others.
+     * near 0 (0.02); it then rises towards log(K + 1) as real keys replace them. SEED's queue starts empty, so its
+     * first loss is exactly 0 (one anchor) and it rises towards log(K + 1) as the queue fills. 0 for the others.
      */
     static double chanceLevel(String method, TrainerSpec spec) {
-        return method.equals("mocov1")
+        return method.equals("mocov1") || method.equals("seed")
                 ? Math.log(Integer.parseInt(SslMethods.create(method, spec.methodSettings()).options().get("queue-size")) + 1)
                 : 0;
     }
@@ -118,6 +119,9 @@ class MethodDefaultsTrainingTest {
                 100_000, batch, Map.of())).options();
         Map<String, String> options = new HashMap<>(DEMO_HEADS);
         options.keySet().retainAll(accepted.keySet());
+        if (method.equals("seed")) {
+            options.put(Seed.TEACHER, SeedTeacher.snapshot().toString()); // the one option without a default
+        }
         return new TrainerSpec(method, options, new EncoderSpec("resnet18", Stem.CIFAR, width), 32, batch, 0.05, 0,
                 100_000, 0.9, 1e-5, 42, "cpu", TrainerSpec.CIFAR_MEAN, TrainerSpec.CIFAR_STD, 10, 0.5)
                 .withMethodOptimizerDefaults();

@@ -64,7 +64,8 @@ class MethodSmokeTest {
                 Arguments.of("barlowtwins", Map.of("projector-hidden", "64", "projector-out", "64"), "lars", 0.1),
                 Arguments.of("vicreg", Map.of("projector-hidden", "64", "projector-out", "64"), "lars", 0.1),
                 Arguments.of("deepclusterv2", Map.of("prototypes", "30", "projector-hidden", "64", "projector-out",
-                        "32", "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3"), "sgd", 0.05))
+                        "32", "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3"), "sgd", 0.05),
+                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "128")), "sgd", 0.05))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -183,6 +184,9 @@ class MethodSmokeTest {
 
     /** The width of the embedding the method outputs (its projection, DINO's logits), from the test's options. */
     static int embeddingDim(String method, Map<String, String> options) {
+        if (method.equals("seed")) {
+            return SeedTeacher.OUT_DIM; // the student's head ends at the teacher's width
+        }
         String key = method.equals("dino") ? "head-bottleneck" : "projector-out";
         return Integer.parseInt(options.get(key));
     }
@@ -198,6 +202,8 @@ class MethodSmokeTest {
             case "dino" -> 20;
             // the prototypes are random until the queue is full and first clustered
             case "deepclusterv2" -> Integer.parseInt(options.get("queue-size")) / BATCH;
+            // the queue starts empty (loss 0 at step 0) and the loss rises as anchors fill it
+            case "seed" -> Integer.parseInt(options.get("queue-size")) / BATCH;
             default -> 0;
         };
     }
