@@ -112,8 +112,9 @@ public final class Seed extends BaseMethod {
         NDArray zt = teacher.embed(ps, view);
         pendingKeys = NormalizedMseLoss.l2Normalize(zt);
         NDArray anchors = queue.rows();
-        if (!queue.isFull()) { // only the rows written so far; the slice belongs to the step, not to the queue
-            anchors = anchors.get("0:" + queue.filled());
+        long filled = queue.filled(); // one read of the fill count per step
+        if (filled < queue.length()) { // only the rows written so far; the slice belongs to the step, not the queue
+            anchors = anchors.get("0:" + filled);
             anchors.attach(view.getManager());
         }
         return new Forward(loss.compute(zs, zt, anchors), y, zs);
