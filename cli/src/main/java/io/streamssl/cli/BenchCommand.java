@@ -10,6 +10,7 @@ import io.streamssl.models.ViewBatch;
 import io.streamssl.models.method.ViewPlan;
 import io.streamssl.pipeline.augment.AugmentationPresets;
 import io.streamssl.cli.bench.AugmentBenchmark;
+import io.streamssl.connectors.dataset.Cifar10Binary;
 import io.streamssl.cli.bench.BenchKeys;
 import io.streamssl.cli.bench.CheckpointBenchmark;
 import io.streamssl.cli.bench.CifarBenchOptions;
@@ -324,8 +325,21 @@ public final class BenchCommand implements Runnable {
             if (images < 1) {
                 throw new IllegalArgumentException("--images must be at least 1, got " + images);
             }
-            Map<String, String> base = DemoCommand.demoDefaults(job,
-                    Map.of(StreamsslOptions.METHOD.key(), method));
+            Map<String, String> base;
+            try {
+                base = DemoCommand.demoDefaults(job, Map.of(StreamsslOptions.METHOD.key(), method));
+            } catch (IllegalArgumentException e) {
+                if (!DemoTeacher.isMissingTeacher(e)) {
+                    throw e;
+                }
+                // SEED without a teacher: a stand-in trained on CIFAR-10 first, kept beside the work directory
+                // (which the run clears); --set method.teacher=DIR measures a real one
+                QualityBenchmark.checkCifar10(output.cifar10());
+                Path teacher = DemoTeacher.prepare(work.resolveSibling(work.getFileName() + "-teacher"),
+                        Cifar10Binary.train(output.cifar10()), output.progress());
+                base = DemoCommand.demoDefaults(job, Map.of(StreamsslOptions.METHOD.key(), method,
+                        DemoTeacher.KEY, teacher.toString()));
+            }
             int batch = job.load(base).get(StreamsslOptions.BATCH_SIZE);
             Map<String, String> fixed = new LinkedHashMap<>();
             fixed.put(StreamsslOptions.METHOD.key(), method);

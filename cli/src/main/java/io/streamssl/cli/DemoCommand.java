@@ -109,7 +109,18 @@ public final class DemoCommand implements Callable<Integer> {
         Path work = workDir.toAbsolutePath();
         Files.createDirectories(work);
         FileUtils.deleteDirectory(work.resolve("kafka").toFile());
-        Map<String, String> base = demoDefaults(job);
+        Map<String, String> base;
+        try {
+            base = demoDefaults(job);
+        } catch (IllegalArgumentException e) {
+            if (!DemoTeacher.isMissingTeacher(e)) {
+                throw e;
+            }
+            // SEED without a teacher: the demo trains a stand-in first (a plain run fails naming method.teacher)
+            ImageDataset teacherData = cifar10 != null ? Cifar10Binary.train(cifar10) : new GeneratedShapes(10_000, 1, 32);
+            Path teacher = DemoTeacher.prepare(work.resolve("teacher"), teacherData, System.out);
+            base = demoDefaults(job, Map.of(DemoTeacher.KEY, teacher.toString()));
+        }
         base.put(StreamsslOptions.SNAPSHOT_DIR.key(), work.resolve("snapshots").toString());
         base.put(StreamsslOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toString());
         if (cifar10 != null && !noEval && job.load(base).heldOut() == null) {

@@ -115,6 +115,23 @@ class RunCommandTest {
         return jar;
     }
 
+    @Test
+    void seedWithoutATeacherFailsAtStartNamingMethodTeacher() {
+        Result r = run("--set", "trainer.method=seed");
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err).contains("option 'teacher' is required (method.teacher in a job config)");
+        // what the demo recognises to train a stand-in teacher instead; any other config error it passes on
+        IllegalArgumentException missing = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> io.streamssl.pipeline.config.JobConfig.of(Map.of("trainer.method", "seed")),
+                IllegalArgumentException.class);
+        assertThat(DemoTeacher.isMissingTeacher(missing)).isTrue();
+        IllegalArgumentException other = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> io.streamssl.pipeline.config.JobConfig.of(Map.of("trainer.method", "seed",
+                        "method.teacher", dir.resolve("absent").toString())), IllegalArgumentException.class);
+        assertThat(other).hasMessageContaining("no such file or directory");
+        assertThat(DemoTeacher.isMissingTeacher(other)).isFalse();
+    }
+
     private record Result(int code, String err) {}
 
     private static Result run(String... args) {

@@ -82,6 +82,13 @@ public abstract class BaseMethod implements SslMethod {
         return v;
     }
 
+    /** A file or directory path, trimmed but with its case kept; empty when not set. */
+    protected final String pathOption(String key) {
+        String v = settings.options().getOrDefault(key, "").trim();
+        effectiveOptions.put(key, v);
+        return v;
+    }
+
     /**
      * Fails with a {@link BatchSizeConflict} unless {@code fits}. {@code problem} says what is wrong and what is
      * allowed, with {@code %1$s} for the option's name and {@code %2$s} for the batch size's (see there).

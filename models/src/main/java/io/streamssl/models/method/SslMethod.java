@@ -19,6 +19,13 @@ public interface SslMethod {
     /** The name users select it by, e.g. {@code byol}. */
     String name();
 
+    /**
+     * Fails, naming the option, when an option that training needs has no value (SEED's teacher). The constructor
+     * accepts a method without it, so that {@code streamssl methods} can list every method; a job checks this at
+     * start, and {@link #initialize} fails the same way.
+     */
+    default void requireReadyToTrain() {}
+
     /** How many augmented views of each image one step consumes (the total of {@link #viewPlan}). */
     int viewsPerImage();
 

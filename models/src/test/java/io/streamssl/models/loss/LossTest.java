@@ -170,6 +170,50 @@ class LossTest {
     }
 
     @Test
+    void seedMatchesReferenceAndGradient() {
+        double[][] s = randn(5, 6, 1);
+        double[][] t = randn(5, 6, 1);
+        double[][] queue = new double[9][];
+        for (int i = 0; i < queue.length; i++) {
+            queue[i] = toFloat(Reference.unit(randn(1, 6, 1)[0]));
+        }
+        // τ_t 0.1 here, not the paper's 0.01: at 0.01 the targets are near one-hot and the check is of one logit;
+        // the paper's pair is checked for the value below
+        SeedLoss loss = new SeedLoss(0.2, 0.1);
+        assertValue("seed", loss.compute(nd(manager, s), nd(manager, t), nd(manager, queue)),
+                Reference.seed(s, t, queue, 0.2, 0.1));
+        assertGradient("seed", s, (m, x) -> loss.compute(x, nd(m, t), nd(m, queue)),
+                x -> Reference.seed(x, t, queue, 0.2, 0.1));
+        SeedLoss paper = new SeedLoss(0.2, 0.01);
+        assertValue("seed τ_t 0.01", paper.compute(nd(manager, s), nd(manager, t), nd(manager, queue)),
+                Reference.seed(s, t, queue, 0.2, 0.01));
+        assertGradient("seed τ_t 0.01", s, (m, x) -> paper.compute(x, nd(m, t), nd(m, queue)),
+                x -> Reference.seed(x, t, queue, 0.2, 0.01));
+        // no gradient reaches the teacher: its embeddings are targets
+        assertThat(teacherGradient(paper, s, t, queue)).isEqualTo(0f);
+        // an empty queue leaves one anchor, z_t itself: p_t = p_s = 1, loss 0
+        assertThat(paper.compute(nd(manager, s), nd(manager, t), manager.zeros(new Shape(0, 6))).getFloat())
+                .isEqualTo(0f);
+        assertThatThrownBy(() -> new SeedLoss(0.2, 0)).hasMessageContaining("teacher temperature");
+        assertThatThrownBy(() -> paper.compute(nd(manager, s), nd(manager, t), manager.zeros(new Shape(3, 5))))
+                .hasMessageContaining("queue must be (K, 6)");
+    }
+
+    /** The largest |gradient| of the loss with respect to the teacher's embeddings. */
+    static float teacherGradient(SeedLoss loss, double[][] s, double[][] t, double[][] queue) {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray student = nd(m, s);
+            NDArray teacher = nd(m, t);
+            student.setRequiresGradient(true); // so that there is a graph to go back through
+            teacher.setRequiresGradient(true);
+            try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
+                c.backward(loss.compute(student, teacher, nd(m, queue)));
+            }
+            return teacher.getGradient().abs().max().getFloat();
+        }
+    }
+
+    @Test
     void nnclrMatchesReferenceAndGradient() {
         double[][] z0 = randn(5, 6, 1);
         double[][] z1 = randn(5, 6, 1);

@@ -110,6 +110,32 @@ final class Reference {
         return total / q.length;
     }
 
+    /**
+     * SEED (Fang et al. 2021, eq. 4): anchors [z_t, D]; p_t = softmax(unit(t)·anchors / τ_t), p_s = softmax(unit(s)·
+     * anchors / τ_s); −Σ p_t log p_s averaged over the batch. The queue rows are used as they are (unit already).
+     */
+    static double seed(double[][] s, double[][] t, double[][] queue, double tauS, double tauT) {
+        double total = 0;
+        for (int i = 0; i < s.length; i++) {
+            double[] us = unit(s[i]);
+            double[] ut = unit(t[i]);
+            double[] ls = new double[1 + queue.length];
+            double[] lt = new double[1 + queue.length];
+            ls[0] = dot(us, ut) / tauS;
+            lt[0] = dot(ut, ut) / tauT;
+            for (int j = 0; j < queue.length; j++) {
+                ls[1 + j] = dot(us, queue[j]) / tauS;
+                lt[1 + j] = dot(ut, queue[j]) / tauT;
+            }
+            double zs = logSumExp(ls);
+            double zt = logSumExp(lt);
+            for (int j = 0; j < ls.length; j++) {
+                total -= Math.exp(lt[j] - zt) * (ls[j] - zs);
+            }
+        }
+        return total / s.length;
+    }
+
     static double infoNceBatch(double[][] q, double[][] k, double t) {
         double total = 0;
         for (int i = 0; i < q.length; i++) {

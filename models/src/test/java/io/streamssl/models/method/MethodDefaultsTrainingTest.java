@@ -105,7 +105,8 @@ class MethodDefaultsTrainingTest {
      * The loss of a method that cannot yet tell its positive from the candidates, where the first step's is no
      * measure: MoCo v1's queue starts with random unit vectors, which at τ 0.07 are so easy that the first loss is
      * near 0 (0.02); it then rises towards log(K + 1) as real keys replace them. InstDisc's bank starts empty, so
-     * its first loss is 0 and it rises towards log(K + 1) as images enter the bank. SeLA: see below. 0 for the others.
+     * its first loss is 0 and it rises towards log(K + 1) as images enter the bank. SEED's queue
+     * starts empty likewise (one anchor, loss 0). SeLA: see below. 0 for the others.
      */
     static double chanceLevel(String method, TrainerSpec spec) {
         Map<String, String> options = SslMethods.create(method, spec.methodSettings()).options();
@@ -116,7 +117,7 @@ class MethodDefaultsTrainingTest {
                     + 1 / Double.parseDouble(options.get("temperature"));
         }
         String rows = switch (method) {
-            case "mocov1" -> "queue-size";
+            case "mocov1", "seed" -> "queue-size";
             case "instdisc", "pirl" -> "bank-size"; // starts empty: the first loss is 0, then rises as negatives arrive
             default -> null;
         };
@@ -129,6 +130,9 @@ class MethodDefaultsTrainingTest {
                 100_000, batch, Map.of())).options();
         Map<String, String> options = new HashMap<>(DEMO_HEADS);
         options.keySet().retainAll(accepted.keySet());
+        if (method.equals("seed")) {
+            options.put(Seed.TEACHER, SeedTeacher.snapshot().toString()); // the one option without a default
+        }
         return new TrainerSpec(method, options, new EncoderSpec("resnet18", Stem.CIFAR, width), 32, batch, 0.05, 0,
                 100_000, 0.9, 1e-5, 42, "cpu", TrainerSpec.CIFAR_MEAN, TrainerSpec.CIFAR_STD, 10, 0.5)
                 .withMethodOptimizerDefaults();

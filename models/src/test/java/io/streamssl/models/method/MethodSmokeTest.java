@@ -68,7 +68,9 @@ class MethodSmokeTest {
                 Arguments.of("sela", Map.of("prototypes", "30", "projector-hidden", "64", "projector-out", "32",
                         "queue-size", "128", "recluster-every", "4"), "sgd", 0.05),
                 Arguments.of("instdisc", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05),
-                Arguments.of("pirl", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05))
+                Arguments.of("pirl", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05),
+
+                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "128")), "sgd", 0.05))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -187,6 +189,9 @@ class MethodSmokeTest {
 
     /** The width of the embedding the method outputs (its projection, DINO's logits), from the test's options. */
     static int embeddingDim(String method, Map<String, String> options) {
+        if (method.equals("seed")) {
+            return SeedTeacher.OUT_DIM; // the student's head ends at the teacher's width
+        }
         String key = method.equals("dino") ? "head-bottleneck" : "projector-out";
         return Integer.parseInt(options.get(key));
     }
@@ -206,6 +211,8 @@ class MethodSmokeTest {
             // moved fast are easy negatives, so the loss rises (2.0-3.9 at steps 8-18, 4.7 at 30-40) until they are gone
             case "instdisc" -> 30;
             case "pirl" -> 30; // its bank as InstDisc's (measured: 2.4 at step 8, 4.1 at 30, 2.9 at 100)
+            // the queue starts empty (loss 0 at step 0) and the loss rises as anchors fill it
+            case "seed" -> Integer.parseInt(options.get("queue-size")) / BATCH;
             default -> 0;
         };
     }

@@ -50,7 +50,9 @@ class NonFiniteLossTest {
                 Arguments.of("sela", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out", "16",
                         "queue-size", "16", "recluster-every", "1")),
                 Arguments.of("instdisc", Map.of("projector-out", "16", "bank-size", "32")),
-                Arguments.of("pirl", Map.of("projector-out", "16", "bank-size", "32")))
+                Arguments.of("pirl", Map.of("projector-out", "16", "bank-size", "32")),
+
+                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "16"))))
                 // and with flat buffers: the skip puts back and zeroes through the parameters' views
                 .flatMap(a -> Stream.of(Arguments.of(a.get()[0], a.get()[1], "false"),
                         Arguments.of(a.get()[0], a.get()[1], "true")));

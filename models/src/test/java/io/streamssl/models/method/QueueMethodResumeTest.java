@@ -37,7 +37,8 @@ class QueueMethodResumeTest {
                 Arguments.of("mocov1", Map.of("projector-out", "16", "queue-size", "24")),
                 // 48 rows at 8 a step: saved partly filled (24), then full and wrapping within the resumed steps
                 Arguments.of("nnclr", Map.of("projector-hidden", "32", "projector-out", "16", "predictor-hidden",
-                        "32", "queue-size", "48")));
+                        "32", "queue-size", "48")),
+                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "24"))));
     }
 
     @ParameterizedTest(name = "{0}")

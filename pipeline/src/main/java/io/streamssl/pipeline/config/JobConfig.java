@@ -330,7 +330,8 @@ public final class JobConfig implements Serializable {
         }
         try {
             TrainerSpec spec = trainerSpec();
-            SslMethods.create(spec.method(), spec.methodSettings()); // checks every option, also against the batch
+            // checks every option, also against the batch, and that those training needs are set
+            SslMethods.create(spec.method(), spec.methodSettings()).requireReadyToTrain();
         } catch (BatchSizeConflict e) {
             throw new IllegalArgumentException("bad trainer configuration: " + e.describe(
                     METHOD_PREFIX + e.option(), StreamsslOptions.BATCH_SIZE.key()), e);

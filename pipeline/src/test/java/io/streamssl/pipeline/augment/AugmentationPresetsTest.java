@@ -115,10 +115,18 @@ class AugmentationPresetsTest {
     }
 
     @Test
-    void everyMethodsViewPlanGetsViewsOfItsSizes() {
+    void everyMethodsViewPlanGetsViewsOfItsSizes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        // SEED needs a teacher to pass the config check; the view plan never reads it, so a manifest file will do
+        java.nio.file.Files.writeString(tmp.resolve("manifest.json"), "{}");
         for (String method : SslMethods.names()) {
             for (String size : new String[] {"32", "64", "96", "224"}) {
-                ViewPlan plan = JobConfig.of(Map.of("trainer.method", method, "augment.size", size)).viewPlan();
+                Map<String, String> keys = new java.util.HashMap<>(Map.of("trainer.method", method, "augment.size",
+                        size));
+                if (method.equals("seed")) {
+                    keys.put("method.teacher", tmp.toString());
+                }
+                ViewPlan plan = JobConfig.of(keys).viewPlan();
                 assertThat(AugmentationPresets.forViewPlan(plan, 1).viewSizes()).as("%s at %s px", method, size)
                         .containsExactly(plan.sizes().stream().mapToInt(Integer::intValue).toArray());
             }
