@@ -12,6 +12,9 @@ import io.streamssl.connectors.event.SnapshotEvent;
 import io.streamssl.connectors.event.TrainedEvent;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
+import io.streamssl.models.SslTrainer;
+import io.streamssl.models.TrainerSpec;
+import io.streamssl.models.ViewBatch;
 import io.streamssl.models.snapshot.SnapshotWriter;
 import io.streamssl.pipeline.program.JobRunner;
 import io.streamssl.pipeline.config.JobConfig;
@@ -63,6 +66,22 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
     /** Index (in the MiniCluster) of the TaskManager that is up: the test takes it down and starts a replacement. */
     static int liveTaskManager;
 
+    /** SEED's teacher: a SimCLR snapshot of a ResNet-18 at width 8 after two steps on random pixels. */
+    static Path seedTeacher;
+
+    @BeforeAll
+    static void writeSeedTeacher() throws Exception {
+        TrainerSpec spec = TrainerSpec.byolCifar(8, 4, 1000).withMethod("simclr",
+                Map.of("projector-hidden", "32", "projector-out", "16"));
+        byte[] px = new byte[4 * 2 * 32 * 32 * 3];
+        new java.util.Random(7).nextBytes(px);
+        try (SslTrainer trainer = new SslTrainer(spec)) {
+            trainer.step(new ViewBatch(4, 2, 32, 32, px, new int[] {-1, -1, -1, -1}));
+            trainer.step(new ViewBatch(4, 2, 32, 32, px, new int[] {-1, -1, -1, -1}));
+            seedTeacher = SnapshotWriter.write(work.resolve("seed-teacher"), trainer, Map.of("trainer.method", "simclr"));
+        }
+    }
+
     @BeforeAll
     static void produceImages() throws Exception {
         kafka.createTopics(2, "images-2p", "images-sp");
@@ -79,7 +98,8 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
      *     records, evicting from then on; each record trained once fresh and replayed once, ratio 0.5 × 2 updates)
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"byol", "mocov2", "dino", "deepclusterv2", "byol minred", "mocov2 reservoir"})
+    @ValueSource(strings = {"byol", "mocov2", "dino", "deepclusterv2", "seed", "byol minred", "mocov2 reservoir",
+        "instdisc reservoir"})
     void failuresDoNotChangeASingleByteOfTheTrainingState(String run, @InjectMiniCluster MiniCluster cluster)
             throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(ONLY.isEmpty() || List.of(ONLY.split(",")).contains(run),
@@ -137,6 +157,8 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
                 .anyMatch(k -> k.startsWith("optimizer/")).anyMatch(k -> k.startsWith("probe/"));
         if (method.equals("deepclusterv2")) { // no teacher: the k-means centroids and the queue they came from
             assertThat(expected.keySet()).anyMatch(k -> k.contains("centroids")).anyMatch(k -> k.contains("queue"));
+        } else if (method.equals("instdisc")) { // no teacher: the id-keyed bank, rows and ids
+            assertThat(expected.keySet()).anyMatch(k -> k.contains("bank"));
         } else {
             assertThat(expected.keySet()).anyMatch(k -> k.startsWith("teacher/"));
         }
@@ -367,6 +389,15 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
                 c.put("method.projector-out", "64");
                 c.put("method.queue-size", "64");
                 c.put("method.recluster-every", "5");
+            }
+            case "seed" -> { // the frozen teacher is checkpointed state too: its weights are in the comparison
+                c.put("method.teacher", seedTeacher.toString());
+                c.put("method.projector-hidden", "64");
+                c.put("method.queue-size", "64");
+            }
+            case "instdisc" -> { // replayed images come back: bank hits, their rows blended in place
+                c.put("method.projector-out", "64");
+                c.put("method.bank-size", "256");
             }
             case "mocov2" -> {
                 c.put("method.projector-hidden", "128");
