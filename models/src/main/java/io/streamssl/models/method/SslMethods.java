@@ -24,7 +24,8 @@ public final class SslMethods {
             Swav.DESCRIPTOR,
             BarlowTwins.DESCRIPTOR,
             Vicreg.DESCRIPTOR,
-            DeepClusterV2.DESCRIPTOR);
+            DeepClusterV2.DESCRIPTOR,
+            Obow.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 

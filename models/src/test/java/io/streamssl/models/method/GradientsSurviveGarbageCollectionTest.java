@@ -58,7 +58,8 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("barlowtwins", Map.of("projector-hidden", "32", "projector-out", "32")),
                 Arguments.of("vicreg", Map.of("projector-hidden", "32", "projector-out", "32")),
                 Arguments.of("deepclusterv2", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out",
-                        "16", "queue-size", "32", "recluster-every", "2")));
+                        "16", "queue-size", "32", "recluster-every", "2")),
+                Arguments.of("obow", Map.of("vocabulary-size", "32", "generator-hidden", "32")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -64,7 +64,8 @@ class MethodSmokeTest {
                 Arguments.of("barlowtwins", Map.of("projector-hidden", "64", "projector-out", "64"), "lars", 0.1),
                 Arguments.of("vicreg", Map.of("projector-hidden", "64", "projector-out", "64"), "lars", 0.1),
                 Arguments.of("deepclusterv2", Map.of("prototypes", "30", "projector-hidden", "64", "projector-out",
-                        "32", "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3"), "sgd", 0.05))
+                        "32", "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3"), "sgd", 0.05),
+                Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -103,7 +104,7 @@ class MethodSmokeTest {
                 losses[i] = r.loss();
                 stds[i] = r.scalars().get("embedding-std");
             }
-            embeddingDim = embeddingDim(method, options);
+            embeddingDim = method.equals("obow") ? dim : embeddingDim(method, options); // obow: the pooled feature
             int window = Math.max(1, STEPS / 10);
             int start = comparableFrom(method, options);
             double first = mean(losses, start, start + window);

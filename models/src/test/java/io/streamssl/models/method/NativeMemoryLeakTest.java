@@ -35,7 +35,7 @@ class NativeMemoryLeakTest {
     static final long MAX_GROWTH_BYTES = 32L << 20;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"byol", "mocov2", "mocov1", "nnclr", "dino", "swav", "deepclusterv2"}) // the methods with the most state
+    @ValueSource(strings = {"byol", "mocov2", "mocov1", "nnclr", "dino", "swav", "deepclusterv2", "obow"}) // the methods with the most state
     void nativeMemoryStaysFlatOverManySteps(String method) throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(ONLY.isEmpty() || List.of(ONLY.split(",")).contains(method),
                 "not selected by -Dleak.methods");
@@ -53,6 +53,7 @@ class NativeMemoryLeakTest {
                     "queue-size", "128", "local-views", "2");
             case "deepclusterv2" -> Map.of("prototypes", "30", "projector-hidden", "64", "projector-out", "32",
                     "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3");
+            case "obow" -> Map.of("vocabulary-size", "128", "generator-hidden", "64");
             default -> Map.of("projector-hidden", "64", "projector-out", "32", "predictor-hidden", "64");
         };
         TrainingImages images = TrainingImages.load(1024, 5);

@@ -46,7 +46,8 @@ class NonFiniteLossTest {
                 Arguments.of("swav", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out", "16",
                         "queue-size", "16", "local-views", "2")),
                 Arguments.of("deepclusterv2", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out",
-                        "16", "queue-size", "16", "recluster-every", "1")))
+                        "16", "queue-size", "16", "recluster-every", "1")),
+                Arguments.of("obow", Map.of("vocabulary-size", "16", "generator-hidden", "32")))
                 // and with flat buffers: the skip puts back and zeroes through the parameters' views
                 .flatMap(a -> Stream.of(Arguments.of(a.get()[0], a.get()[1], "false"),
                         Arguments.of(a.get()[0], a.get()[1], "true")));
