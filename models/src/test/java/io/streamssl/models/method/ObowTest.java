@@ -78,7 +78,7 @@ class ObowTest {
                 .containsEntry("generator-hidden", "1024").containsEntry("tau-base", "0.99")
                 .containsEntry("tau-end", "1.0").containsEntry("local-views", "0");
         assertThat(obow.viewPlan(32).describe()).isEqualTo("2×32px cifar-symmetric; teacher: 0,1");
-        assertThat(SslMethods.descriptor("obow").optimizerDefaults().learningRate(256)).isEqualTo(0.03);
+        assertThat(SslMethods.descriptor("obow").optimizerDefaults().learningRate(64)).isEqualTo(0.05);
         assertThatThrownBy(() -> SslMethods.create("obow", settings(256, Map.of("vocabulary-size", "128"))))
                 .isInstanceOf(BatchSizeConflict.class).hasMessageContaining("vocabulary-size");
         assertThatThrownBy(() -> SslMethods.create("obow", settings(16, Map.of("bow-pooling", "sum"))))
