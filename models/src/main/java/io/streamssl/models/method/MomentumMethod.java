@@ -92,6 +92,11 @@ public abstract class MomentumMethod extends BaseMethod {
         return run(teacherBlocks.get(blockName), ps, x).stopGradient();
     }
 
+    /** The teacher's twin of block {@code blockName}, for a method that runs it other than whole. */
+    protected final Block teacherBlock(String blockName) {
+        return teacherBlocks.get(blockName);
+    }
+
     public final double tau(long step) {
         return tau.valueAt(step);
     }

@@ -55,4 +55,31 @@ class EncoderTest {
         assertThat(y.isNaN().any().getBoolean()).as(spec + " output has no NaN").isFalse();
         return b;
     }
+
+    @Test
+    void theLastStageMapAveragesToTheEncodersFeatures() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (EncoderSpec spec : new EncoderSpec[] {new EncoderSpec("resnet18", Stem.CIFAR, 8),
+                    new EncoderSpec("resnet18", Stem.IMAGENET, 8)}) {
+                Block b = spec.build();
+                b.initialize(m, DataType.FLOAT32, new Shape(2, 3, 64, 64));
+                NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
+                ParameterStore ps = new ParameterStore(m, false);
+                NDArray y = b.forward(ps, new NDList(x), false).singletonOrThrow();
+                NDArray map = StageFeatureMap.of(b, ps, x, false);
+                int side = spec.stem() == Stem.CIFAR ? 8 : 2; // 64/8 and 64/32
+                assertThat(map.getShape()).as(spec.toString()).isEqualTo(new Shape(2, spec.featureDim(), side, side));
+                float[] pooled = map.mean(new int[] {3}).mean(new int[] {2}).toFloatArray();
+                float[] features = y.toFloatArray();
+                for (int i = 0; i < features.length; i++) {
+                    assertThat(pooled[i]).as("%s feature %d", spec, i)
+                            .isCloseTo(features[i], org.assertj.core.data.Offset.offset(1e-4f));
+                }
+            }
+            assertThat(StageFeatureMap.supports(new EncoderSpec("vit-tiny", Stem.CIFAR, 8))).isFalse();
+            Block vit = new EncoderSpec("vit-tiny", Stem.CIFAR, 8).build();
+            assertThatThrownBy(() -> StageFeatureMap.of(vit, new ParameterStore(m, false), m.zeros(new Shape(1, 3, 32,
+                    32)), false)).hasMessageContaining("needs a ResNet encoder");
+        }
+    }
 }

@@ -465,4 +465,109 @@ class LossTest {
     static List<double[][]> replaced(List<double[][]> all, int index, double[][] x) {
         return java.util.stream.IntStream.range(0, all.size()).mapToObj(i -> i == index ? x : all.get(i)).toList();
     }
+
+    @Test
+    void bagOfWordsTargetOfAHandWorkedCase() {
+        // one image, one location f = (0, 0), words (1, 0) and (0, 2): distances 1 and 4; with inv-delta 1 and m 1
+        // the codes are e^-1 and e^-4 over their sum, i.e. 1/(1 + e^-3) and e^-3/(1 + e^-3)
+        NDArray map = manager.zeros(new Shape(1, 2, 1, 1));
+        NDArray words = manager.create(new float[] {1, 0, 0, 2}, new Shape(2, 2));
+        NDArray d = BagOfWordsTarget.squaredDistances(map, words);
+        assertThat(d.toFloatArray()).containsExactly(1f, 4f);
+        assertThat(BagOfWordsTarget.meanMinDistance(d).getFloat()).isEqualTo(1f);
+        float[] bow = new BagOfWordsTarget(1, BagOfWordsTarget.Pooling.MAX).compute(d, 1).toFloatArray();
+        double e3 = Math.exp(-3);
+        assertThat(bow[0]).isCloseTo((float) (1 / (1 + e3)), org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(bow[1]).isCloseTo((float) (e3 / (1 + e3)), org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    @Test
+    void bagOfWordsTargetMatchesReferenceWithMaxAndAveragePooling() {
+        int n = 3;
+        int c = 4;
+        int h = 2;
+        int w = 3;
+        int k = 5;
+        double[][] flat = randn(n, c * h * w, 1); // image i: channel-major (C, h, w), as the tensor
+        double[][] words = randn(k, c, 1);
+        double[][][] locations = new double[n][h * w][c];
+        for (int i = 0; i < n; i++) {
+            for (int l = 0; l < h * w; l++) {
+                for (int ch = 0; ch < c; ch++) {
+                    locations[i][l][ch] = flat[i][ch * h * w + l];
+                }
+            }
+        }
+        NDArray maps = nd(manager, flat).reshape(n, c, h, w);
+        NDArray d = BagOfWordsTarget.squaredDistances(maps, nd(manager, words));
+        double m = Reference.meanNearestWordDistance(locations, words);
+        assertThat((double) BagOfWordsTarget.meanMinDistance(d).getFloat()).isCloseTo(m,
+                org.assertj.core.data.Offset.offset(1e-4 * m));
+        for (boolean max : new boolean[] {true, false}) {
+            BagOfWordsTarget target = new BagOfWordsTarget(15, max ? BagOfWordsTarget.Pooling.MAX
+                    : BagOfWordsTarget.Pooling.AVG);
+            float[] bow = target.compute(d, m).toFloatArray();
+            double[][] expected = Reference.bowTarget(locations, words, 15, m, max);
+            for (int i = 0; i < n; i++) {
+                double sum = 0;
+                for (int j = 0; j < k; j++) {
+                    assertThat((double) bow[i * k + j]).as("max=%s bow(%d, %d)", max, i, j)
+                            .isCloseTo(expected[i][j], org.assertj.core.data.Offset.offset(1e-5));
+                    sum += bow[i * k + j];
+                }
+                assertThat(sum).as("L1-normalised").isCloseTo(1, org.assertj.core.data.Offset.offset(1e-5));
+            }
+        }
+        assertThatThrownBy(() -> new BagOfWordsTarget(15, BagOfWordsTarget.Pooling.MAX).compute(d, 0))
+                .hasMessageContaining("must be > 0");
+        assertThatThrownBy(() -> BagOfWordsTarget.Pooling.parse("sum")).hasMessageContaining("allowed are max, avg");
+        assertThatThrownBy(() -> new BagOfWordsTarget(0, BagOfWordsTarget.Pooling.MAX))
+                .hasMessageContaining("inv-delta must be > 0");
+    }
+
+    @Test
+    void bowPredictionLossMatchesReferenceAndGradient() {
+        int n = 4;
+        int c = 5;
+        int k = 6;
+        double[][] f0 = randn(n, c, 0.5);
+        double[][] f1 = randn(n, c, 0.5);
+        double[][] f2 = randn(n, c, 0.5); // a local view: predicts both targets
+        double[][] weights = randn(k, c, 1);
+        double[][] t0 = softmaxRows(randn(n, k, 2));
+        double[][] t1 = softmaxRows(randn(n, k, 2));
+        for (boolean normalize : new boolean[] {false, true}) {
+            assertBowPrediction(f0, f1, f2, weights, List.of(t0, t1), normalize);
+        }
+        assertThatThrownBy(() -> new BowPredictionLoss(0, true)).hasMessageContaining("kappa must be > 0");
+    }
+
+    static void assertBowPrediction(double[][] f0, double[][] f1, double[][] f2, double[][] weights,
+            List<double[][]> targets, boolean normalize) {
+        BowPredictionLoss loss = new BowPredictionLoss(8, normalize);
+        BiFunction<NDManager, List<NDArray>, NDArray> compute = (m, xs) -> {
+            NDArray wt = xs.get(3);
+            List<NDArray> logits = xs.subList(0, 3).stream().map(x -> loss.logits(x, wt)).toList();
+            return loss.compute(logits, targets.stream().map(t -> nd(m, t)).toList());
+        };
+        assertValue("obow", compute.apply(manager, List.of(nd(manager, f0), nd(manager, f1), nd(manager, f2),
+                nd(manager, weights))), Reference.bowPrediction(List.of(f0, f1, f2), weights, targets, 8, normalize));
+        assertGradient("obow features", f1, (m, x) -> compute.apply(m, List.of(nd(m, f0), x, nd(m, f2),
+                nd(m, weights))), x -> Reference.bowPrediction(List.of(f0, x, f2), weights, targets, 8, normalize));
+        assertGradient("obow generated weights", weights, (m, x) -> compute.apply(m, List.of(nd(m, f0), nd(m, f1),
+                nd(m, f2), x)), x -> Reference.bowPrediction(List.of(f0, f1, f2), x, targets, 8, normalize));
+    }
+
+    /** Each row's softmax, rounded to float. */
+    static double[][] softmaxRows(double[][] x) {
+        double[][] out = new double[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            double[] logp = Reference.logSoftmax(x[i], 1);
+            out[i] = new double[logp.length];
+            for (int j = 0; j < logp.length; j++) {
+                out[i][j] = (float) Math.exp(logp[j]);
+            }
+        }
+        return out;
+    }
 }

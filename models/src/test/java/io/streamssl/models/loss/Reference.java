@@ -441,4 +441,98 @@ final class Reference {
         }
         return total / d;
     }
+
+    /**
+     * OBoW's target (Gidaris et al. 2021): {@code locations[i][l]} the feature at location l of image i; code of
+     * word k = softmax_k(−‖f − w_k‖² · invDelta / m); pooled over the locations by max ({@code max}) or mean;
+     * L1-normalised.
+     */
+    static double[][] bowTarget(double[][][] locations, double[][] words, double invDelta, double m, boolean max) {
+        int n = locations.length;
+        int k = words.length;
+        double[][] out = new double[n][k];
+        for (int i = 0; i < n; i++) {
+            for (double[] f : locations[i]) {
+                double[] logits = new double[k];
+                for (int j = 0; j < k; j++) {
+                    logits[j] = -squaredDistance(f, words[j]) * invDelta / m;
+                }
+                double lse = logSumExp(logits);
+                for (int j = 0; j < k; j++) {
+                    double code = Math.exp(logits[j] - lse);
+                    out[i][j] = max ? Math.max(out[i][j], code) : out[i][j] + code / locations[i].length;
+                }
+            }
+            double sum = 0;
+            for (double v : out[i]) {
+                sum += v;
+            }
+            for (int j = 0; j < k; j++) {
+                out[i][j] /= sum;
+            }
+        }
+        return out;
+    }
+
+    /** Mean over images and locations of the squared distance to the nearest word. */
+    static double meanNearestWordDistance(double[][][] locations, double[][] words) {
+        double total = 0;
+        int count = 0;
+        for (double[][] image : locations) {
+            for (double[] f : image) {
+                double best = Double.POSITIVE_INFINITY;
+                for (double[] w : words) {
+                    best = Math.min(best, squaredDistance(f, w));
+                }
+                total += best;
+                count++;
+            }
+        }
+        return total / count;
+    }
+
+    static double squaredDistance(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return s;
+    }
+
+    /**
+     * OBoW's student loss: logits κ·f·unit(w_k) of each view's features (κ·unit(f)·unit(w_k) if {@code normalize}),
+     * cross-entropy against the target of each other view among the first {@code targets.size()}, averaged over
+     * images and pairs.
+     */
+    static double bowPrediction(List<double[][]> features, double[][] weights, List<double[][]> targets,
+            double kappa, boolean normalize) {
+        double[][] units = new double[weights.length][];
+        for (int k = 0; k < weights.length; k++) {
+            units[k] = unit(weights[k]);
+        }
+        double total = 0;
+        int pairs = 0;
+        for (int a = 0; a < targets.size(); a++) {
+            for (int v = 0; v < features.size(); v++) {
+                if (v == a) {
+                    continue;
+                }
+                double ce = 0;
+                double[][] f = features.get(v);
+                for (int i = 0; i < f.length; i++) {
+                    double[] logits = new double[units.length];
+                    for (int k = 0; k < units.length; k++) {
+                        logits[k] = kappa * dot(normalize ? unit(f[i]) : f[i], units[k]);
+                    }
+                    double[] logProb = logSoftmax(logits, 1);
+                    for (int k = 0; k < units.length; k++) {
+                        ce -= targets.get(a)[i][k] * logProb[k];
+                    }
+                }
+                total += ce / f.length;
+                pairs++;
+            }
+        }
+        return total / pairs;
+    }
 }

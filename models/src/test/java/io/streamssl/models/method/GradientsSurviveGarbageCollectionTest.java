@@ -63,8 +63,8 @@ class GradientsSurviveGarbageCollectionTest {
                         "queue-size", "32", "recluster-every", "2")),
                 Arguments.of("instdisc", Map.of("projector-out", "16", "bank-size", "32")),
                 Arguments.of("pirl", Map.of("projector-out", "16", "bank-size", "32")),
-
-                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "32"))));
+                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "32"))),
+                Arguments.of("obow", Map.of("vocabulary-size", "32", "generator-hidden", "32")));
     }
 
     @ParameterizedTest(name = "{0}")

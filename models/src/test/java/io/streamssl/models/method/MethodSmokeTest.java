@@ -69,8 +69,8 @@ class MethodSmokeTest {
                         "queue-size", "128", "recluster-every", "4"), "sgd", 0.05),
                 Arguments.of("instdisc", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05),
                 Arguments.of("pirl", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05),
-
-                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "128")), "sgd", 0.05))
+                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "128")), "sgd", 0.05),
+                Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -109,7 +109,7 @@ class MethodSmokeTest {
                 losses[i] = r.loss();
                 stds[i] = r.scalars().get("embedding-std");
             }
-            embeddingDim = embeddingDim(method, options);
+            embeddingDim = method.equals("obow") ? dim : embeddingDim(method, options); // obow: the pooled feature
             int window = Math.max(1, STEPS / 10);
             int start = comparableFrom(method, options);
             double first = mean(losses, start, start + window);

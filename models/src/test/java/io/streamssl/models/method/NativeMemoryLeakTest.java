@@ -36,7 +36,7 @@ class NativeMemoryLeakTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"byol", "mocov2", "mocov1", "nnclr", "dino", "swav", "deepclusterv2", "sela", "instdisc",
-            "pirl", "seed"}) // the methods with the most state
+            "pirl", "seed", "obow"}) // the methods with the most state
     void nativeMemoryStaysFlatOverManySteps(String method) throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(ONLY.isEmpty() || List.of(ONLY.split(",")).contains(method),
                 "not selected by -Dleak.methods");
@@ -59,6 +59,7 @@ class NativeMemoryLeakTest {
                     "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3");
             case "pirl" -> Map.of("projector-out", "32", "bank-size", "512");
             case "seed" -> SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "512"));
+            case "obow" -> Map.of("vocabulary-size", "128", "generator-hidden", "64");
             default -> Map.of("projector-hidden", "64", "projector-out", "32", "predictor-hidden", "64");
         };
         TrainingImages images = TrainingImages.load(1024, 5);

@@ -38,7 +38,9 @@ class QueueMethodResumeTest {
                 // 48 rows at 8 a step: saved partly filled (24), then full and wrapping within the resumed steps
                 Arguments.of("nnclr", Map.of("projector-hidden", "32", "projector-out", "16", "predictor-hidden",
                         "32", "queue-size", "48")),
-                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "24"))));
+                Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "24"))),
+                // 24 words at 8 a step: the vocabulary wraps before and after the cut
+                Arguments.of("obow", Map.of("vocabulary-size", "24", "generator-hidden", "32")));
     }
 
     @ParameterizedTest(name = "{0}")

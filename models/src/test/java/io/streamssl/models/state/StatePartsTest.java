@@ -186,6 +186,13 @@ class StatePartsTest {
         MomentumTeacher other = new MomentumTeacher(s, Map.of("w", parameter("w", new float[] {0, 0})));
         assertRoundTrip(t, other);
 
+        ScalarMovingAverage mean = new ScalarMovingAverage("m", manager, 0.5, 0.99);
+        float next = mean.next(10);
+        assertThat(next).as("0.99 · 0.5 + 0.01 · 10").isEqualTo((float) (0.99 * 0.5 + 0.01 * 10));
+        assertThat(mean.value()).as("next() changes nothing").isEqualTo(0.5f);
+        mean.set(next);
+        assertRoundTrip(mean, new ScalarMovingAverage("m", manager, 0.5, 0.99));
+
         assertThatThrownBy(() -> new DinoCenter(manager, 4, 0.9).restore(c.toBytes(), manager))
                 .hasMessageContaining("different model configuration");
     }
