@@ -1,8 +1,6 @@
 package io.streamssl.models.method;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
@@ -11,7 +9,6 @@ import io.streamssl.models.loss.MemoryBankLoss;
 import io.streamssl.models.loss.NormalizedMseLoss;
 import io.streamssl.models.state.InstanceBank;
 import io.streamssl.models.tensor.NativeScalar;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -56,8 +53,6 @@ public final class InstDisc extends BaseMethod {
             "InstDisc (Wu et al. 2018): instance discrimination against a bank of recent images keyed by id",
             OptimizerDefaults.scaled("sgd", 0.03, 256), InstDisc::new);
 
-    /** Ids of images without one: {@code ANONYMOUS + step·2²⁴ + n}, distinct for batches below 2²⁴ images. */
-    private static final long ANONYMOUS = Long.MIN_VALUE;
 
     private final MemoryBankLoss loss;
     private final int bankSize;
@@ -66,8 +61,7 @@ public final class InstDisc extends BaseMethod {
     private Block projector;
     private InstanceBank bank;
     // this step's bank update, applied after the optimiser step (backward still needs the old bank)
-    private long[] pendingIds;
-    private NDArray pendingFeatures;
+    private BankVisit visit; // this step's: written to the bank after the optimiser step
     private double hitFraction;
 
     public InstDisc(MethodSettings settings) {
@@ -105,52 +99,24 @@ public final class InstDisc extends BaseMethod {
         NDArray y0 = encode(ps, views.get(0));
         NDArray z0 = run(projector, ps, y0);
         NDArray z1 = run(projector, ps, encode(ps, views.get(1)));
-        int n = Math.toIntExact(z0.getShape().get(0));
-        int[] own = new int[n];
-        if (instanceIds == null) {
-            Arrays.fill(own, -1);
-        } else {
-            own = bank.lookup(instanceIds);
-        }
-        NDManager m = z0.getManager();
+        BankVisit bankVisit = new BankVisit(bank, instanceIds, step, Math.toIntExact(z0.getShape().get(0)));
         NDArray u0 = NormalizedMseLoss.l2Normalize(z0).stopGradient();
         NDArray u1 = NormalizedMseLoss.l2Normalize(z1).stopGradient();
-        NDArray p0 = u1; // a miss: the other view
-        NDArray p1 = u0;
-        long hits = Arrays.stream(own).filter(r -> r >= 0).count();
-        if (hits > 0) { // a hit: its bank row
-            NDArray stored = bank.rows().get(m.create(Arrays.stream(own).mapToLong(r -> Math.max(r, 0)).toArray()));
-            stored.attach(m); // made by the bank's manager: the step owns it
-            boolean[] isHit = new boolean[n];
-            for (int i = 0; i < n; i++) {
-                isHit[i] = own[i] >= 0;
-            }
-            NDArray hit = m.create(isHit).reshape(n, 1).broadcast(u0.getShape());
-            p0 = NDArrays.where(hit, stored, u1);
-            p1 = NDArrays.where(hit, stored, u0);
-        }
-        NDArray excluded = MemoryBankLoss.excluded(m, bank.capacity(), bank.filled(), own);
+        NDArray p0 = bankVisit.positives(u1); // a miss: the other view
+        NDArray p1 = bankVisit.positives(u0);
+        NDArray excluded = bankVisit.excluded(z0.getManager());
         NDArray l = NativeScalar.mul(loss.compute(z0, p0, bank.rows(), excluded)
                 .add(loss.compute(z1, p1, bank.rows(), excluded)), 0.5);
-        pendingIds = instanceIds != null ? instanceIds.clone() : anonymousIds(step, n);
-        pendingFeatures = u0;
-        hitFraction = (double) hits / n;
+        bankVisit.remember(u0);
+        visit = bankVisit;
+        hitFraction = bankVisit.hitFraction();
         return new Forward(l, y0, z0);
-    }
-
-    private static long[] anonymousIds(long step, int n) {
-        long[] ids = new long[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = ANONYMOUS + (step << 24) + i;
-        }
-        return ids;
     }
 
     @Override
     public void afterOptimizerStep(long step) {
-        bank.update(pendingIds, pendingFeatures, bankMomentum);
-        pendingIds = null;
-        pendingFeatures = null;
+        visit.write(bankMomentum);
+        visit = null;
     }
 
     /** {@code bank-hits}: the share of the last batch's images whose positive was their bank row. */

@@ -1,8 +1,6 @@
 package io.streamssl.models.method;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
@@ -11,7 +9,6 @@ import io.streamssl.models.loss.MemoryBankLoss;
 import io.streamssl.models.loss.NormalizedMseLoss;
 import io.streamssl.models.loss.PirlLoss;
 import io.streamssl.models.state.InstanceBank;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -61,8 +58,6 @@ public final class Pirl extends BaseMethod {
     /** Tiles per jigsaw view: the 3×3 grid of the pipeline's jigsaw preset. */
     static final int GRID = 3;
     static final int TILES = GRID * GRID;
-    /** Ids of images without one: {@code ANONYMOUS + step·2²⁴ + n}, distinct for batches below 2²⁴ images. */
-    private static final long ANONYMOUS = Long.MIN_VALUE + (1L << 62);
 
     private final PirlLoss loss;
     private final int bankSize;
@@ -73,8 +68,7 @@ public final class Pirl extends BaseMethod {
     private Block jigsawProjector; // g over the 9 concatenated tiles
     private InstanceBank bank;
     // this step's bank update, applied after the optimiser step (backward still needs the old bank)
-    private long[] pendingIds;
-    private NDArray pendingFeatures;
+    private BankVisit visit; // this step's: written to the bank after the optimiser step
     private double hitFraction;
 
     public Pirl(MethodSettings settings) {
@@ -126,26 +120,13 @@ public final class Pirl extends BaseMethod {
         int n = Math.toIntExact(f.getShape().get(0));
         NDArray tileFeatures = run(tileProjector, ps, encode(ps, tiles(views.get(1)))); // (9N, d)
         NDArray g = run(jigsawProjector, ps, tileFeatures.reshape(n, -1)); // image n's tiles are rows 9n…9n+8
-        int[] own = instanceIds == null ? filledWith(n, -1) : bank.lookup(instanceIds);
-        NDManager m = f.getManager();
+        BankVisit bankVisit = new BankVisit(bank, instanceIds, step, n);
         NDArray u = NormalizedMseLoss.l2Normalize(f).stopGradient();
-        NDArray positive = u; // a first visit: f(v_I), detached
-        long hits = Arrays.stream(own).filter(r -> r >= 0).count();
-        if (hits > 0) { // an image the bank holds: its row m_I
-            NDArray stored = bank.rows().get(m.create(Arrays.stream(own).mapToLong(r -> Math.max(r, 0)).toArray()));
-            stored.attach(m); // made by the bank's manager: the step owns it
-            boolean[] isHit = new boolean[n];
-            for (int i = 0; i < n; i++) {
-                isHit[i] = own[i] >= 0;
-            }
-            NDArray hit = m.create(isHit).reshape(n, 1).broadcast(u.getShape());
-            positive = NDArrays.where(hit, stored, u);
-        }
-        NDArray excluded = MemoryBankLoss.excluded(m, bank.capacity(), bank.filled(), own);
-        NDArray l = loss.compute(g, f, positive, bank.rows(), excluded);
-        pendingIds = instanceIds != null ? instanceIds.clone() : anonymousIds(step, n);
-        pendingFeatures = u;
-        hitFraction = (double) hits / n;
+        NDArray positive = bankVisit.positives(u); // a first visit: f(v_I), detached; else its row m_I
+        NDArray l = loss.compute(g, f, positive, bank.rows(), bankVisit.excluded(f.getManager()));
+        bankVisit.remember(u);
+        visit = bankVisit;
+        hitFraction = bankVisit.hitFraction();
         return new Forward(l, y, f);
     }
 
@@ -165,25 +146,10 @@ public final class Pirl extends BaseMethod {
         return jigsawViews.reshape(n, c, GRID, t, GRID, t).transpose(0, 2, 4, 1, 3, 5).reshape(n * TILES, c, t, t);
     }
 
-    private static int[] filledWith(int n, int value) {
-        int[] out = new int[n];
-        Arrays.fill(out, value);
-        return out;
-    }
-
-    private static long[] anonymousIds(long step, int n) {
-        long[] ids = new long[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = ANONYMOUS + (step << 24) + i;
-        }
-        return ids;
-    }
-
     @Override
     public void afterOptimizerStep(long step) {
-        bank.update(pendingIds, pendingFeatures, bankMomentum);
-        pendingIds = null;
-        pendingFeatures = null;
+        visit.write(bankMomentum);
+        visit = null;
     }
 
     /** {@code bank-hits}: the share of the last batch's images whose positive was their bank row. */

@@ -1,0 +1,82 @@
+package io.streamssl.models.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import io.streamssl.models.loss.MemoryBankLoss;
+import io.streamssl.models.state.InstanceBank;
+import java.util.Arrays;
+
+/**
+ * One batch at an {@link InstanceBank}, what the memory-bank methods (InstDisc, PIRL) share: which of its images
+ * the bank holds (their rows, from their previous visit, are their positives), which rows each image must not
+ * count as a negative (its own), and, after the optimiser step, the write of the batch's features under its ids.
+ * Images without ids (a batch from a test, a source without keys) are misses, written under ids no lookup asks for:
+ * {@code ANONYMOUS + step·2²⁴ + n}, distinct for batches below 2²⁴ images.
+ */
+final class BankVisit {
+
+    private static final long ANONYMOUS = Long.MIN_VALUE;
+
+    private final InstanceBank bank;
+    private final long[] ids;
+    private final int[] own;
+    private final long hits;
+    private NDArray stored; // the hits' rows (misses: row 0), gathered once
+    private NDArray features;
+
+    /** Looks the batch's {@code instanceIds} (or null) up in {@code bank}; {@code n} images at {@code step}. */
+    BankVisit(InstanceBank bank, long[] instanceIds, long step, int n) {
+        this.bank = bank;
+        if (instanceIds == null) {
+            own = new int[n];
+            Arrays.fill(own, -1);
+            ids = new long[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = ANONYMOUS + (step << 24) + i;
+            }
+        } else {
+            own = bank.lookup(instanceIds);
+            ids = instanceIds.clone();
+        }
+        hits = Arrays.stream(own).filter(r -> r >= 0).count();
+    }
+
+    /** (N, d): a hit's bank row, a miss's row of {@code fallback} (L2-normalised, detached). */
+    NDArray positives(NDArray fallback) {
+        if (hits == 0) {
+            return fallback;
+        }
+        NDManager m = fallback.getManager();
+        if (stored == null) {
+            stored = bank.rows().get(m.create(Arrays.stream(own).mapToLong(r -> Math.max(r, 0)).toArray()));
+            stored.attach(m); // made by the bank's manager: the step owns it
+        }
+        boolean[] isHit = new boolean[own.length];
+        for (int i = 0; i < own.length; i++) {
+            isHit[i] = own[i] >= 0;
+        }
+        NDArray hit = m.create(isHit).reshape(own.length, 1).broadcast(fallback.getShape());
+        return NDArrays.where(hit, stored, fallback);
+    }
+
+    /** The mask {@link MemoryBankLoss} takes: unfilled rows and each image's own row. */
+    NDArray excluded(NDManager m) {
+        return MemoryBankLoss.excluded(m, bank.capacity(), bank.filled(), own);
+    }
+
+    /** The share of the batch's images the bank held. */
+    double hitFraction() {
+        return (double) hits / own.length;
+    }
+
+    /** The batch's L2-normalised, detached features, written by {@link #write} after the optimiser step. */
+    void remember(NDArray normalisedFeatures) {
+        features = normalisedFeatures;
+    }
+
+    /** Hits become normalise(m·v + (1 − m)·f), misses are appended (Wu et al. 2018, eq. 3). */
+    void write(double momentum) {
+        bank.update(ids, features, momentum);
+    }
+}
