@@ -105,16 +105,10 @@ class MethodDefaultsTrainingTest {
      * The loss of a method that cannot yet tell its positive from the candidates, where the first step's is no
      * measure: MoCo v1's queue starts with random unit vectors, which at τ 0.07 are so easy that the first loss is
      * near 0 (0.02); it then rises towards log(K + 1) as real keys replace them. InstDisc's bank starts empty, so
-     * its first loss is 0 and it rises towards log(K + 1) as images enter the bank. SeLA: see below. 0 for the others.
+     * its first loss is 0 and it rises towards log(K + 1) as images enter the bank. 0 for the others.
      */
     static double chanceLevel(String method, TrainerSpec spec) {
         Map<String, String> options = SslMethods.create(method, spec.methodSettings()).options();
-        if (method.equals("sela")) {
-            // trainable prototypes: the network grows confident on the labels it has, and each re-assignment moves
-            // labels to clusters whose cosine lies about 1 lower, a cross-entropy jump of 1/T over chance (log K)
-            return Math.log(Integer.parseInt(options.get("prototypes")))
-                    + 1 / Double.parseDouble(options.get("temperature"));
-        }
         String rows = switch (method) {
             case "mocov1" -> "queue-size";
             case "instdisc" -> "bank-size"; // starts empty: the first loss is 0, then rises as negatives arrive
