@@ -17,13 +17,15 @@ import java.util.Map;
  * L2-normalised embedding → scores against K prototypes; each of two views is trained by cross-entropy
  * ({@link PseudoLabelLoss}) to predict the pseudo-label of the other. The per-epoch original assigns labels over the
  * whole data set; here they come from a FIFO {@link FeatureQueue} of the last {@code queue-size} embeddings of view
- * 0, re-assigned ({@link #reassign}) as soon as the queue is first full and then every {@code recluster-every}
- * steps, after the optimiser step so that a skipped (non-finite) step changes nothing. A subclass says what the
- * prototypes are and how a re-assignment makes them.
+ * 0: either prototypes re-made ({@link #reassign}) as soon as the queue is first full and then every
+ * {@code recluster-every} steps, after the optimiser step so that a skipped (non-finite) step changes nothing
+ * (DeepCluster-v2's k-means), or labels made per step from the queue ({@link #labels}, SeLA's Sinkhorn-Knopp). A
+ * subclass says what the prototypes are and how labels are made.
  *
  * <p>Shared options: {@code prototypes} (64: not the papers' 3000 over a data set — a queue of a few batches
  * needs far fewer), {@code temperature} (0.1), {@code queue-size} (4 batches, a multiple of the batch size),
- * {@code recluster-every}, {@code projector-hidden} (2048), {@code projector-out} (128), {@code augmentation}.
+ * {@code recluster-every} (for a method with a schedule), {@code projector-hidden} (2048), {@code projector-out}
+ * (128), {@code augmentation}.
  */
 abstract class QueuedPseudoLabelMethod extends BaseMethod {
 
@@ -36,7 +38,7 @@ abstract class QueuedPseudoLabelMethod extends BaseMethod {
     private FeatureQueue queue;
     private NDArray pendingEmbedding; // enqueued after the step
 
-    /** @param reassignEvery the default of {@code recluster-every}, given the queue size */
+    /** @param reassignEvery the default of {@code recluster-every}, given the queue size; null: no such option */
     QueuedPseudoLabelMethod(String name, MethodSettings settings,
             java.util.function.IntUnaryOperator reassignEvery) {
         super(name, settings);
@@ -47,7 +49,9 @@ abstract class QueuedPseudoLabelMethod extends BaseMethod {
         queueSize = intOption("queue-size", Math.max(4 * batch, (prototypeCount + batch - 1) / batch * batch), 1);
         requireFitsBatch(queueSize % batch == 0, "queue-size", "%1$s = " + queueSize + " must be a multiple of %2$s"
                 + " = " + batch + " (the queue takes whole batches)");
-        this.reassignEvery = intOption("recluster-every", reassignEvery.applyAsInt(queueSize), 1);
+        // null: labels are made per step (SeLA), nothing is re-assigned on a schedule
+        this.reassignEvery = reassignEvery == null ? 0
+                : intOption("recluster-every", reassignEvery.applyAsInt(queueSize), 1);
         projectorSpec = MlpHead.projection(2, intOption("projector-hidden", 2048, 1),
                 intOption("projector-out", 128, 1), true, false);
     }
@@ -71,13 +75,21 @@ abstract class QueuedPseudoLabelMethod extends BaseMethod {
     /** Cosine scores (N, K) of L2-normalised embeddings {@code z} against the prototypes. */
     protected abstract NDArray scores(ParameterStore ps, NDArray z);
 
-    /** A per-cluster offset (1, K) added to the scores before a label is taken, or null. */
-    protected NDArray labelOffset() {
-        return null;
+    /** The pseudo-labels (N) int64 of a view from its scores (N, K): by default its nearest prototypes. */
+    protected NDArray labels(NDArray scores) {
+        return PseudoLabelLoss.labels(scores);
     }
 
-    /** Makes new pseudo-labels from the queue's rows (Q, d); temporaries in {@code scratch}. */
-    protected abstract void reassign(NDArray queueRows, long step, NDManager scratch);
+    /** The queue's rows (Q, d) once it is full, else null: live, read them before the step ends. */
+    protected final NDArray fullQueueRows() {
+        return queue.isFull() ? queue.rows() : null;
+    }
+
+    /**
+     * Makes new pseudo-labels from the queue's rows (Q, d); temporaries in {@code scratch}. Called on the
+     * {@code recluster-every} schedule; never for a method constructed without one.
+     */
+    protected void reassign(NDArray queueRows, long step, NDManager scratch) {}
 
     /** After every optimiser step, before the queue is updated: e.g. re-normalising trainable prototypes. */
     protected void afterStep() {}
@@ -89,7 +101,9 @@ abstract class QueuedPseudoLabelMethod extends BaseMethod {
         NDArray z0 = NormalizedMseLoss.l2Normalize(run(projector, ps, y0));
         NDArray z1 = NormalizedMseLoss.l2Normalize(run(projector, ps, encode(ps, views.get(1))));
         pendingEmbedding = z0.stopGradient();
-        return new Forward(loss.compute(scores(ps, z0), scores(ps, z1), labelOffset()), y0, z0);
+        NDArray s0 = scores(ps, z0);
+        NDArray s1 = scores(ps, z1);
+        return new Forward(loss.compute(s0, s1, labels(s0), labels(s1)), y0, z0);
     }
 
     @Override
@@ -99,7 +113,7 @@ abstract class QueuedPseudoLabelMethod extends BaseMethod {
         queue.push(pendingEmbedding);
         pendingEmbedding = null;
         // the labels of step s + 1 are thus assigned before its forward pass
-        if (queue.isFull() && (!wasFull || (step + 1) % reassignEvery == 0)) {
+        if (reassignEvery > 0 && queue.isFull() && (!wasFull || (step + 1) % reassignEvery == 0)) {
             try (NDManager scratch = manager.newSubManager()) {
                 reassign(queue.rows(), step, scratch);
             }

@@ -393,50 +393,60 @@ class LossTest {
     }
 
     @Test
-    void pseudoLabelLossMatchesReferenceAndGradientWithAndWithoutOffset() {
+    void pseudoLabelLossMatchesReferenceAndGradient() {
         int n = 6;
         int k = 5;
         double[][] s0 = unitScores(n, k);
         double[][] s1 = unitScores(n, k);
-        double[] offset = toFloat(new double[] {0.3, -0.2, 0.0, 0.5, -0.4});
+        int[] nearest0 = Reference.argmaxRows(s0);
+        int[] nearest1 = Reference.argmaxRows(s1);
+        int[] other0 = {4, 3, 2, 1, 0, 4}; // labels that are not the nearest prototypes (SeLA's can differ)
+        int[] other1 = {1, 1, 2, 3, 0, 0};
         PseudoLabelLoss loss = new PseudoLabelLoss(0.1);
-        assertValue("deepclusterv2", loss.compute(nd(manager, s0), nd(manager, s1), null),
-                Reference.pseudoLabel(s0, s1, null, 0.1));
-        assertValue("sela", loss.compute(nd(manager, s0), nd(manager, s1), nd(manager, new double[][] {offset})),
-                Reference.pseudoLabel(s0, s1, offset, 0.1));
-        // the offset must change some label, else the second check would repeat the first
-        assertThat(Reference.pseudoLabel(s0, s1, offset, 0.1)).isNotCloseTo(Reference.pseudoLabel(s0, s1, null, 0.1),
-                org.assertj.core.data.Offset.offset(1e-3));
-        assertGradient("deepclusterv2 view 0", s0, (m, x) -> loss.compute(x, nd(m, s1), null),
-                x -> Reference.pseudoLabel(x, s1, null, 0.1));
-        assertGradient("sela view 1", s1, (m, x) -> loss.compute(nd(m, s0), x, nd(m, new double[][] {offset})),
-                x -> Reference.pseudoLabel(s0, x, offset, 0.1));
+        assertValue("deepclusterv2", loss.compute(nd(manager, s0), nd(manager, s1),
+                PseudoLabelLoss.labels(nd(manager, s0)), PseudoLabelLoss.labels(nd(manager, s1))),
+                Reference.pseudoLabel(s0, s1, nearest0, nearest1, 0.1));
+        assertValue("given labels", loss.compute(nd(manager, s0), nd(manager, s1), labels(manager, other0),
+                labels(manager, other1)), Reference.pseudoLabel(s0, s1, other0, other1, 0.1));
+        assertGradient("deepclusterv2 view 0", s0, (m, x) -> loss.compute(x, nd(m, s1), labels(m, nearest0),
+                labels(m, nearest1)), x -> Reference.pseudoLabel(x, s1, nearest0, nearest1, 0.1));
+        assertGradient("given labels, view 1", s1, (m, x) -> loss.compute(nd(m, s0), x, labels(m, other0),
+                labels(m, other1)), x -> Reference.pseudoLabel(s0, x, other0, other1, 0.1));
         assertThatThrownBy(() -> new PseudoLabelLoss(0)).hasMessageContaining("temperature");
     }
 
     @Test
-    void selaOffsetCarriesTheSinkhornScalingAgainstReference() {
-        int q = 8;
+    void selaLabelsAreTheBatchRowsOfThePlanOverMemoryAndBatchAgainstReference() {
+        int q = 12;
+        int b = 6;
         int k = 4;
-        double[][] s = unitScores(q, k);
+        double[][] memory = unitScores(q, k);
+        double[][] batch = unitScores(b, k);
+        // a cluster the memory prefers: the equipartition must move batch rows away from it
+        for (double[] row : memory) {
+            row[0] = (float) Math.min(0.99, row[0] + 0.6);
+        }
         double eps = 0.05;
-        double[][] codes = Reference.sinkhornCodes(s, 10, eps);
-        double[] expected = new double[k]; // mean_i (eps log q_ik - s_ik): eps log v_k up to a constant
-        for (int j = 0; j < k; j++) {
-            for (int i = 0; i < q; i++) {
-                expected[j] += (eps * Math.log(codes[i][j]) - s[i][j]) / q;
-            }
-        }
+        double[][] all = new double[q + b][];
+        System.arraycopy(memory, 0, all, 0, q);
+        System.arraycopy(batch, 0, all, q, b);
+        int[] planRows = Reference.argmaxRows(Reference.sinkhornCodes(all, 10, eps));
+        int[] expected = java.util.Arrays.copyOfRange(planRows, q, q + b);
+        SinkhornLabels sela = new SinkhornLabels(new SinkhornKnopp(10, eps));
         try (NDManager m = manager.newSubManager()) {
-            io.streamssl.models.state.EquipartitionOffset offset = new io.streamssl.models.state.EquipartitionOffset(
-                    m, k);
-            offset.reassign(nd(m, s), new SinkhornKnopp(10, eps), m);
-            float[] actual = offset.offset().toFloatArray();
-            for (int j = 1; j < k; j++) { // differences: the constant is free
-                assertThat((double) actual[j] - actual[0]).as("offset %d", j)
-                        .isCloseTo(expected[j] - expected[0], org.assertj.core.data.Offset.offset(1e-4));
-            }
+            long[] actual = sela.labels(nd(m, memory), nd(m, batch)).toLongArray();
+            assertThat(java.util.Arrays.stream(actual).mapToInt(x -> (int) x).toArray()).isEqualTo(expected);
+            // the plan moved some row off its nearest prototype, and the memory changed the batch's labels
+            assertThat(expected).isNotEqualTo(Reference.argmaxRows(batch));
+            int[] alone = Reference.argmaxRows(Reference.sinkhornCodes(batch, 10, eps));
+            assertThat(expected).isNotEqualTo(alone);
+            assertThat(java.util.Arrays.stream(sela.labels(null, nd(m, batch)).toLongArray()).mapToInt(x -> (int) x)
+                    .toArray()).as("batch alone").isEqualTo(alone);
         }
+    }
+
+    static NDArray labels(NDManager m, int[] labels) {
+        return m.create(java.util.Arrays.stream(labels).mapToLong(x -> x).toArray());
     }
 
     double[][] unitScores(int n, int k) {

@@ -264,29 +264,28 @@ final class Reference {
     }
 
     /**
-     * DeepCluster-v2 / SeLA: view v predicts the label of the other view, argmax_k (s_other[k] + offset[k]), by
-     * cross-entropy of softmax(s_v / t); mean over rows and the two views. {@code offset} may be null.
+     * DeepCluster-v2 / SeLA: view 1 predicts label0 (view 0's), view 0 predicts label1, by cross-entropy of
+     * softmax(s_v / t); mean over rows and the two views.
      */
-    static double pseudoLabel(double[][] s0, double[][] s1, double[] offset, double t) {
+    static double pseudoLabel(double[][] s0, double[][] s1, int[] labels0, int[] labels1, double t) {
         double total = 0;
         for (int n = 0; n < s0.length; n++) {
-            int label0 = argmax(s0[n], offset);
-            int label1 = argmax(s1[n], offset);
-            total -= logSoftmax(s1[n], t)[label0] + logSoftmax(s0[n], t)[label1];
+            total -= logSoftmax(s1[n], t)[labels0[n]] + logSoftmax(s0[n], t)[labels1[n]];
         }
         return total / (2.0 * s0.length);
     }
 
-    static int argmax(double[] s, double[] offset) {
-        int best = 0;
-        for (int k = 1; k < s.length; k++) {
-            double off = offset == null ? 0 : offset[k];
-            double offBest = offset == null ? 0 : offset[best];
-            if (s[k] + off > s[best] + offBest) {
-                best = k;
+    /** The index of each row's largest entry (the first on ties). */
+    static int[] argmaxRows(double[][] x) {
+        int[] out = new int[x.length];
+        for (int i = 0; i < x.length; i++) {
+            for (int k = 1; k < x[i].length; k++) {
+                if (x[i][k] > x[i][out[i]]) {
+                    out[i] = k;
+                }
             }
         }
-        return best;
+        return out;
     }
 
     /** Sinkhorn-Knopp as in SwAV's Algorithm 1, returning codes (B, K) = plan × B. */

@@ -60,7 +60,7 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("deepclusterv2", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out",
                         "16", "queue-size", "32", "recluster-every", "2")),
                 Arguments.of("sela", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out", "16",
-                        "queue-size", "32", "recluster-every", "2")),
+                        "queue-size", "32")),
                 Arguments.of("instdisc", Map.of("projector-out", "16", "bank-size", "32")),
                 Arguments.of("pirl", Map.of("projector-out", "16", "bank-size", "32")),
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "32"))),

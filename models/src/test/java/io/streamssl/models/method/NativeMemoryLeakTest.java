@@ -54,7 +54,7 @@ class NativeMemoryLeakTest {
             case "swav" -> Map.of("prototypes", "30", "projector-hidden", "64", "projector-out", "32",
                     "queue-size", "128", "local-views", "2");
             case "sela" -> Map.of("prototypes", "30", "projector-hidden", "64", "projector-out", "32",
-                    "queue-size", "128", "recluster-every", "10");
+                    "queue-size", "128");
             case "deepclusterv2" -> Map.of("prototypes", "30", "projector-hidden", "64", "projector-out", "32",
                     "queue-size", "128", "recluster-every", "10", "kmeans-iterations", "3");
             case "pirl" -> Map.of("projector-out", "32", "bank-size", "512");

@@ -48,7 +48,7 @@ class NonFiniteLossTest {
                 Arguments.of("deepclusterv2", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out",
                         "16", "queue-size", "16", "recluster-every", "1")),
                 Arguments.of("sela", Map.of("prototypes", "10", "projector-hidden", "32", "projector-out", "16",
-                        "queue-size", "16", "recluster-every", "1")),
+                        "queue-size", "16")),
                 Arguments.of("instdisc", Map.of("projector-out", "16", "bank-size", "32")),
                 Arguments.of("pirl", Map.of("projector-out", "16", "bank-size", "32")),
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "16"))),
