@@ -366,6 +366,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
             setCurrentKey(modelName);
             CapturedState captured = trainer.captureState();
             inFlight.put(checkpointId, captured);
+            faultDrill.checkpointTaken(checkpointId, captured.step());
             checkpointState.update(List.of(TrainerCheckpoint.toWrite(modelName, captured)));
             state.write(captured.step(), captured.images(), pending, epoch, seed, snapshots.newestName());
             if (replay != null) {
@@ -395,6 +396,7 @@ public final class TrainerOperator extends AbstractStreamOperator<TrainerEvent>
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         snapshots.checkpointCompleted(checkpointId);
+        faultDrill.checkpointCompleted(checkpointId);
         releaseCaptures(inFlight.headMap(checkpointId, true));
     }
 

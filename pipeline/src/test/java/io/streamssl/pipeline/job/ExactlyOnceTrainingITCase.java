@@ -98,8 +98,8 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
      *     records, evicting from then on; each record trained once fresh and replayed once, ratio 0.5 × 2 updates)
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"byol", "mocov2", "dino", "deepclusterv2", "seed", "byol minred", "mocov2 reservoir",
-        "instdisc reservoir"})
+    // BYOL and MoCo v2 run with a replay buffer only: the same method state, and the buffer's besides
+    @ValueSource(strings = {"dino", "deepclusterv2", "seed", "byol minred", "mocov2 reservoir", "instdisc reservoir"})
     void failuresDoNotChangeASingleByteOfTheTrainingState(String run, @InjectMiniCluster MiniCluster cluster)
             throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(ONLY.isEmpty() || List.of(ONLY.split(",")).contains(run),
@@ -118,7 +118,9 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
         JobRunner.Summary straight = runner(values, "straight-" + name).run();
         assertThat(straight.steps()).isEqualTo(steps);
 
-        values.put("testing.fail-at-steps", "6,12"); // attempt 0 fails at step 6, attempt 1 at step 12
+        // attempt 0 fails at step 6, attempt 1 at step 12 (or a little later: each once a checkpoint of its own
+        // past step 0 has completed)
+        values.put("testing.fail-at-steps", "6,12");
         String runId = "failing-" + name;
         CompletableFuture<JobRunner.Summary> failing = runAsync(runner(values, runId));
         // attempt 2 (after two drills): take its TaskManager away once it has trained past step 14
@@ -132,10 +134,10 @@ class ExactlyOnceTrainingITCase extends PipelineITBase {
         List<TrainerRecord> all = events(runId, TrainerRecord.class, false);
         assertThat(all).as("three failures: the job ran a 4th attempt")
                 .anyMatch(e -> e.header().attempt() == 3);
-        // the first drill can strike before the first checkpoint completes (a fresh start, also fine); the later
-        // ones restore a checkpoint
+        // every drill waits for a checkpoint of its attempt past step 0, so each restart (two drills, the lost
+        // TaskManager, and any restart while the replacement registers) restores one
         assertThat(all).as("restores from a checkpoint")
-                .filteredOn(e -> e instanceof RestoredEvent).hasSizeGreaterThanOrEqualTo(2)
+                .filteredOn(e -> e instanceof RestoredEvent).hasSizeGreaterThanOrEqualTo(3)
                 .allMatch(e -> e.step() > 0);
 
         // the same batches, step by step, and the same loss at every step
