@@ -75,7 +75,8 @@ class InstDiscTest {
 
     /**
      * The plain-double loss of queries z against the bank: positive = bank row own[i] if ≥ 0, else unit(other[i]);
-     * negatives = filled rows other than own[i]; −log softmax of the positive at T, averaged.
+     * negatives = filled rows other than own[i]; −log softmax of the positive at T, averaged. PIRL's two terms
+     * are this too (PirlTest).
      */
     static double reference(double[][] z, double[][] other, double[][] bank, int filled, int[] own) {
         double total = 0;

@@ -113,11 +113,13 @@ class PirlTest {
                 float loss = method.forward(ps, views, ids, 1).loss().getFloat();
                 assertThat(method.scalars(1)).containsEntry("bank-hits", 0.5);
                 int[] own = {1, -1, 3, -1};
-                double expected = 0.7 * reference(g, f, bank, 4, own) + 0.3 * reference(f, f, bank, 4, own);
+                double expected = 0.7 * InstDiscTest.reference(g, f, bank, 4, own)
+                        + 0.3 * InstDiscTest.reference(f, f, bank, 4, own);
                 assertThat((double) loss).isCloseTo(expected, offset(1e-4 * expected));
                 float anonymous = method.forward(ps, views, null, 1).loss().getFloat();
                 int[] none = {-1, -1, -1, -1};
-                double allMisses = 0.7 * reference(g, f, bank, 4, none) + 0.3 * reference(f, f, bank, 4, none);
+                double allMisses = 0.7 * InstDiscTest.reference(g, f, bank, 4, none)
+                        + 0.3 * InstDiscTest.reference(f, f, bank, 4, none);
                 assertThat((double) anonymous).as("without ids every image is a first visit")
                         .isCloseTo(allMisses, offset(1e-4 * allMisses)).isNotCloseTo(expected, offset(1e-3));
                 method.forward(ps, views, ids, 1); // the update below is this forward's
@@ -161,27 +163,6 @@ class PirlTest {
 
     static NDArray run(Block block, ParameterStore ps, NDArray x) {
         return block.forward(ps, new NDList(x), true).head();
-    }
-
-    /**
-     * One term in plain doubles: per image −log softmax at T of the positive (bank row own[i] if ≥ 0, else
-     * unit(stand[i])) among the positive and the filled rows other than own[i], for queries q; averaged.
-     */
-    static double reference(double[][] q, double[][] stand, double[][] bank, int filled, int[] own) {
-        double total = 0;
-        for (int i = 0; i < q.length; i++) {
-            double[] u = unit(q[i]);
-            double[] p = own[i] >= 0 ? bank[own[i]] : unit(stand[i]);
-            double positive = dot(u, p) / T;
-            double sum = Math.exp(positive);
-            for (int j = 0; j < filled; j++) {
-                if (j != own[i]) {
-                    sum += Math.exp(dot(u, bank[j]) / T);
-                }
-            }
-            total += Math.log(sum) - positive;
-        }
-        return total / q.length;
     }
 
     static double[] mix(double[] a, double[] b) {
