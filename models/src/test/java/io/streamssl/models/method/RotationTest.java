@@ -12,7 +12,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import io.streamssl.models.MultiCropBatch;
+import io.streamssl.models.SslTrainer;
 import io.streamssl.models.TrainerSpec;
+import io.streamssl.models.ViewBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +62,27 @@ class RotationTest {
                 assertThat(Math.abs(fallback - loss)).as("the targets matter").isGreaterThan(1e-3f);
             }
         }
+    }
+
+    @Test
+    void theTrainerHandsTheBatchsTargetsToTheMethod() {
+        TrainerSpec spec = TrainerSpec.byolCifar(8, N, 1000).withMethod("rotation", Map.of());
+        MultiCropBatch plain = TrainingImages.load(8, 1).batch(N, ViewPlan.of(4, 32, "rotation", List.of()));
+        ViewBatch g = plain.groups().get(0);
+        int[] shifted = g.viewTargets().clone();
+        for (int k = 0; k < shifted.length; k++) {
+            shifted[k] = (shifted[k] + 1) % 4;
+        }
+        float[] losses = new float[3];
+        ViewBatch[] batches = {g, new ViewBatch(N, 4, 32, 32, g.pixels(), g.labels(), null, g.instanceIds(), null),
+                new ViewBatch(N, 4, 32, 32, g.pixels(), g.labels(), null, g.instanceIds(), shifted)};
+        for (int i = 0; i < 3; i++) {
+            try (SslTrainer trainer = new SslTrainer(spec)) {
+                losses[i] = trainer.step(batches[i]).loss();
+            }
+        }
+        assertThat(losses[1]).as("no targets: the preset's turns, which the batch's are").isEqualTo(losses[0]);
+        assertThat(Math.abs(losses[2] - losses[0])).as("other targets, another loss").isGreaterThan(1e-3f);
     }
 
     @Test
