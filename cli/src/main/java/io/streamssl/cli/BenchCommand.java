@@ -151,8 +151,14 @@ public final class BenchCommand implements Runnable {
         byte[] probe = randomBytes(n * probeSize * probeSize * 3, r);
         List<ViewBatch> groups = new ArrayList<>();
         for (ViewPlan.CropGroup g : plan.groups()) {
+            // a pretext target per view (view mod 4: a quarter turn, a jigsaw permutation index), which methods
+            // that train on none ignore
+            int[] targets = new int[n * g.views()];
+            for (int k = 0; k < targets.length; k++) {
+                targets[k] = (k % g.views()) % 4;
+            }
             groups.add(new ViewBatch(n, g.views(), g.size(), g.size(), pixels.get(groups.size()), labels,
-                    groups.isEmpty() ? probe : null));
+                    groups.isEmpty() ? probe : null, null, targets));
         }
         return new MultiCropBatch(groups);
     }

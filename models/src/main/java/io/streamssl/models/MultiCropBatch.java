@@ -49,6 +49,28 @@ public record MultiCropBatch(List<ViewBatch> groups) {
         return groups.get(0).instanceIds();
     }
 
+    /**
+     * The pretext targets per view over all groups, in view order: {@code [v][i]} is view v of image i, or
+     * {@link ViewBatch#NO_TARGET}; {@code null} when no group has targets.
+     */
+    public int[][] viewTargets() {
+        if (groups.stream().allMatch(g -> g.viewTargets() == null)) {
+            return null;
+        }
+        int n = size();
+        int[][] out = new int[views()][];
+        int v = 0;
+        for (ViewBatch g : groups) {
+            for (int gv = 0; gv < g.views(); gv++, v++) {
+                out[v] = new int[n];
+                for (int i = 0; i < n; i++) {
+                    out[v][i] = g.viewTargets() == null ? ViewBatch.NO_TARGET : g.viewTargets()[i * g.views() + gv];
+                }
+            }
+        }
+        return out;
+    }
+
     /** Views per image over all groups. */
     public int views() {
         return groups.stream().mapToInt(ViewBatch::views).sum();

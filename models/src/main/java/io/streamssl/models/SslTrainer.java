@@ -185,7 +185,8 @@ public final class SslTrainer implements AutoCloseable {
             phase("forward+backward", () -> {
                 synchronized (engine) {
                     try (GradientCollector collector = engine.newGradientCollector()) {
-                        forwardHolder[0] = method.forward(ps, views, batch.instanceIds(), current);
+                        forwardHolder[0] = method.forwardBatch(ps, views,
+                                new SslMethod.BatchContext(batch.instanceIds(), batch.viewTargets()), current);
                         collector.backward(forwardHolder[0].loss());
                     }
                 }

@@ -10,16 +10,27 @@ package io.streamssl.models;
  * @param instanceIds optional N 64-bit ids of the images, equal for two uses of one image (a hash of its record
  *     key): what methods with a per-instance memory (InstDisc, PIRL) look their bank up by; {@code null} when
  *     the ids are unknown, which such a method treats as every image being new
+ * @param viewTargets optional N·V pretext targets, image-major like the pixels ({@code [i * V + v]} is view v of
+ *     image i): the label the augmentation gave a view (a rotation's quarter turns, a jigsaw's permutation index),
+ *     {@link #NO_TARGET} for a view without one; {@code null} when no view has one
  */
 public record ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels,
-        byte[] probePixels, long[] instanceIds) {
+        byte[] probePixels, long[] instanceIds, int[] viewTargets) {
+
+    /** The target of a view whose augmentation gives none. */
+    public static final int NO_TARGET = -1;
 
     public ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels) {
-        this(size, views, height, width, pixels, labels, null, null);
+        this(size, views, height, width, pixels, labels, null, null, null);
     }
 
     public ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels, byte[] probePixels) {
-        this(size, views, height, width, pixels, labels, probePixels, null);
+        this(size, views, height, width, pixels, labels, probePixels, null, null);
+    }
+
+    public ViewBatch(int size, int views, int height, int width, byte[] pixels, int[] labels, byte[] probePixels,
+            long[] instanceIds) {
+        this(size, views, height, width, pixels, labels, probePixels, instanceIds, null);
     }
 
     public ViewBatch {
@@ -41,6 +52,10 @@ public record ViewBatch(int size, int views, int height, int width, byte[] pixel
         }
         if (instanceIds != null && instanceIds.length != size) {
             throw new IllegalArgumentException("need " + size + " instance ids (or none), got " + instanceIds.length);
+        }
+        if (viewTargets != null && viewTargets.length != (long) size * views) {
+            throw new IllegalArgumentException("need N·V = " + ((long) size * views) + " view targets (or none), got "
+                    + viewTargets.length);
         }
     }
 }

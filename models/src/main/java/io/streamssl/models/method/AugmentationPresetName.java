@@ -18,7 +18,9 @@ public enum AugmentationPresetName {
     CIFAR_ASYMMETRIC("cifar-asymmetric"),
     CIFAR_SYMMETRIC("cifar-symmetric"),
     /** A 3×3 grid of shuffled tiles (PIRL's jigsaw view; the Jigsaw pretext task's input): a pretext view. */
-    JIGSAW("jigsaw", true);
+    JIGSAW("jigsaw", true),
+    /** A crop turned by 0, 90, 180 or 270 degrees (Gidaris et al. 2018, the Rotation task's input): a pretext view. */
+    ROTATION("rotation", true);
 
     private static final Set<String> CONFIG_NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(
             Arrays.stream(values()).map(AugmentationPresetName::configName).toList()));

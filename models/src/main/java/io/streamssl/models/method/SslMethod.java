@@ -89,13 +89,53 @@ public interface SslMethod {
     Forward forward(ParameterStore parameters, List<NDArray> views, long step);
 
     /**
-     * {@link #forward(ParameterStore, List, long)} for a batch whose images carry ids: what the trainer calls. A
+     * {@link #forward(ParameterStore, List, long)} for a batch whose images carry ids ({@link #forwardBatch} calls it). A
      * method with a per-instance memory (a bank keyed by image) overrides this one; the others ignore the ids.
      *
      * @param instanceIds N 64-bit image ids, equal for two uses of one image, or {@code null} when unknown
      */
     default Forward forward(ParameterStore parameters, List<NDArray> views, long[] instanceIds, long step) {
         return forward(parameters, views, step);
+    }
+
+    /**
+     * What the trainer calls: {@link #forward(ParameterStore, List, long[], long)} with everything a batch carries
+     * besides its pixels. A method trained on the augmentation's pretext targets (rotation, jigsaw) overrides this
+     * one; the others keep theirs. (Its own name, not a fourth {@code forward}: {@code forward(ps, views, null, step)}
+     * would then be ambiguous.)
+     */
+    default Forward forwardBatch(ParameterStore parameters, List<NDArray> views, BatchContext context, long step) {
+        return forward(parameters, views, context.instanceIds(), step);
+    }
+
+    /**
+     * What a batch carries besides its pixels.
+     *
+     * @param instanceIds N 64-bit image ids, or {@code null} when unknown
+     * @param viewTargets per view in {@link #viewPlan} order, N pretext targets ({@code [v][i]}, -1 where a view has
+     *     none), or {@code null} when the augmentation gave none
+     */
+    record BatchContext(long[] instanceIds, int[][] viewTargets) {
+
+        /** Ids only: a batch without pretext targets. */
+        public static BatchContext of(long[] instanceIds) {
+            return new BatchContext(instanceIds, null);
+        }
+
+        /**
+         * The N targets of view {@code view}.
+         *
+         * @throws IllegalArgumentException when the batch has none for it, naming what makes them
+         */
+        public int[] targets(int view, String method) {
+            if (viewTargets == null || view >= viewTargets.length
+                    || java.util.Arrays.stream(viewTargets[view]).anyMatch(t -> t < 0)) {
+                throw new IllegalArgumentException(method + " trains on the pretext target of each view, which "
+                        + "its augmentation preset makes; view " + view + " of this batch has "
+                        + (viewTargets == null ? "no targets" : "a view without one"));
+            }
+            return viewTargets[view];
+        }
     }
 
     /** Called after backward, before the optimiser step: e.g. cancelling gradients of a frozen layer. */

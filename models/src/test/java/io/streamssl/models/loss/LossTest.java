@@ -267,6 +267,26 @@ class LossTest {
     }
 
     @Test
+    void pretextClassificationMatchesReferenceAndGradientAndAHandWorkedCase() {
+        // hand-worked: logits (0, ln 3) with label 1 → −log(3/4); label 0 → −log(1/4); mean log(16/3)/2
+        double[][] two = {{0, Math.log(3)}, {0, Math.log(3)}};
+        PretextClassificationLoss loss = new PretextClassificationLoss();
+        assertValue("hand-worked", loss.compute(nd(manager, two), manager.create(new int[] {1, 0})),
+                Math.log(16.0 / 3) / 2);
+        // four rotations of three images: 12 rows of 4 logits, labels view-major as Rotation stacks them
+        double[][] logits = randn(12, 4, 1.5);
+        int[] turns = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3};
+        assertValue("rotation", loss.compute(nd(manager, logits), manager.create(turns)),
+                Reference.pretextClassification(logits, turns));
+        assertValue("int64 labels", loss.compute(nd(manager, logits), labels(manager, turns)),
+                Reference.pretextClassification(logits, turns));
+        assertGradient("rotation", logits, (m, x) -> loss.compute(x, m.create(turns)),
+                x -> Reference.pretextClassification(x, turns));
+        assertThatThrownBy(() -> loss.compute(nd(manager, logits), manager.create(new int[] {0, 1})))
+                .hasMessageContaining("one label per row");
+    }
+
+    @Test
     void infoNceInBatchMatchesReferenceAndGradient() {
         double[][] q = randn(5, 6, 1);
         double[][] k = randn(5, 6, 1);

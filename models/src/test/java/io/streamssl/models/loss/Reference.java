@@ -534,4 +534,13 @@ final class Reference {
         }
         return total / pairs;
     }
+
+    /** Mean over rows of −log softmax(logits_i)[label_i]: the pretext classifier's cross-entropy. */
+    static double pretextClassification(double[][] logits, int[] labels) {
+        double sum = 0;
+        for (int i = 0; i < logits.length; i++) {
+            sum -= logSoftmax(logits[i], 1)[labels[i]];
+        }
+        return sum / logits.length;
+    }
 }

@@ -10,8 +10,8 @@ class AugmentationPresetNameTest {
     @Test
     void theConfigNamesAreTheViewPlansPresetsInOrder() {
         assertThat(AugmentationPresetName.configNames()).containsExactly("simclr", "mocov2", "byol", "dino",
-                "cifar-asymmetric", "cifar-symmetric", "jigsaw");
-        // the jigsaw grid is a pretext view a method plans for itself, not a preset for all of a method's views
+                "cifar-asymmetric", "cifar-symmetric", "jigsaw", "rotation");
+        // the jigsaw grid and the rotation are pretext views a method plans for itself, not a preset for all of a method's views
         assertThat(AugmentationPresetName.viewConfigNames()).containsExactly("simclr", "mocov2", "byol", "dino",
                 "cifar-asymmetric", "cifar-symmetric");
         assertThat(ViewPlan.PRESETS).isSameAs(AugmentationPresetName.configNames());

@@ -64,7 +64,8 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("instdisc", Map.of("projector-out", "16", "bank-size", "32")),
                 Arguments.of("pirl", Map.of("projector-out", "16", "bank-size", "32")),
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "32"))),
-                Arguments.of("obow", Map.of("vocabulary-size", "32", "generator-hidden", "32")));
+                Arguments.of("obow", Map.of("vocabulary-size", "32", "generator-hidden", "32")),
+                Arguments.of("rotation", Map.of()));
     }
 
     @ParameterizedTest(name = "{0}")

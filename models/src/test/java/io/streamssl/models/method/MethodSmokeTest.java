@@ -70,7 +70,8 @@ class MethodSmokeTest {
                 Arguments.of("instdisc", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05),
                 Arguments.of("pirl", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05),
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "128")), "sgd", 0.05),
-                Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05))
+                Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05),
+                Arguments.of("rotation", Map.of(), "sgd", 0.05))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -198,6 +199,9 @@ class MethodSmokeTest {
     static int embeddingDim(String method, Map<String, String> options) {
         if (method.equals("seed")) {
             return SeedTeacher.OUT_DIM; // the student's head ends at the teacher's width
+        }
+        if (method.equals("rotation")) {
+            return Rotation.ROTATIONS; // its embedding is the classifier's logits
         }
         String key = method.equals("dino") ? "head-bottleneck" : "projector-out";
         return Integer.parseInt(options.get(key));

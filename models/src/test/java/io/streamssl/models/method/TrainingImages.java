@@ -14,7 +14,9 @@ import java.util.Random;
  * Small 32 px RGB images for training tests: real CIFAR-10 from the shared directory when it is there, else
  * generated ones (coloured shapes on noisy backgrounds, so that views of one image resemble each other more
  * than other images). Views are made here with simple random-resized crops, flips and brightness jitter:
- * enough to give a method something to learn, not the real augmentation presets.
+ * enough to give a method something to learn, not the real augmentation presets. A view of the {@code rotation}
+ * preset is then turned and carries its quarter turns as its target, as the pipeline's: view v turned v mod 4
+ * times when the group has a multiple of 4 views, else a random number of times.
  */
 final class TrainingImages {
 
@@ -118,6 +120,8 @@ final class TrainingImages {
             int s = g.size();
             boolean global = s >= SIDE;
             byte[] px = new byte[n * g.views() * s * s * 3];
+            boolean rotation = g.preset().equals(AugmentationPresetName.ROTATION.configName());
+            int[] targets = rotation ? new int[n * g.views()] : null;
             for (int i = 0; i < n; i++) {
                 for (int v = 0; v < g.views(); v++) {
                     boolean jigsaw = g.preset().equals(AugmentationPresetName.JIGSAW.configName());
@@ -126,9 +130,14 @@ final class TrainingImages {
                     if (jigsaw) {
                         shuffleTiles(px, (i * g.views() + v) * s * s * 3, s);
                     }
+                    if (rotation) {
+                        int turns = g.views() % 4 == 0 ? v % 4 : random.nextInt(4);
+                        rotate(px, (i * g.views() + v) * s * s * 3, s, turns);
+                        targets[i * g.views() + v] = turns;
+                    }
                 }
             }
-            groups.add(new ViewBatch(n, g.views(), s, s, px, batchLabels, null, ids));
+            groups.add(new ViewBatch(n, g.views(), s, s, px, batchLabels, null, ids, targets));
         }
         return new MultiCropBatch(groups);
     }
@@ -149,6 +158,19 @@ final class TrainingImages {
             for (int y = 0; y < t; y++) {
                 System.arraycopy(copy, (((from / 3) * t + y) * side + (from % 3) * t) * 3, px,
                         offset + (((i / 3) * t + y) * side + (i % 3) * t) * 3, t * 3);
+            }
+        }
+    }
+
+    /** Turns the view at {@code offset} counter-clockwise by {@code turns} quarter turns, in place. */
+    static void rotate(byte[] px, int offset, int side, int turns) {
+        for (int t = 0; t < turns; t++) {
+            byte[] copy = java.util.Arrays.copyOfRange(px, offset, offset + side * side * 3);
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    // one counter-clockwise turn: output (y, x) is input (x, side − 1 − y)
+                    System.arraycopy(copy, (x * side + side - 1 - y) * 3, px, offset + (y * side + x) * 3, 3);
+                }
             }
         }
     }

@@ -41,6 +41,9 @@ import java.util.TreeSet;
  *   <tr><td>{@code jigsaw}</td><td>192 (9 tiles of 64)</td><td>0.2–1</td><td>0.4, 0.4, 0.4, 0.1</td><td>0</td>
  *       <td>0</td><td>PIRL's jigsaw view (Misra &amp; van der Maaten 2019): a {@link JigsawView} over a region of
  *       3 × 85 px for 64 px tiles, {@link PermutationSet#standard()}; MoCo v2's crop and colour</td></tr>
+ *   <tr><td>{@code rotation}</td><td>32</td><td>0.2–1</td><td>0.4, 0.4, 0.4, 0.1</td><td>0</td><td>0</td>
+ *       <td>RotNet (Gidaris et al. 2018): a {@link RotationView}, turned 0/90/180/270°; with a multiple of 4 views
+ *       view v turned v mod 4 times (every image in all four rotations, the paper's batch), else drawn per view</td></tr>
  * </table>
  *
  * <p>Override keys (values are decimal integers):
@@ -74,19 +77,22 @@ public final class AugmentationPresets {
      * One preset: the two main-view settings (equal for symmetric presets) and, for multi-crop, the local ones.
      */
     private record Preset(int size, double minScale, double maxScale, ColorJitter jitter, double blur1, double blur2,
-            double solarize1, double solarize2, boolean multiCrop, boolean jigsaw) {
+            double solarize1, double solarize2, boolean multiCrop, boolean jigsaw, boolean rotation) {
     }
 
     /** A switch, not a map: a name added to {@link AugmentationPresetName} without its preset does not compile. */
     private static Preset preset(AugmentationPresetName name) {
         return switch (name) {
-            case SIMCLR -> new Preset(224, 0.08, 1.0, SIMCLR_JITTER, 0.5, 0.5, 0, 0, false, false);
-            case MOCOV2 -> new Preset(224, 0.2, 1.0, MOCO_JITTER, 0.5, 0.5, 0, 0, false, false);
-            case BYOL -> new Preset(224, 0.08, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, false, false);
-            case DINO -> new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true, false);
-            case CIFAR_ASYMMETRIC -> new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false, false);
-            case CIFAR_SYMMETRIC -> new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false, false);
-            case JIGSAW -> new Preset(3 * 64, 0.2, 1.0, MOCO_JITTER, 0, 0, 0, 0, false, true);
+            case SIMCLR -> new Preset(224, 0.08, 1.0, SIMCLR_JITTER, 0.5, 0.5, 0, 0, false, false, false);
+            case MOCOV2 -> new Preset(224, 0.2, 1.0, MOCO_JITTER, 0.5, 0.5, 0, 0, false, false, false);
+            case BYOL -> new Preset(224, 0.08, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, false, false, false);
+            case DINO -> new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true, false, false);
+            case CIFAR_ASYMMETRIC -> new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false, false, false);
+            case CIFAR_SYMMETRIC -> new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false, false, false);
+            case JIGSAW -> new Preset(3 * 64, 0.2, 1.0, MOCO_JITTER, 0, 0, 0, 0, false, true, false);
+            // RotNet's input is the image itself (random crop and flip); a crop of 0.2–1 and MoCo v2's jitter
+            // keep colour from being the only cue the head needs not to look past
+            case ROTATION -> new Preset(32, 0.2, 1.0, MOCO_JITTER, 0, 0, 0, 0, false, false, true);
         };
     }
 
@@ -150,6 +156,15 @@ public final class AugmentationPresets {
                     preset.maxScale(), preset.jitter(), 0, 0);
             for (int v = 0; v < globalCrops; v++) {
                 views.add(new JigsawView(region, tile, PermutationSet.standard()));
+            }
+            return new MultiViewAugmenter(runSeed, views);
+        }
+        if (preset.rotation()) {
+            // a multiple of 4 views: view v turned v mod 4 times, each image in all four rotations (the paper's
+            // batch); otherwise each view's turns drawn from its seed
+            for (int v = 0; v < globalCrops; v++) {
+                views.add(new RotationView(view(size, preset.minScale(), preset.maxScale(), preset.jitter(), 0, 0),
+                        globalCrops % RotationView.ROTATIONS == 0 ? v % RotationView.ROTATIONS : -1));
             }
             return new MultiViewAugmenter(runSeed, views);
         }

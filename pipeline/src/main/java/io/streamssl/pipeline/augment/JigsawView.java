@@ -83,6 +83,17 @@ public final class JigsawView implements ViewTransform {
         return permutations.draw(new SplittableRandom(viewSeed));
     }
 
+    @Override
+    public boolean hasTarget() {
+        return true;
+    }
+
+    /** The permutation index: {@link #permutationIndex(long)}. */
+    @Override
+    public int target(long viewSeed) {
+        return permutationIndex(viewSeed);
+    }
+
     /** Cuts a tile at a random offset out of each cell of {@code grid} and lays them out in {@code order}. */
     private RgbImage place(RgbImage grid, byte[] order, SplittableRandom random) {
         int gridSide = grid.width();

@@ -88,6 +88,23 @@ public final class MultiViewAugmenter {
     }
 
     /**
+     * The pretext target of each view of the {@code use}-th use ({@link ViewTransform#target}), in view order, -1
+     * for a view without one; {@code null} when no transform makes targets. A function of the views' seeds alone,
+     * so a replay re-made from its seed has its first use's targets.
+     */
+    public int[] targets(String imageId, long epoch, int use) {
+        if (transforms.stream().noneMatch(ViewTransform::hasTarget)) {
+            return null;
+        }
+        int[] out = new int[transforms.size()];
+        for (int v = 0; v < out.length; v++) {
+            ViewTransform t = transforms.get(v);
+            out[v] = t.hasTarget() ? t.target(seed(imageId, epoch, use, v)) : -1;
+        }
+        return out;
+    }
+
+    /**
      * The seed of one view: the first 8 bytes (big-endian) of SHA-256(runSeed ‖ epoch ‖ view ‖ UTF-8 imageId),
      * the numbers big-endian. A cryptographic hash, so that neighbouring ids, epochs and views give unrelated
      * generators (two SplittableRandom seeds that differ by its internal increment give the same sequence shifted by one).

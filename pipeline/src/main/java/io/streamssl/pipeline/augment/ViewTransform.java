@@ -13,4 +13,20 @@ public interface ViewTransform {
 
     /** The side length of the square views this transform makes (so batches can be shaped before any view). */
     int outputSize();
+
+    /**
+     * Whether the view carries a pretext target ({@link #target}): the label of a rotation or a jigsaw view, what a
+     * pretext method learns to predict.
+     */
+    default boolean hasTarget() {
+        return false;
+    }
+
+    /**
+     * The pretext target of the view made with a generator seeded {@code viewSeed}, recomputed from the seed alone
+     * (so a replayed view's target is its first use's), or -1 when {@link #hasTarget()} is false.
+     */
+    default int target(long viewSeed) {
+        return -1;
+    }
 }

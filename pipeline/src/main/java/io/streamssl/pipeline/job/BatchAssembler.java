@@ -41,6 +41,7 @@ final class BatchAssembler {
                 System.arraycopy(s.probe, 0, probe, i * probeBytes, probeBytes);
             }
         }
+        boolean targeted = samples.stream().anyMatch(s -> s.viewTargets != null);
         List<ViewBatch> groups = new ArrayList<>();
         int[] sizes = first.viewSizes;
         int sampleBytes = first.pixels.length;
@@ -55,7 +56,7 @@ final class BatchAssembler {
                 System.arraycopy(samples.get(i).pixels, offset, pixels, i * groupBytes, groupBytes);
             }
             groups.add(new ViewBatch(n, end - start, sizes[start], sizes[start], pixels, labels,
-                    groups.isEmpty() ? probe : null, ids));
+                    groups.isEmpty() ? probe : null, ids, targeted ? targets(samples, start, end) : null));
             offset += groupBytes;
             start = end;
             if (start == sizes.length && offset != sampleBytes) {
@@ -64,6 +65,20 @@ final class BatchAssembler {
             }
         }
         return new MultiCropBatch(groups);
+    }
+
+    /** Views {@code start..end} of each sample's pretext targets, image-major; -1 where a sample has none. */
+    private static int[] targets(List<TrainingSample> samples, int start, int end) {
+        int views = end - start;
+        int[] out = new int[samples.size() * views];
+        Arrays.fill(out, ViewBatch.NO_TARGET);
+        for (int i = 0; i < samples.size(); i++) {
+            int[] t = samples.get(i).viewTargets;
+            if (t != null) {
+                System.arraycopy(t, start, out, i * views, views);
+            }
+        }
+        return out;
     }
 
     /**

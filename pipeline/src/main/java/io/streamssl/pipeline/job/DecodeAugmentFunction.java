@@ -85,6 +85,7 @@ public final class DecodeAugmentFunction extends ProcessFunction<ImageRecord, Tr
         byte[] probe = record.label >= 0 || reuse ? ProbeView.of(image, size) : null;
         TrainingSample s = TrainingSample.of(record.id, record.position(), record.label, record.epoch, size,
                 augmenter.viewSizes(), made, probe);
+        s.viewTargets = augmenter.targets(record.id, record.epoch, 0);
         samplesOut.inc();
         out.collect(s);
     }

@@ -25,6 +25,11 @@ public class TrainingSample {
      * ({@code replay.*}) every sample has it: replays and repeated uses are augmented from it.
      */
     public byte[] probe;
+    /**
+     * The pretext target of each view ({@link io.streamssl.pipeline.augment.MultiViewAugmenter#targets}), -1 for a
+     * view without one, or {@code null} when the augmentation makes none.
+     */
+    public int[] viewTargets;
     /** Use number of this sample's views: 0 for a record's first use, k for its k-th reuse. */
     public int uses;
     /** Drawn from the replay buffer: its slot there, else -1. */

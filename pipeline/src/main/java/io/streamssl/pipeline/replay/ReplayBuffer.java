@@ -300,6 +300,7 @@ public final class ReplayBuffer {
         RgbImage[] views = augmenter.apply(new RgbImage(size, size, image), id, epoch, use);
         TrainingSample s = TrainingSample.of(id, position, label, epoch, size, augmenter.viewSizes(), views, image);
         s.uses = use;
+        s.viewTargets = augmenter.targets(id, epoch, use);
         return s;
     }
 }

@@ -15,7 +15,7 @@ class AugmentationPresetsTest {
     @Test
     void namesAreThePublishedPresets() {
         assertThat(AugmentationPresets.names()).containsExactly("simclr", "mocov2", "byol", "dino",
-                "cifar-asymmetric", "cifar-symmetric", "jigsaw");
+                "cifar-asymmetric", "cifar-symmetric", "jigsaw", "rotation");
     }
 
     @Test
@@ -60,7 +60,8 @@ class AugmentationPresetsTest {
         for (String name : AugmentationPresets.names()) {
             MultiViewAugmenter augmenter = AugmentationPresets.create(name, 1, Map.of());
             for (ViewTransform t : augmenter.transforms()) {
-                ViewPipeline v = t instanceof JigsawView j ? j.region() : (ViewPipeline) t;
+                ViewPipeline v = t instanceof JigsawView j ? j.region() : t instanceof RotationView r ? r.view()
+                        : (ViewPipeline) t;
                 assertThat(v.flipProbability()).as(name).isEqualTo(0.5);
                 assertThat(v.probability(Grayscale.class)).as(name).isEqualTo(0.2);
                 assertThat(v.probability(ColorJitter.class)).as(name).isEqualTo(0.8);

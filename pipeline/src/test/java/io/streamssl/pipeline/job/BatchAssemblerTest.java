@@ -101,4 +101,16 @@ class BatchAssemblerTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void viewTargetsTravelWithTheirGroupImageMajor() {
+        TrainingSample a = sample(0, false);
+        a.viewTargets = new int[] {3, 1, 7};
+        TrainingSample b = sample(1, false); // no targets: -1 for each view
+        MultiCropBatch batch = BatchAssembler.assemble(List.of(a, b));
+        assertThat(batch.groups().get(0).viewTargets()).containsExactly(3, 1, -1, -1);
+        assertThat(batch.groups().get(1).viewTargets()).containsExactly(7, -1);
+        assertThat(batch.viewTargets()).isDeepEqualTo(new int[][] {{3, -1}, {1, -1}, {7, -1}});
+        assertThat(BatchAssembler.assemble(List.of(sample(0, false))).viewTargets()).isNull();
+    }
 }
