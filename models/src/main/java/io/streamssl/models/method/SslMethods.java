@@ -26,7 +26,8 @@ public final class SslMethods {
             Vicreg.DESCRIPTOR,
             DeepClusterV2.DESCRIPTOR,
             Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
-            Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR);
+            Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR,
+            Mae.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 
