@@ -90,6 +90,33 @@ public final class MaeDecoder extends AbstractBlock {
         return new NDList(predict.forward(ps, new NDList(out.get(":, 1:")), training).singletonOrThrow());
     }
 
+    /** The embedding of encoder tokens to the decoder's width (a Linear). */
+    public Block embed() {
+        return embed;
+    }
+
+    /** The transformer blocks and final norm ({@link VisionTransformer#transformerBlocks}). */
+    public Block blocks() {
+        return blocks;
+    }
+
+    /** The per-patch pixel prediction (a Linear). */
+    public Block predict() {
+        return predict;
+    }
+
+    public Parameter maskToken() {
+        return maskToken;
+    }
+
+    public Parameter positions() {
+        return positions;
+    }
+
+    public int width() {
+        return width;
+    }
+
     @Override
     public Shape[] getOutputShapes(Shape[] inputs) {
         return new Shape[] {new Shape(inputs[0].get(0), patches, pixelsPerPatch)};

@@ -99,6 +99,17 @@ class MaeTest {
     }
 
     @Test
+    void aSnapshotWritesTheEncoderAndTheDecoder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws Exception {
+        try (SslTrainer trainer = new SslTrainer(spec(8))) {
+            trainer.step(TrainingImages.load(16, 3).batch(8, trainer.viewPlan()));
+            java.nio.file.Path dir = io.streamssl.models.snapshot.SnapshotWriter.write(root, trainer, Map.of());
+            assertThat(dir.resolve(io.streamssl.models.snapshot.SnapshotWriter.HEADS_FILE)).isNotEmptyFile();
+            assertThat(dir.resolve("encoder.params")).isNotEmptyFile();
+        }
+    }
+
+    @Test
     void resumedRunEqualsTheUninterruptedOneBitForBit() {
         TrainerSpec spec = spec(8);
         TrainingImages images = TrainingImages.load(64, 7);
