@@ -150,6 +150,13 @@ public record TrainerSpec(
                 trainerOptions);
     }
 
+    /** This spec with another encoder. */
+    public TrainerSpec withEncoder(EncoderSpec newEncoder) {
+        return new TrainerSpec(method, methodOptions, newEncoder, imageSize, batchSize, learningRate, warmupSteps,
+                scheduleSteps, momentum, weightDecay, seed, device, mean, std, probeClasses, probeLearningRate,
+                trainerOptions);
+    }
+
     /** This spec with one trainer option set. */
     public TrainerSpec withTrainerOption(String key, String value) {
         Map<String, String> options = new java.util.HashMap<>(trainerOptions);

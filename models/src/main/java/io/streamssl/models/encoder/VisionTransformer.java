@@ -54,16 +54,7 @@ public final class VisionTransformer extends AbstractBlock {
         this.patch = patch;
         this.patchEmbed = addChildBlock("patch_embed", Conv2d.builder().setFilters(dim)
                 .setKernelShape(new Shape(patch, patch)).optStride(new Shape(patch, patch)).build());
-        SequentialBlock encoder = new SequentialBlock();
-        for (int i = 0; i < depth; i++) {
-            encoder.add(residual(new SequentialBlock().add(layerNorm()).add(new SelfAttention(heads, dim))));
-            encoder.add(residual(new SequentialBlock().add(layerNorm())
-                    .add(Linear.builder().setUnits(4L * dim).build())
-                    .add(Activation.geluBlock())
-                    .add(Linear.builder().setUnits(dim).build())));
-        }
-        encoder.add(layerNorm());
-        this.blocks = addChildBlock("blocks", encoder);
+        this.blocks = addChildBlock("blocks", transformerBlocks(heads, dim, depth));
         this.classToken = addParameter(Parameter.builder().setName("cls_token").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(1, 1, dim)).optInitializer(new NormalInitializer(0.02f)).build());
         this.positions = addParameter(Parameter.builder().setName("pos_embed").setType(Parameter.Type.WEIGHT)
@@ -77,6 +68,33 @@ public final class VisionTransformer extends AbstractBlock {
 
     static int featureDim(String arch, int width) {
         return HEADS.get(arch) * width;
+    }
+
+    /**
+     * {@code depth} pre-norm blocks of width {@code dim} ({@code x + MHSA(LN(x))}, {@code x + MLP(LN(x))}, MLP ratio
+     * 4) then a final LayerNorm: (N, T, dim) → (N, T, dim). The encoder's body, and MAE's decoder.
+     */
+    public static SequentialBlock transformerBlocks(int heads, int dim, int depth) {
+        SequentialBlock out = new SequentialBlock();
+        for (int i = 0; i < depth; i++) {
+            out.add(residual(new SequentialBlock().add(layerNorm()).add(new SelfAttention(heads, dim))));
+            out.add(residual(new SequentialBlock().add(layerNorm())
+                    .add(Linear.builder().setUnits(4L * dim).build())
+                    .add(Activation.geluBlock())
+                    .add(Linear.builder().setUnits(dim).build())));
+        }
+        out.add(layerNorm());
+        return out;
+    }
+
+    /** The patch side in pixels (4 at the CIFAR stem, 16 at the ImageNet one). */
+    public int patchSize() {
+        return patch;
+    }
+
+    /** The token width D. */
+    public int dim() {
+        return dim;
     }
 
     private static Block layerNorm() {
@@ -109,9 +127,25 @@ public final class VisionTransformer extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        NDArray image = inputs.singletonOrThrow();
+        return new NDList(tokens(ps, inputs.singletonOrThrow(), null, training).get(":, 0"));
+    }
+
+    /**
+     * MAE's encoder pass (He et al. 2022): the tokens of the patches listed in {@code visible} only, with the class
+     * token first, after the final LayerNorm: (N, 1 + K, D). The same parameters as the ordinary forward, so what
+     * a method trains this way is the encoder every snapshot, export and evaluation uses.
+     *
+     * @param image (N, 3, H, W)
+     * @param visible (N, K) int64 indices of patches in row-major order, each row its own subset
+     */
+    public NDArray forwardVisible(ParameterStore ps, NDArray image, NDArray visible, boolean training) {
+        return tokens(ps, image, visible, training);
+    }
+
+    /** All tokens after the final LayerNorm, (N, 1 + T, D), or (N, 1 + K, D) with only the {@code visible} patches. */
+    private NDArray tokens(ParameterStore ps, NDArray image, NDArray visible, boolean training) {
         long n = image.getShape().get(0);
-        NDArray x = patchEmbed.forward(ps, inputs, training).singletonOrThrow(); // (N, D, h, w)
+        NDArray x = patchEmbed.forward(ps, new NDList(image), training).singletonOrThrow(); // (N, D, h, w)
         long side = x.getShape().get(2);
         x = x.reshape(n, dim, side * x.getShape().get(3)).transpose(0, 2, 1); // (N, T, D)
         NDManager step = x.getManager();
@@ -121,9 +155,15 @@ public final class VisionTransformer extends AbstractBlock {
         if (side != gridSide) {
             pos = resizePositions(pos, side);
         }
-        x = cls.concat(x, 1).add(pos);
-        NDArray out = blocks.forward(ps, new NDList(x), training).singletonOrThrow();
-        return new NDList(out.get(":, 0"));
+        if (visible == null) {
+            x = cls.concat(x, 1).add(pos);
+        } else {
+            // position embeddings before the subset (as MAE's random_masking follows pos_embed), then gather
+            x = x.add(pos.get(":, 1:"));
+            NDArray index = visible.expandDims(2).repeat(2, dim);
+            x = cls.add(pos.get(":, 0:1")).concat(x.gather(index, 1), 1);
+        }
+        return blocks.forward(ps, new NDList(x), training).singletonOrThrow();
     }
 
     /** Interpolates the patch position embeddings from the initial grid to {@code side}×{@code side}. */

@@ -17,6 +17,8 @@ public enum AugmentationPresetName {
     DINO("dino"),
     CIFAR_ASYMMETRIC("cifar-asymmetric"),
     CIFAR_SYMMETRIC("cifar-symmetric"),
+    /** MAE's view (He et al. 2022): a random resized crop and a flip, no colour. */
+    MAE("mae"),
     /** A 3×3 grid of shuffled tiles (PIRL's jigsaw view; the Jigsaw pretext task's input): a pretext view. */
     JIGSAW("jigsaw", true),
     /** A crop turned by 0, 90, 180 or 270 degrees (Gidaris et al. 2018, the Rotation task's input): a pretext view. */

@@ -194,9 +194,9 @@ public abstract class BaseMethod implements SslMethod {
     /** Hook after all blocks exist. */
     protected void afterHeadsCreated() {}
 
-    /** Initialises {@code block} for {@code input} and adds its parameters to the student under {@code name/}. */
-    protected final <B extends Block> B addStudent(String blockName, B block, Shape input) {
-        block.initialize(manager, DataType.FLOAT32, input);
+    /** Initialises {@code block} for {@code inputs} and adds its parameters to the student under {@code name/}. */
+    protected final <B extends Block> B addStudent(String blockName, B block, Shape... inputs) {
+        block.initialize(manager, DataType.FLOAT32, inputs);
         student.add(blockName, block);
         if (!blockName.equals("encoder")) {
             heads.put(blockName, block);

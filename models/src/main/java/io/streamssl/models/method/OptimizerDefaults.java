@@ -59,7 +59,8 @@ public record OptimizerDefaults(String optimizer, double baseLearningRate, int r
 
     /** E.g. {@code lars, learning rate 0.3 × batch-size/256} or {@code sgd, learning rate 0.05}. */
     public String describe() {
-        String lr = String.format(Locale.ROOT, "%s", baseLearningRate);
+        // 2e-4 rather than Java's 2.0E-4: short enough for streamssl methods' 120-column lines
+        String lr = String.format(Locale.ROOT, "%s", baseLearningRate).replace(".0E", "E").replace('E', 'e');
         return optimizer + ", learning rate " + lr
                 + (referenceBatchSize == 0 ? "" : " × batch-size/" + referenceBatchSize);
     }

@@ -11,6 +11,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.util.Pair;
 import io.streamssl.models.head.DinoHead;
+import io.streamssl.models.head.MaeDecoder;
 import io.streamssl.models.head.Prototypes;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,9 @@ import java.util.Map;
  * {@code projector.3.weight|bias}. DINO's head follows the official {@code DINOHead}: {@code head.mlp.0|2|4.*} and
  * the weight-normalised last layer {@code head.last_layer.weight_v} (our V) with {@code head.last_layer.weight_g}
  * all ones (K, 1) ({@code norm_last_layer=True}). SwAV's prototypes are {@code prototypes.weight} (K, d), an
- * {@code nn.Linear(d, K, bias=False)}. Each head is prefixed with the name the method gave it.
+ * {@code nn.Linear(d, K, bias=False)}. MAE's decoder: {@code decoder.embed}, {@code decoder.mask_token},
+ * {@code decoder.pos_embed}, {@code decoder.blocks.i.…} and {@code decoder.norm} (timm's block names, as the
+ * encoder's), {@code decoder.pred}. Each head is prefixed with the name the method gave it.
  */
 final class HeadNames {
 
@@ -68,6 +71,14 @@ final class HeadNames {
             Shape shape = v.getArray().getShape();
             dict.add(prefix + ".last_layer.weight_v", v);
             dict.addMade(prefix + ".last_layer.weight_g", m -> m.ones(new Shape(shape.get(0), 1), DataType.FLOAT32));
+        } else if (block instanceof MaeDecoder mae) {
+            // MAE's names (models_mae.py: decoder_embed, mask_token, decoder_pos_embed, decoder_blocks.i, decoder_norm,
+            // decoder_pred) under the head's prefix, the blocks in timm's layout as the encoder's
+            dict.addWeightAndBias(prefix + ".embed", mae.embed());
+            dict.add(prefix + ".mask_token", mae.maskToken());
+            dict.add(prefix + ".pos_embed", mae.positions());
+            TimmNames.blocks(dict, prefix + ".", mae.blocks(), mae.width());
+            dict.addWeightAndBias(prefix + ".pred", mae.predict());
         } else if (block instanceof Prototypes p) {
             dict.add(prefix + ".weight", p.weight());
         } else if (!block.getParameters().isEmpty()) {

@@ -42,28 +42,37 @@ final class TimmNames {
                     + children);
         }
         dict.addWeightAndBias("patch_embed.proj", children.get(0));
+        blocks(dict, "", children.get(1), dim);
+        return dict.requireCovers(vit);
+    }
+
+    /**
+     * timm's names of a {@link VisionTransformer#transformerBlocks} sequence of width {@code dim}, each prefixed with
+     * {@code root}: {@code root + "blocks.i.…"} and {@code root + "norm"}. The encoder's body, and MAE's decoder.
+     */
+    static void blocks(TorchStateDict dict, String root, Block sequence, long dim) {
         int block = 0;
         boolean attentionDone = false;
         boolean normDone = false;
-        for (Block b : children.get(1).getChildren().values()) {
+        for (Block b : sequence.getChildren().values()) {
             if (normDone) {
                 throw new IllegalStateException("the vision transformer has a " + b.getClass().getSimpleName()
                         + " after its final norm");
             }
             if (b instanceof LayerNorm) {
                 if (attentionDone) {
-                    throw new IllegalStateException("blocks." + block + " has attention but no MLP");
+                    throw new IllegalStateException(root + "blocks." + block + " has attention but no MLP");
                 }
-                dict.addLayerNorm("norm", b);
+                dict.addLayerNorm(root + "norm", b);
                 normDone = true;
                 continue;
             }
             if (!(b instanceof ParallelBlock) || b.getChildren().size() != 2) {
-                throw new IllegalStateException("blocks." + block + ": expected a residual branch, found "
+                throw new IllegalStateException(root + "blocks." + block + ": expected a residual branch, found "
                         + b.getClass().getSimpleName());
             }
             List<Block> branch = b.getChildren().valueAt(0).getChildren().values();
-            String prefix = "blocks." + block;
+            String prefix = root + "blocks." + block;
             if (!attentionDone) {
                 if (branch.size() != 2 || !(branch.get(1) instanceof VisionTransformer.SelfAttention)) {
                     throw new IllegalStateException(prefix + ": expected LayerNorm + SelfAttention, found " + branch);
@@ -91,7 +100,6 @@ final class TimmNames {
         if (!normDone) {
             throw new IllegalStateException("the vision transformer has no final norm");
         }
-        return dict.requireCovers(vit);
     }
 
     /** The child we registered as {@code name} (DJL prefixes its position: "01qkv"). */

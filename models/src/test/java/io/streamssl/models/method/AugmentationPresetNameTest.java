@@ -10,10 +10,10 @@ class AugmentationPresetNameTest {
     @Test
     void theConfigNamesAreTheViewPlansPresetsInOrder() {
         assertThat(AugmentationPresetName.configNames()).containsExactly("simclr", "mocov2", "byol", "dino",
-                "cifar-asymmetric", "cifar-symmetric", "jigsaw", "rotation");
+                "cifar-asymmetric", "cifar-symmetric", "mae", "jigsaw", "rotation");
         // the jigsaw grid and the rotation are pretext views a method plans for itself, not a preset for all of a method's views
         assertThat(AugmentationPresetName.viewConfigNames()).containsExactly("simclr", "mocov2", "byol", "dino",
-                "cifar-asymmetric", "cifar-symmetric");
+                "cifar-asymmetric", "cifar-symmetric", "mae");
         assertThat(ViewPlan.PRESETS).isSameAs(AugmentationPresetName.configNames());
         assertThat(AugmentationPresetName.of("cifar-asymmetric")).isEqualTo(AugmentationPresetName.CIFAR_ASYMMETRIC);
     }

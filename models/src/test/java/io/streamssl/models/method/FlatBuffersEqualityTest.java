@@ -47,7 +47,7 @@ class FlatBuffersEqualityTest {
     @MethodSource("methodsAndOptimizers")
     void flatBuffersTrainExactlyLikeTensorByTensor(String method, Map<String, String> options, String optimizer) {
         TrainerSpec spec = TrainerSpec.byolCifar(8, 8, 100).withMethod(method, options)
-                .withLearningRate(0.05).withTrainerOption("optimizer", optimizer);
+                .withEncoder(MethodSmokeTest.encoderFor(method, 8)).withLearningRate(0.05).withTrainerOption("optimizer", optimizer);
         List<MultiCropBatch> batches = new ArrayList<>();
         Run perTensor = train(spec.withTrainerOption("flat-buffers", "false"), batches);
         Run flat = train(spec.withTrainerOption("flat-buffers", "true"), batches);

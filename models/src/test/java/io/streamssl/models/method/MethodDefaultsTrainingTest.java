@@ -6,7 +6,6 @@ import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.encoder.EncoderSpec;
-import io.streamssl.models.encoder.Stem;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +131,7 @@ class MethodDefaultsTrainingTest {
             // keep the 4 rows per cluster, or each equipartition assigns every cluster one row and labels are noise
             options.put("prototypes", Integer.toString(batch));
         }
-        return new TrainerSpec(method, options, new EncoderSpec("resnet18", Stem.CIFAR, width), 32, batch, 0.05, 0,
+        return new TrainerSpec(method, options, MethodSmokeTest.encoderFor(method, width), 32, batch, 0.05, 0,
                 100_000, 0.9, 1e-5, 42, "cpu", TrainerSpec.CIFAR_MEAN, TrainerSpec.CIFAR_STD, 10, 0.5)
                 .withMethodOptimizerDefaults();
     }

@@ -71,8 +71,15 @@ class MethodSmokeTest {
                 Arguments.of("pirl", Map.of("projector-out", "32", "bank-size", "128"), "sgd", 0.05),
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "128")), "sgd", 0.05),
                 Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05),
-                Arguments.of("rotation", Map.of(), "sgd", 0.05))
+                Arguments.of("rotation", Map.of(), "sgd", 0.05),
+                Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3)) // on ViT-Tiny: see encoderFor
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
+    }
+
+    /** ResNet-18 at {@code width}; for MAE, which masks patch tokens, ViT-Tiny at {@code width} dimensions a head. */
+    static io.streamssl.models.encoder.EncoderSpec encoderFor(String method, int width) {
+        return new io.streamssl.models.encoder.EncoderSpec(method.equals("mae") ? "vit-tiny" : "resnet18",
+                io.streamssl.models.encoder.Stem.CIFAR, width);
     }
 
     static Map<String, String> with(Map<String, String> base, String key, String value) {
@@ -96,7 +103,7 @@ class MethodSmokeTest {
         lr = Double.parseDouble(System.getProperty("smoke.lr", String.valueOf(lr)));
         optimizer = System.getProperty("smoke.optimizer", optimizer);
         TrainerSpec spec = TrainerSpec.byolCifar(WIDTH, BATCH, 1000).withMethod(method, options)
-                .withLearningRate(lr).withTrainerOption("optimizer", optimizer);
+                .withEncoder(encoderFor(method, WIDTH)).withLearningRate(lr).withTrainerOption("optimizer", optimizer);
         long t0 = System.nanoTime();
         try (SslTrainer trainer = new SslTrainer(spec)) {
             int dim = spec.encoder().featureDim();
@@ -110,7 +117,8 @@ class MethodSmokeTest {
                 losses[i] = r.loss();
                 stds[i] = r.scalars().get("embedding-std");
             }
-            embeddingDim = method.equals("obow") ? dim : embeddingDim(method, options); // obow: the pooled feature
+            // obow: the pooled feature; mae: the class token
+            embeddingDim = method.equals("obow") || method.equals("mae") ? dim : embeddingDim(method, options);
             int window = Math.max(1, STEPS / 10);
             int start = comparableFrom(method, options);
             double first = mean(losses, start, start + window);

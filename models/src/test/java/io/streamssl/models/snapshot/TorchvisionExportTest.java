@@ -252,6 +252,39 @@ class TorchvisionExportTest {
     }
 
     @Test
+    void maeDecoderHasMaesNamesWithTimmsBlocks() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            // width 16, 1 block, 2 heads, 64 patches of 4x4x3 = 48 pixels, over 16 visible tokens of D = 24
+            io.streamssl.models.head.MaeDecoder decoder = new io.streamssl.models.head.MaeDecoder(16, 1, 2, 64, 48);
+            decoder.initialize(manager, DataType.FLOAT32, new Shape(2, 17, 24), new Shape(2, 64));
+            Path file = root.resolve("heads.safetensors");
+            HeadNames.of(Map.of("decoder", decoder)).write(file);
+            Map<String, String> expected = new LinkedHashMap<>();
+            expected.put("decoder.embed.weight", "float32\t[16, 24]");
+            expected.put("decoder.embed.bias", "float32\t[16]");
+            expected.put("decoder.mask_token", "float32\t[1, 1, 16]");
+            expected.put("decoder.pos_embed", "float32\t[1, 65, 16]");
+            expected.put("decoder.blocks.0.norm1.weight", "float32\t[16]");
+            expected.put("decoder.blocks.0.norm1.bias", "float32\t[16]");
+            expected.put("decoder.blocks.0.attn.qkv.weight", "float32\t[48, 16]");
+            expected.put("decoder.blocks.0.attn.qkv.bias", "float32\t[48]");
+            expected.put("decoder.blocks.0.attn.proj.weight", "float32\t[16, 16]");
+            expected.put("decoder.blocks.0.attn.proj.bias", "float32\t[16]");
+            expected.put("decoder.blocks.0.norm2.weight", "float32\t[16]");
+            expected.put("decoder.blocks.0.norm2.bias", "float32\t[16]");
+            expected.put("decoder.blocks.0.mlp.fc1.weight", "float32\t[64, 16]");
+            expected.put("decoder.blocks.0.mlp.fc1.bias", "float32\t[64]");
+            expected.put("decoder.blocks.0.mlp.fc2.weight", "float32\t[16, 64]");
+            expected.put("decoder.blocks.0.mlp.fc2.bias", "float32\t[16]");
+            expected.put("decoder.norm.weight", "float32\t[16]");
+            expected.put("decoder.norm.bias", "float32\t[16]");
+            expected.put("decoder.pred.weight", "float32\t[48, 16]");
+            expected.put("decoder.pred.bias", "float32\t[48]");
+            assertThat(namesAndShapes(SafetensorsParser.read(file))).containsExactlyInAnyOrderEntriesOf(expected);
+        }
+    }
+
+    @Test
     void visionTransformerHasTimmsNamesAndShapes() throws Exception {
         EncoderSpec spec = new EncoderSpec("vit-tiny", Stem.CIFAR, 8); // D = 3 heads x 8 = 24, patch 4
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {

@@ -38,6 +38,8 @@ import java.util.TreeSet;
  *       <td>0 / 0.2</td><td>BYOL's views without blur, as solo-learn's asymmetric CIFAR config</td></tr>
  *   <tr><td>{@code cifar-symmetric}</td><td>32</td><td>0.08–1</td><td>0.8, 0.8, 0.8, 0.2</td><td>0</td><td>0</td>
  *       <td>SimCLR's CIFAR-10 setting (no blur at 32 px), as solo-learn's symmetric CIFAR config</td></tr>
+ *   <tr><td>{@code mae}</td><td>224</td><td>0.2–1</td><td>none (no grayscale either)</td><td>0</td><td>0</td>
+ *       <td>MAE (He et al. 2022), main_pretrain.py: crop and flip only</td></tr>
  *   <tr><td>{@code jigsaw}</td><td>192 (9 tiles of 64)</td><td>0.2–1</td><td>0.4, 0.4, 0.4, 0.1</td><td>0</td>
  *       <td>0</td><td>PIRL's jigsaw view (Misra &amp; van der Maaten 2019): a {@link JigsawView} over a region of
  *       3 × 85 px for 64 px tiles, {@link PermutationSet#standard()}; MoCo v2's crop and colour</td></tr>
@@ -71,6 +73,7 @@ public final class AugmentationPresets {
     private static final double JITTER_P = 0.8;
     private static final double GRAYSCALE_P = 0.2;
     private static final Grayscale GRAYSCALE = new Grayscale();
+    private static final ColorJitter NO_JITTER = new ColorJitter(0, 0, 0, 0);
     private static final Solarization SOLARIZATION = new Solarization();
 
     /**
@@ -89,6 +92,7 @@ public final class AugmentationPresets {
             case DINO -> new Preset(224, 0.4, 1.0, BYOL_JITTER, 1.0, 0.1, 0, 0.2, true, false, false);
             case CIFAR_ASYMMETRIC -> new Preset(32, 0.08, 1.0, BYOL_JITTER, 0, 0, 0, 0.2, false, false, false);
             case CIFAR_SYMMETRIC -> new Preset(32, 0.08, 1.0, SIMCLR_JITTER, 0, 0, 0, 0, false, false, false);
+            case MAE -> new Preset(224, 0.2, 1.0, null, 0, 0, 0, 0, false, false, false); // null: no colour ops
             case JIGSAW -> new Preset(3 * 64, 0.2, 1.0, MOCO_JITTER, 0, 0, 0, 0, false, true, false);
             // RotNet's input is the image itself (random crop and flip); a crop of 0.2–1 and MoCo v2's jitter
             // keep colour from being the only cue the head needs not to look past
@@ -223,15 +227,17 @@ public final class AugmentationPresets {
 
     /**
      * One view of any preset: its ops, in order, with their probabilities. An op added here (and to the table in
-     * the class doc) reaches every preset; one drawn with probability 0 still consumes its draw.
+     * the class doc) reaches every preset; one drawn with probability 0 still consumes its draw. A {@code null}
+     * jitter (MAE's view) turns off jitter and grayscale.
      */
     private static ViewPipeline view(int size, double minScale, double maxScale, ColorJitter jitter, double blur,
             double solarize) {
+        boolean colour = jitter != null;
         return ViewPipeline.builder()
                 .setSize(size)
                 .optScale(minScale, maxScale)
-                .add(jitter, JITTER_P)
-                .add(GRAYSCALE, GRAYSCALE_P)
+                .add(colour ? jitter : NO_JITTER, colour ? JITTER_P : 0)
+                .add(GRAYSCALE, colour ? GRAYSCALE_P : 0)
                 .add(GaussianBlur.forViewSize(size), blur)
                 .add(SOLARIZATION, solarize)
                 .build();

@@ -15,7 +15,16 @@ class AugmentationPresetsTest {
     @Test
     void namesAreThePublishedPresets() {
         assertThat(AugmentationPresets.names()).containsExactly("simclr", "mocov2", "byol", "dino",
-                "cifar-asymmetric", "cifar-symmetric", "jigsaw", "rotation");
+                "cifar-asymmetric", "cifar-symmetric", "mae", "jigsaw", "rotation");
+    }
+
+    @Test
+    void maeCropsAndFlipsWithoutColour() {
+        ViewPipeline mae = view("mae", Map.of(), 0);
+        assertView(mae, 0.2, 0, 0, 0, 0, 0, 0);
+        assertThat(mae.probability(ColorJitter.class)).isZero();
+        assertThat(mae.probability(Grayscale.class)).isZero();
+        assertThat(mae.flipProbability()).isEqualTo(0.5);
     }
 
     @Test
@@ -63,8 +72,9 @@ class AugmentationPresetsTest {
                 ViewPipeline v = t instanceof JigsawView j ? j.region() : t instanceof RotationView r ? r.view()
                         : (ViewPipeline) t;
                 assertThat(v.flipProbability()).as(name).isEqualTo(0.5);
-                assertThat(v.probability(Grayscale.class)).as(name).isEqualTo(0.2);
-                assertThat(v.probability(ColorJitter.class)).as(name).isEqualTo(0.8);
+                boolean colour = !name.equals("mae"); // MAE's view: crop and flip only
+                assertThat(v.probability(Grayscale.class)).as(name).isEqualTo(colour ? 0.2 : 0);
+                assertThat(v.probability(ColorJitter.class)).as(name).isEqualTo(colour ? 0.8 : 0);
                 assertThat(v.op(GaussianBlur.class).minSigma()).isEqualTo(0.1);
                 assertThat(v.op(GaussianBlur.class).maxSigma()).isEqualTo(2.0);
                 assertThat(v.crop().minRatio()).isEqualTo(3.0 / 4);
@@ -126,6 +136,9 @@ class AugmentationPresetsTest {
                         size));
                 if (method.equals("seed")) {
                     keys.put("method.teacher", tmp.toString());
+                }
+                if (method.equals("mae")) {
+                    keys.put("trainer.encoder", "vit-tiny"); // it refuses a ResNet
                 }
                 ViewPlan plan = JobConfig.of(keys).viewPlan();
                 assertThat(AugmentationPresets.forViewPlan(plan, 1).viewSizes()).as("%s at %s px", method, size)

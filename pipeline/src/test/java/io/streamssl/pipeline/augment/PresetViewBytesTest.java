@@ -29,6 +29,7 @@ class PresetViewBytesTest {
         EXPECTED.put("dino", "56c767a07f02f7a4171fe6f4a2b6dbf23b2eff62ef9992b695a5dcfb86d10f4f");
         EXPECTED.put("cifar-asymmetric", "5116a97772ba9a3dfa23d01be0a1584a1d33de64d4791b8635d39d4c99e1a059");
         EXPECTED.put("cifar-symmetric", "a47e20ec8d1e1cc21c70c63abc05d2cd0ef1503bd9b78485278e4944651aaaca");
+        EXPECTED.put("mae", "c3f7ba0dc76838a59694b04f97c981518353368cc5385f7e40af936140f77b94");
         EXPECTED.put("jigsaw", "ad9b8b210a4acfaf74296854dd1af785ee0b026d76534c8b2559673e9f08dab0");
         EXPECTED.put("rotation", "c7c4fb5c2ca08fbc77e96de8ebfb3ced42dd94c08c937947ef6895bf1656ab33");
     }
