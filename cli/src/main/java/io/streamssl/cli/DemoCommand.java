@@ -135,6 +135,8 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("starting an in-process Kafka broker …");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             base.put(StreamsslOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+            // a new broker every start: its id tells a resumed run that the stored offsets and transactions are gone
+            base.put(StreamsslOptions.KAFKA_CLUSTER_ID.key(), kafka.clusterId());
             // a demo started again in the same --work-dir continues its model (the images start over: its broker is new)
             AutoResume resume = AutoResume.prepare(job.load(base), job.fresh(), System.out);
             JobConfig config = resume.config();

@@ -107,6 +107,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /** The cluster id this broker was formatted with: new at every {@link #start}. */
+    public String clusterId() {
+        return cluster.nodes().clusterId();
+    }
+
     /** What a client needs besides the bootstrap servers: empty for PLAINTEXT, the login for SASL/PLAIN. */
     public Map<String, String> clientProperties() {
         return clientProperties;

@@ -23,6 +23,12 @@ public final class StreamsslOptions {
     public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers").stringType()
             .noDefaultValue().withDescription("Kafka bootstrap servers, host:port[,host:port]. Required for `run`;"
                     + " `demo` uses its in-process broker.");
+    public static final ConfigOption<String> KAFKA_CLUSTER_ID = key("kafka.cluster-id").stringType()
+            .noDefaultValue().withDescription("The id of the Kafka cluster the job reads and writes (`demo` sets its"
+                    + " broker's). The Kafka source's and the metrics/snapshots sink's operator ids carry it, so that a"
+                    + " run resumed on another cluster reads the images from kafka.starting-offsets and drops the old"
+                    + " cluster's unfinished output transactions (which the new cluster cannot commit) instead of"
+                    + " failing over and over; the trainer's state resumes as always.");
     public static final ConfigOption<String> IMAGES_TOPIC = key("kafka.images-topic").stringType()
             .defaultValue("images").withDescription("Topic the images are read from.");
     public static final ConfigOption<String> METRICS_TOPIC = key("kafka.metrics-topic").stringType()
@@ -195,6 +201,11 @@ public final class StreamsslOptions {
                     + " for the trainer to work through its input queue. Still exactly-once.");
     public static final ConfigOption<String> RESTORE_FROM = key("checkpoints.restore-from").stringType()
             .noDefaultValue().withDescription("A checkpoint or savepoint path to restore the job from.");
+    public static final ConfigOption<Boolean> IGNORE_UNCLAIMED_STATE = key("checkpoints.ignore-unclaimed-state")
+            .booleanType().defaultValue(false).withDescription("Restore even though the checkpoint holds state that no"
+                    + " operator of the job claims (Flink's allowNonRestoredState). Set by `run` and `demo` when"
+                    + " kafka.cluster-id changed under a run: the old cluster's source offsets and output"
+                    + " transactions are then left behind.");
 
     // ---- embed job (`streamssl embed`)
     public static final ConfigOption<String> EMBED_OUTPUT_TOPIC = key("embed.output-topic").stringType()

@@ -36,6 +36,8 @@ public final class JobFlinkConfiguration {
         c.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, List.of(CompressionType.NO_COMPRESSION));
         if (config.contains(StreamsslOptions.RESTORE_FROM)) {
             c.set(StateRecoveryOptions.SAVEPOINT_PATH, uri(config.get(StreamsslOptions.RESTORE_FROM)));
+            c.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE,
+                    config.get(StreamsslOptions.IGNORE_UNCLAIMED_STATE));
         }
         return c;
     }

@@ -67,7 +67,7 @@ public final class TrainingJob {
                 .build();
         SingleOutputStreamOperator<TrainingSample> samples = env
                 .fromSource(images, WatermarkStrategy.noWatermarks(), "kafka: " + config.get(StreamsslOptions.IMAGES_TOPIC))
-                .uid(UID_SOURCE).setParallelism(augmentParallelism)
+                .uid(onCluster(UID_SOURCE, config)).setParallelism(augmentParallelism)
                 .process(new DecodeAugmentFunction(config))
                 .returns(TypeInformation.of(TrainingSample.class))
                 .uid(UID_AUGMENT).name("decode + augment").setParallelism(augmentParallelism);
@@ -113,7 +113,17 @@ public final class TrainingJob {
                         .setTransactionalIdPrefix("streamssl-" + model)
                         .optClientProperties(clientProperties)
                         .build())
-                .uid(UID_EVENTS).name("kafka: metrics + snapshots").setParallelism(1);
+                .uid(onCluster(UID_EVENTS, config)).name("kafka: metrics + snapshots").setParallelism(1);
+    }
+
+    /**
+     * The operator id of a Kafka source or transactional sink: {@code uid@kafka.cluster-id} when the cluster is
+     * known. Its state (offsets, unfinished transactions) belongs to one cluster; on another a restore must not
+     * hand it over (a transaction the new cluster never saw fails its commit with InvalidPidMappingException).
+     */
+    public static String onCluster(String uid, JobConfig config) {
+        return config.contains(StreamsslOptions.KAFKA_CLUSTER_ID)
+                ? uid + "@" + config.get(StreamsslOptions.KAFKA_CLUSTER_ID) : uid;
     }
 
     /** The trainer's snapshot announcements: what the held-out evaluator reads. */

@@ -5,7 +5,9 @@ import io.streamssl.pipeline.config.StreamsslOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -59,7 +61,21 @@ public final class AutoResume {
         }
         console.println("resuming from " + newest.get().describe() + " (--fresh starts over); the trainer reports"
                 + " the step it restored");
-        return new AutoResume(config.with(Map.of(StreamsslOptions.RESTORE_FROM.key(), newest.get().path())), stored);
+        Map<String, String> restore = new HashMap<>(Map.of(StreamsslOptions.RESTORE_FROM.key(), newest.get().path()));
+        if (!Objects.equals(stored.kafkaClusterId(), current.kafkaClusterId())) {
+            // the Kafka source's offsets and the sink's unfinished transactions belong to the old cluster; their
+            // operator ids carry the cluster id (TrainingJob.onCluster), so the restore leaves them behind
+            console.println("the Kafka cluster is not the one of the stored state (kafka.cluster-id was "
+                    + describe(stored.kafkaClusterId()) + ", is " + describe(current.kafkaClusterId()) + "): the"
+                    + " model and the trainer's state resume; the images are read from kafka.starting-offsets, and"
+                    + " the old cluster's unfinished metrics/snapshot transactions are dropped");
+            restore.put(StreamsslOptions.IGNORE_UNCLAIMED_STATE.key(), "true");
+        }
+        return new AutoResume(config.with(restore), stored.onCluster(current.kafkaClusterId()));
+    }
+
+    private static String describe(String clusterId) {
+        return clusterId == null ? "unknown" : "'" + clusterId + "'";
     }
 
     /** The config to run: with {@code checkpoints.restore-from} set when resuming. */

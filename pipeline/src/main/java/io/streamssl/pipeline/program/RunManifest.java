@@ -25,8 +25,10 @@ import org.apache.flink.core.fs.Path;
  * @param modelName {@code trainer.model-name}
  * @param state the keys that decide the state's tensors or their meaning, with their resolved values
  * @param jobIds the Flink job ids of this lineage, oldest first
+ * @param kafkaClusterId {@code kafka.cluster-id} of the newest job, or null when unknown (not set, or a manifest
+ *     written before it was recorded)
  */
-public record RunManifest(String modelName, Map<String, String> state, List<String> jobIds) {
+public record RunManifest(String modelName, Map<String, String> state, List<String> jobIds, String kafkaClusterId) {
 
     public static final String FILE_NAME = "streamssl-run.json";
 
@@ -39,7 +41,8 @@ public record RunManifest(String modelName, Map<String, String> state, List<Stri
 
     /** A manifest for {@code config} with no job yet. */
     public static RunManifest of(JobConfig config) {
-        return new RunManifest(config.get(StreamsslOptions.MODEL_NAME), stateShaping(config), List.of());
+        return new RunManifest(config.get(StreamsslOptions.MODEL_NAME), stateShaping(config), List.of(),
+                config.contains(StreamsslOptions.KAFKA_CLUSTER_ID) ? config.get(StreamsslOptions.KAFKA_CLUSTER_ID) : null);
     }
 
     /**
@@ -68,7 +71,12 @@ public record RunManifest(String modelName, Map<String, String> state, List<Stri
     public RunManifest withJob(String jobId) {
         LinkedHashSet<String> ids = new LinkedHashSet<>(jobIds);
         ids.add(jobId);
-        return new RunManifest(modelName, state, new ArrayList<>(ids));
+        return new RunManifest(modelName, state, new ArrayList<>(ids), kafkaClusterId);
+    }
+
+    /** This manifest with its jobs now on the Kafka cluster {@code clusterId}. */
+    public RunManifest onCluster(String clusterId) {
+        return new RunManifest(modelName, state, jobIds, clusterId);
     }
 
     /**

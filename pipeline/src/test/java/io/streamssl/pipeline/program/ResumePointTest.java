@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamssl.pipeline.config.JobConfig;
 import io.streamssl.pipeline.config.StreamsslOptions;
+import io.streamssl.pipeline.job.JobFlinkConfiguration;
+import io.streamssl.pipeline.job.TrainingJob;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,6 +133,32 @@ class ResumePointTest {
     }
 
     @Test
+    void onAnotherKafkaClusterTheModelResumesAndTheOldClustersOffsetsAndTransactionsAreLeftBehind() throws IOException {
+        RunManifest.of(config(Map.of("kafka.cluster-id", "old-cluster"))).withJob(JOB_A).write(dir.toString());
+        checkpoint(JOB_A, 6, 1_000);
+
+        JobConfig same = AutoResume.prepare(config(Map.of("kafka.cluster-id", "old-cluster")), false, console).config();
+        assertThat(same.get(StreamsslOptions.IGNORE_UNCLAIMED_STATE)).isFalse();
+        assertThat(TrainingJob.onCluster(TrainingJob.UID_EVENTS, same)).isEqualTo("trainer-events@old-cluster");
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("kafka.cluster-id was");
+
+        AutoResume moved = AutoResume.prepare(config(Map.of("kafka.cluster-id", "new-cluster")), false, console);
+        JobConfig c = moved.config();
+        assertThat(c.get(StreamsslOptions.RESTORE_FROM)).endsWith(JOB_A + "/chk-6");
+        assertThat(c.get(StreamsslOptions.IGNORE_UNCLAIMED_STATE)).isTrue();
+        assertThat(JobFlinkConfiguration.of(c).get(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE)).isTrue();
+        // the source's and the sink's state had the old cluster in their ids: the restore does not claim it
+        assertThat(TrainingJob.onCluster(TrainingJob.UID_SOURCE, c)).isEqualTo("kafka-images@new-cluster");
+        assertThat(TrainingJob.onCluster(TrainingJob.UID_TRAINER, config(Map.of()))).isEqualTo("trainer");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("kafka.cluster-id was 'old-cluster', is 'new-cluster'");
+        moved.submitted(JOB_B);
+        RunManifest now = RunManifest.read(dir.toString());
+        assertThat(now.jobIds()).containsExactly(JOB_A, JOB_B);
+        assertThat(now.kafkaClusterId()).isEqualTo("new-cluster");
+    }
+
+    @Test
     void anExplicitRestorePointWinsOverTheNewestCheckpoint() throws IOException {
         RunManifest.of(config(Map.of())).withJob(JOB_A).write(dir.toString());
         checkpoint(JOB_A, 6, 1_000);
@@ -150,7 +179,7 @@ class ResumePointTest {
     }
 
     private static RunManifest manifest(String... jobs) {
-        return new RunManifest("encoder", Map.of(), List.of(jobs));
+        return new RunManifest("encoder", Map.of(), List.of(jobs), null);
     }
 
     private void checkpoint(String job, int n, long modified) throws IOException {
