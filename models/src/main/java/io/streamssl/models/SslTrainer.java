@@ -75,7 +75,8 @@ public final class SslTrainer implements AutoCloseable {
         this.method = SslMethods.create(spec.method(), spec.methodSettings());
         method.initialize(manager, new Shape(spec.batchSize(), 3, spec.imageSize(), spec.imageSize()));
         this.viewPlan = method.viewPlan(spec.imageSize());
-        this.optimizer = ParameterOptimizer.create(spec.optimizer(), spec.momentum(), spec.larsEta());
+        this.optimizer = ParameterOptimizer.create(spec.optimizer(), spec.momentum(), spec.larsEta(),
+                spec.adamBetas().beta1(), spec.adamBetas().beta2());
         if (spec.flatBuffers()) {
             optimizer.useFlatBuffer(new FlatTrainable(method.useFlatBuffers(), method.trainableParameters()));
         }

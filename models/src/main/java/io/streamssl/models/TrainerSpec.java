@@ -32,7 +32,8 @@ import java.util.Objects;
  *     default is its method's, see {@link #withMethodOptimizerDefaults}), {@code lars}, {@code adamw}),
  *     {@code weight-decay-end} (the weight decay follows a cosine from {@code weightDecay} to this over the schedule,
  *     DINO-style; default: constant), {@code lars-eta} (LARS trust coefficient, 0.02),
- *     {@code flat-buffers} ({@code true}/{@code false}, default false: see {@link #flatBuffers()})
+ *     {@code flat-buffers} ({@code true}/{@code false}, default false: see {@link #flatBuffers()}),
+ *     {@code adamw-betas} ({@code b1,b2}, default {@code 0.9,0.999})
  */
 public record TrainerSpec(
         String method,
@@ -59,7 +60,7 @@ public record TrainerSpec(
 
     /** The trainer options {@link #trainerOptions} accepts. */
     public static final java.util.Set<String> TRAINER_OPTIONS = java.util.Set.of("optimizer", "weight-decay-end", "lars-eta",
-            "flat-buffers");
+            "flat-buffers", "adamw-betas");
 
     public TrainerSpec {
         Objects.requireNonNull(method, "method");
@@ -94,6 +95,7 @@ public record TrainerSpec(
         require(wdEnd >= 0, "weight-decay-end", wdEnd, ">= 0");
         double eta = number(trainerOptions, "lars-eta", 0.02);
         require(eta > 0 && eta <= 1, "lars-eta", eta, "(0, 1]");
+        adamBetas(trainerOptions); // a malformed or out-of-range pair fails here, naming the option
         String flat = trainerOptions.getOrDefault("flat-buffers", "false").trim();
         require(flat.equals("true") || flat.equals("false"), "trainer option 'flat-buffers'", flat, "true or false");
     }
@@ -134,6 +136,20 @@ public record TrainerSpec(
         return number(trainerOptions, "weight-decay-end", weightDecay);
     }
 
+    /** AdamW's (β1, β2): trainer option {@code adamw-betas}, default (0.9, 0.999). */
+    public OptimizerDefaults.AdamBetas adamBetas() {
+        return adamBetas(trainerOptions);
+    }
+
+    private static OptimizerDefaults.AdamBetas adamBetas(Map<String, String> options) {
+        String v = options.get("adamw-betas");
+        try {
+            return v == null ? OptimizerDefaults.AdamBetas.DEFAULT : OptimizerDefaults.AdamBetas.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("trainer option 'adamw-betas': " + e.getMessage(), e);
+        }
+    }
+
     public double larsEta() {
         return number(trainerOptions, "lars-eta", 0.02);
     }
@@ -168,11 +184,24 @@ public record TrainerSpec(
 
     /**
      * This spec with its method's default optimiser and learning rate at its batch size ({@link
-     * MethodDescriptor#optimizerDefaults}): what a job whose config sets neither gets.
+     * MethodDescriptor#optimizerDefaults}), and its weight decay and AdamW betas where the method has its own: what
+     * a job whose config sets none of them gets.
      */
     public TrainerSpec withMethodOptimizerDefaults() {
         OptimizerDefaults defaults = SslMethods.descriptor(method).optimizerDefaults();
-        return withLearningRate(defaults.learningRate(batchSize)).withTrainerOption("optimizer", defaults.optimizer());
+        TrainerSpec s = withLearningRate(defaults.learningRate(batchSize)).withTrainerOption("optimizer",
+                defaults.optimizer());
+        if (defaults.weightDecay() != null) {
+            s = s.withWeightDecay(defaults.weightDecay());
+        }
+        return defaults.adamBetas() == null ? s : s.withTrainerOption("adamw-betas", defaults.adamBetas().format());
+    }
+
+    /** This spec with another (constant, unless {@code weight-decay-end} is set) weight decay. */
+    public TrainerSpec withWeightDecay(double decay) {
+        return new TrainerSpec(method, methodOptions, encoder, imageSize, batchSize, learningRate, warmupSteps,
+                scheduleSteps, momentum, decay, seed, device, mean, std, probeClasses, probeLearningRate,
+                trainerOptions);
     }
 
     /** This spec with another learning rate. */

@@ -75,6 +75,10 @@ public final class SslMethods {
             out.append('\n').append(d.name()).append(" — ").append(d.summary()).append('\n');
             out.append("  optimizer:       ").append(d.optimizerDefaults().describe())
                     .append(" (unless trainer.optimizer / trainer.learning-rate are set)\n");
+            if (!d.optimizerDefaults().describeDecayAndBetas().isEmpty()) {
+                out.append("  decay/betas:     ").append(d.optimizerDefaults().describeDecayAndBetas())
+                        .append(" (unless trainer.weight-decay/adamw-betas are set)\n");
+            }
             out.append("  views at 32 px:  ").append(m.viewPlan(32).describe()).append('\n');
             out.append("  views at 224 px: ").append(m.viewPlan(224).describe()).append('\n');
             out.append("  options:");

@@ -39,13 +39,19 @@ public interface ParameterOptimizer {
      * (momentum {@code momentum}, trust coefficient {@code larsEta}), {@code adamw} (β = 0.9, 0.999).
      */
     static ParameterOptimizer create(String name, double momentum, double larsEta) {
+        return create(name, momentum, larsEta, 0.9, 0.999);
+    }
+
+    /** As {@link #create(String, double, double)}, with AdamW's betas {@code adamBeta1}, {@code adamBeta2}. */
+    static ParameterOptimizer create(String name, double momentum, double larsEta, double adamBeta1,
+            double adamBeta2) {
         switch (name.toLowerCase(Locale.ROOT)) {
             case "sgd":
                 return new SgdMomentum((float) momentum);
             case "lars":
                 return new Lars((float) momentum, (float) larsEta);
             case "adamw":
-                return new AdamW(0.9f, 0.999f, 1e-8f);
+                return new AdamW((float) adamBeta1, (float) adamBeta2, 1e-8f);
             default:
                 throw new IllegalArgumentException("unknown optimizer '" + name + "': allowed are " + NAMES);
         }

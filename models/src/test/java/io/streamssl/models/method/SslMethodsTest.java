@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.encoder.EncoderSpec;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,15 @@ class SslMethodsTest {
                 .contains("  optimizer:       lars, learning rate 0.3 × batch-size/256")
                 .contains("  optimizer:       sgd, learning rate 0.05 (");
         assertThatThrownBy(() -> OptimizerDefaults.fixed("adam", 0.1)).hasMessageContaining("[sgd, lars, adamw]");
+        // MAE's recipe carries its weight decay and betas (He et al. 2022; solo-learn's CIFAR config)
+        assertThat(SslMethods.describe())
+                .contains("  optimizer:       adamw, learning rate 2e-4 × batch-size/256 (")
+                .contains("  decay/betas:     weight decay 0.05; betas 0.9,0.95 (unless trainer.weight-decay/adamw-betas");
+        TrainerSpec mae = TrainerSpec.byolCifar(8, 64, 100).withMethod("mae", Map.of()).withMethodOptimizerDefaults();
+        assertThat(mae.weightDecay()).isEqualTo(0.05);
+        assertThat(mae.adamBetas().beta2()).isEqualTo(0.95);
+        assertThatThrownBy(() -> OptimizerDefaults.fixed("sgd", 0.1).withAdamBetas(0.9, 0.95))
+                .hasMessageContaining("adamw betas are for adamw");
     }
 
     @Test

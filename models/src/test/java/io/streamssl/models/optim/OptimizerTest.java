@@ -109,6 +109,31 @@ class OptimizerTest {
     }
 
     @Test
+    void adamWTakesTheBetasItIsGiven() {
+        // two steps, gradient g then 3g: m̂₂ = (β1 + 3)/(1 + β1)·g and v̂₂ = (β2 + 9)/(1 + β2)·g² after bias correction,
+        // so the second step tells β2 = 0.95 (MAE's) from 0.999 (~1 % of the step)
+        for (double beta2 : new double[] {0.95, 0.999}) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Map<String, Parameter> p = parameters(m);
+                ParameterOptimizer adam = ParameterOptimizer.create("adamw", 0.9, 0.02, 0.9, beta2);
+                step(adam, p, 0.01f, 0f);
+                try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
+                    c.backward(p.get("w").getArray().mul(m.create(G, new Shape(2, 2))).sum().mul(3));
+                }
+                step(adam, p, 0.01f, 0f);
+                float[] w = p.get("w").getArray().toFloatArray();
+                for (int i = 0; i < 4; i++) {
+                    double w1 = W[i] - 0.01 * G[i] / (Math.abs(G[i]) + 1e-8);
+                    double mHat = (0.9 + 3) / (1 + 0.9) * G[i];
+                    double vHat = (beta2 + 9) / (1 + beta2) * G[i] * G[i];
+                    assertThat(w[i]).as("β2 %s, w[%d]", beta2, i)
+                            .isCloseTo((float) (w1 - 0.01 * mHat / (Math.sqrt(vHat) + 1e-8)), offset(1e-6f));
+                }
+            }
+        }
+    }
+
+    @Test
     void optimizersAreSelectedByNameAndValidated() {
         assertThat(ParameterOptimizer.create("sgd", 0.9, 0.02)).isInstanceOf(SgdMomentum.class);
         assertThat(ParameterOptimizer.create("LARS", 0.9, 0.02)).isInstanceOf(Lars.class);

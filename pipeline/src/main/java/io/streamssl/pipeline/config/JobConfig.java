@@ -205,14 +205,28 @@ public final class JobConfig implements Serializable {
                 : methodDefaults.learningRate(batchSize);
         String optimizer = contains(StreamsslOptions.OPTIMIZER) ? get(StreamsslOptions.OPTIMIZER)
                 : methodDefaults.optimizer();
-        return new TrainerSpec(get(StreamsslOptions.METHOD), methodOptions(), encoderSpec(),
+        double weightDecay = contains(StreamsslOptions.WEIGHT_DECAY) || methodDefaults.weightDecay() == null
+                ? get(StreamsslOptions.WEIGHT_DECAY) : methodDefaults.weightDecay();
+        TrainerSpec spec = new TrainerSpec(get(StreamsslOptions.METHOD), methodOptions(), encoderSpec(),
                 get(StreamsslOptions.IMAGE_SIZE), batchSize, learningRate, get(StreamsslOptions.WARMUP_STEPS),
                 get(StreamsslOptions.SCHEDULE_STEPS), get(StreamsslOptions.MOMENTUM),
-                get(StreamsslOptions.WEIGHT_DECAY), get(StreamsslOptions.SEED), get(StreamsslOptions.DEVICE),
+                weightDecay, get(StreamsslOptions.SEED), get(StreamsslOptions.DEVICE),
                 floats(StreamsslOptions.NORMALIZE_MEAN), floats(StreamsslOptions.NORMALIZE_STD),
                 get(StreamsslOptions.PROBE_CLASSES), get(StreamsslOptions.PROBE_LEARNING_RATE))
                 .withTrainerOption("optimizer", optimizer)
                 .withTrainerOption("flat-buffers", Boolean.toString(get(StreamsslOptions.FLAT_BUFFERS)));
+        if (contains(StreamsslOptions.ADAMW_BETAS)) {
+            try {
+                OptimizerDefaults.AdamBetas.parse(get(StreamsslOptions.ADAMW_BETAS));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("config key '" + StreamsslOptions.ADAMW_BETAS.key() + "': "
+                        + e.getMessage(), e);
+            }
+            return spec.withTrainerOption("adamw-betas", get(StreamsslOptions.ADAMW_BETAS).trim());
+        }
+        // the method's betas are AdamW's: with another optimiser the user chose they do not apply
+        return methodDefaults.adamBetas() == null || !optimizer.equals("adamw") ? spec
+                : spec.withTrainerOption("adamw-betas", methodDefaults.adamBetas().format());
     }
 
     /**

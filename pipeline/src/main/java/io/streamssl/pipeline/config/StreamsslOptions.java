@@ -89,7 +89,11 @@ public final class StreamsslOptions {
     public static final ConfigOption<Double> MOMENTUM = key("trainer.momentum").doubleType().defaultValue(0.9)
             .withDescription("SGD momentum.");
     public static final ConfigOption<Double> WEIGHT_DECAY = key("trainer.weight-decay").doubleType()
-            .defaultValue(1e-5).withDescription("L2 weight decay (not on biases and norms).");
+            .defaultValue(1e-5).withDescription("L2 weight decay (not on biases and norms). Unset: the method's own"
+                    + " where it has one (MAE 0.05; see `streamssl methods`), else this default.");
+    public static final ConfigOption<String> ADAMW_BETAS = key("trainer.adamw-betas").stringType().noDefaultValue()
+            .withDescription("AdamW's (β1, β2) as 'b1,b2', each in [0, 1). Unset: the method's own where it has"
+                    + " them (MAE 0.9,0.95), else 0.9,0.999.");
     public static final ConfigOption<Long> SEED = key("trainer.seed").longType().defaultValue(42L)
             .withDescription("Seeds weight initialisation and augmentation.");
     public static final ConfigOption<String> DEVICE = key("trainer.device").stringType().defaultValue("auto")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamssl.models.TrainerSpec;
+import io.streamssl.models.method.OptimizerDefaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +48,36 @@ class JobConfigTest {
                 .trainerSpec();
         assertThat(onlyLr.optimizer()).isEqualTo("lars");
         assertThat(onlyLr.learningRate()).isEqualTo(0.2);
+    }
+
+    @Test
+    void maesWeightDecayAndAdamBetasAreItsDefaultsAndGivenOnesWin() {
+        Map<String, String> mae = Map.of("trainer.method", "mae", "trainer.encoder", "vit-tiny");
+        TrainerSpec paper = JobConfig.of(mae).trainerSpec();
+        assertThat(paper.optimizer()).isEqualTo("adamw");
+        assertThat(paper.weightDecay()).isEqualTo(0.05);
+        assertThat(paper.adamBetas()).isEqualTo(new OptimizerDefaults.AdamBetas(0.9, 0.95));
+
+        java.util.HashMap<String, String> given = new java.util.HashMap<>(mae);
+        given.put("trainer.weight-decay", "0.1");
+        given.put("trainer.adamw-betas", "0.8, 0.99");
+        TrainerSpec user = JobConfig.of(given).trainerSpec();
+        assertThat(user.weightDecay()).isEqualTo(0.1);
+        assertThat(user.adamBetas()).isEqualTo(new OptimizerDefaults.AdamBetas(0.8, 0.99));
+
+        // a method without its own keeps the trainer's defaults
+        TrainerSpec byol = JobConfig.of(Map.of()).trainerSpec();
+        assertThat(byol.weightDecay()).isEqualTo(1e-5);
+        assertThat(byol.adamBetas()).isEqualTo(OptimizerDefaults.AdamBetas.DEFAULT);
+        assertThat(JobConfig.of(Map.of("trainer.method", "mae", "trainer.encoder", "vit-tiny",
+                "trainer.optimizer", "sgd")).trainerSpec().adamBetas()).isEqualTo(OptimizerDefaults.AdamBetas.DEFAULT);
+
+        given.put("trainer.adamw-betas", "0.9");
+        assertThatThrownBy(() -> JobConfig.of(given).trainerSpec())
+                .hasMessageContaining("trainer.adamw-betas").hasMessageContaining("'b1,b2'");
+        given.put("trainer.adamw-betas", "0.9,1");
+        assertThatThrownBy(() -> JobConfig.of(given).trainerSpec())
+                .hasMessageContaining("trainer.adamw-betas").hasMessageContaining("[0, 1)");
     }
 
     @Test
