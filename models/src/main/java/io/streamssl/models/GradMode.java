@@ -18,4 +18,23 @@ public final class GradMode {
             JniUtils.setGradMode(false);
         }
     }
+
+    /**
+     * Runs {@code write} with grad mode off, then puts the mode back as it was: for a method that must write a
+     * parameter in place in the middle of a forward pass a gradient collector records (Exemplar-CNN
+     * re-initialising a class's weight row).
+     */
+    public static void paused(Runnable write) {
+        if (!"PyTorch".equals(Engine.getInstance().getEngineName())) {
+            write.run();
+            return;
+        }
+        boolean was = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            write.run();
+        } finally {
+            JniUtils.setGradMode(was);
+        }
+    }
 }

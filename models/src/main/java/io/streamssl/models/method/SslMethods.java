@@ -27,6 +27,7 @@ public final class SslMethods {
             DeepClusterV2.DESCRIPTOR,
             Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
             Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR,
+            ExemplarCnn.DESCRIPTOR,
             Rotation.DESCRIPTOR, Mae.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();

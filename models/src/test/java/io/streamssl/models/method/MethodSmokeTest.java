@@ -72,6 +72,7 @@ class MethodSmokeTest {
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "128")), "sgd", 0.05),
                 Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05),
                 Arguments.of("rotation", Map.of(), "sgd", 0.05),
+                Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL, "sgd", 0.05),
                 Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3)) // on ViT-Tiny: see encoderFor
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
@@ -118,7 +119,7 @@ class MethodSmokeTest {
                 stds[i] = r.scalars().get("embedding-std");
             }
             // obow: the pooled feature; mae: the class token
-            embeddingDim = method.equals("obow") || method.equals("mae") ? dim : embeddingDim(method, options);
+            embeddingDim = method.equals("obow") || method.equals("mae") || method.equals("exemplar-cnn") ? dim : embeddingDim(method, options);
             int window = Math.max(1, STEPS / 10);
             int start = comparableFrom(method, options);
             double first = mean(losses, start, start + window);

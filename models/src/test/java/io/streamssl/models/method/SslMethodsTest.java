@@ -25,7 +25,7 @@ class SslMethodsTest {
     void everyMethodIsSelectableByName() {
         assertThat(SslMethods.names()).containsExactly("simclr", "simclrv2", "mocov2", "mocov1", "mocov3", "nnclr", "byol",
                 "simsiam", "dino", "swav", "barlowtwins", "vicreg", "deepclusterv2", "sela", "instdisc", "pirl", "seed", "obow",
-                "rotation", "mae");
+                "exemplar-cnn", "rotation", "mae");
         for (String name : SslMethods.names()) {
             assertThat(SslMethods.create(name, DEFAULTS).name()).isEqualTo(name);
         }
@@ -138,7 +138,7 @@ class SslMethodsTest {
         List<MethodDescriptor> all = List.of(SimClr.DESCRIPTOR, SimClrV2.DESCRIPTOR, MocoV2.DESCRIPTOR, MocoV1.DESCRIPTOR,
                 MocoV3.DESCRIPTOR, Nnclr.DESCRIPTOR, Byol.DESCRIPTOR, SimSiam.DESCRIPTOR, Dino.DESCRIPTOR, Swav.DESCRIPTOR,
                 BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR, DeepClusterV2.DESCRIPTOR, Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
-                Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR,
+                Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR, ExemplarCnn.DESCRIPTOR,
                 Rotation.DESCRIPTOR, Mae.DESCRIPTOR);
         assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
         for (MethodDescriptor d : all) {
