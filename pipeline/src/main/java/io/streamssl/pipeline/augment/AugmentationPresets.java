@@ -3,6 +3,7 @@ package io.streamssl.pipeline.augment;
 import java.util.ArrayList;
 import io.streamssl.models.method.AugmentationPresetName;
 import io.streamssl.models.method.ViewPlan;
+import io.streamssl.models.pretext.PermutationSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
