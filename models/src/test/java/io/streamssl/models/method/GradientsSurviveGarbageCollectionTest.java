@@ -66,7 +66,8 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "32"))),
                 Arguments.of("obow", Map.of("vocabulary-size", "32", "generator-hidden", "32")),
                 Arguments.of("rotation", Map.of()),
-                Arguments.of("jigsaw", JigsawTest.SMALL));
+                Arguments.of("jigsaw", JigsawTest.SMALL),
+                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -123,12 +124,13 @@ class GradientsSurviveGarbageCollectionTest {
 
     /** Pretext targets for the methods that need them (image i of view v: i mod the classes), else none. */
     private static int[][] targets(String method, int views) {
-        if (!method.equals("jigsaw")) {
+        if (!method.equals("jigsaw") && !method.equals("relative-patch-location")) {
             return null;
         }
+        int classes = method.equals("jigsaw") ? Jigsaw.PERMUTATIONS : RelativePatchLocation.POSITIONS;
         int[][] out = new int[views][BATCH];
         for (int[] view : out) {
-            java.util.Arrays.setAll(view, i -> i % Jigsaw.PERMUTATIONS);
+            java.util.Arrays.setAll(view, i -> i % classes);
         }
         return out;
     }

@@ -42,7 +42,8 @@ class QueueMethodResumeTest {
                 // 24 words at 8 a step: the vocabulary wraps before and after the cut
                 Arguments.of("obow", Map.of("vocabulary-size", "24", "generator-hidden", "32")),
                 Arguments.of("rotation", Map.of()), // no queue: its classifier and batch-norm statistics resume
-                Arguments.of("jigsaw", JigsawTest.SMALL));
+                Arguments.of("jigsaw", JigsawTest.SMALL),
+                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -67,7 +68,7 @@ class QueueMethodResumeTest {
             }
             end = trainer.exportState();
         }
-        if (!method.equals("rotation") && !method.equals("jigsaw")) {
+        if (!List.of("rotation", "jigsaw", "relative-patch-location").contains(method)) {
             assertThat(saved.tensors().keySet()).as("%s checkpoints its queue", method)
                     .anyMatch(k -> k.contains("queue"));
         }

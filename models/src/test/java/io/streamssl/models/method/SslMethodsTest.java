@@ -25,7 +25,7 @@ class SslMethodsTest {
         assertThat(SslMethods.names()).containsExactly("simclr", "simclrv2", "mocov2", "mocov1", "mocov3", "nnclr", "byol",
                 "simsiam", "dino", "swav", "barlowtwins", "vicreg", "deepclusterv2", "sela", "instdisc", "pirl", "seed", "obow",
                 "rotation", "mae",
-                "jigsaw");
+                "jigsaw", "relative-patch-location");
         for (String name : SslMethods.names()) {
             assertThat(SslMethods.create(name, DEFAULTS).name()).isEqualTo(name);
         }
@@ -131,7 +131,7 @@ class SslMethodsTest {
                 BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR, DeepClusterV2.DESCRIPTOR, Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
                 Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR,
                 Rotation.DESCRIPTOR, Mae.DESCRIPTOR,
-                Jigsaw.DESCRIPTOR);
+                Jigsaw.DESCRIPTOR, RelativePatchLocation.DESCRIPTOR);
         assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
         for (MethodDescriptor d : all) {
             assertThat(SslMethods.descriptor(d.name())).isSameAs(d);

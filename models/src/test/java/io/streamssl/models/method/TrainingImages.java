@@ -18,7 +18,8 @@ import java.util.Random;
  * enough to give a method something to learn, not the real augmentation presets. A view of the {@code rotation}
  * preset is then turned and carries its quarter turns as its target, as the pipeline's: view v turned v mod 4
  * times when the group has a multiple of 4 views, else a random number of times. A view of the {@code jigsaw}
- * preset is a shuffled 3×3 grid of tiles with its permutation index as its target, as the pipeline's.
+ * preset is a shuffled 3×3 grid of tiles with its permutation index as its target, as the pipeline's; the views
+ * of the {@code relative-patch} preset come in pairs, a centre patch and a neighbour whose target is its position.
  */
 final class TrainingImages {
 
@@ -124,10 +125,18 @@ final class TrainingImages {
             byte[] px = new byte[n * g.views() * s * s * 3];
             boolean rotation = g.preset().equals(AugmentationPresetName.ROTATION.configName());
             boolean jigsaw = g.preset().equals(AugmentationPresetName.JIGSAW.configName());
-            int[] targets = rotation || jigsaw ? new int[n * g.views()] : null;
+            boolean relativePatch = g.preset().equals(AugmentationPresetName.RELATIVE_PATCH.configName());
+            int[] targets = rotation || jigsaw || relativePatch ? new int[n * g.views()] : null;
             for (int i = 0; i < n; i++) {
                 for (int v = 0; v < g.views(); v++) {
                     int offset = (i * g.views() + v) * s * s * 3;
+                    if (relativePatch) {
+                        if (v % 2 == 0) { // the pair: this centre and the neighbour after it
+                            targets[i * g.views() + v] = -1;
+                            targets[i * g.views() + v + 1] = relativePatch(images.get(picked[i]), s, px, offset);
+                        }
+                        continue;
+                    }
                     if (jigsaw) {
                         targets[i * g.views() + v] = jigsaw(images.get(picked[i]), s, px, offset);
                         continue;
@@ -170,6 +179,40 @@ final class TrainingImages {
             }
         }
         return index;
+    }
+
+    /**
+     * A relative-patch pair of side {@code patch} at {@code offset} (the centre) and right after it (the neighbour),
+     * as the pipeline's {@code RelativePatchView} makes it: a crop to a region holding a 3×3 grid of patches with
+     * the paper's gap (half a patch) and jitter (7/96 of a patch, at least 1) between them, the centre and a random
+     * neighbour cut out, each keeping one colour channel (the others 127..129). Returns the neighbour's position.
+     */
+    private int relativePatch(byte[] image, int patch, byte[] px, int offset) {
+        int gap = Math.round(patch / 2f);
+        int jitter = Math.max(1, (int) Math.round(patch * 7.0 / 96));
+        int regionSide = 3 * patch + 2 * gap + 2 * jitter;
+        byte[] region = new byte[regionSide * regionSide * 3];
+        crop(image, regionSide, 0.5, 1.0, region, 0);
+        int position = random.nextInt(8);
+        int cell = position < 4 ? position : position + 1;
+        int[] cells = {4, cell};
+        for (int j = 0; j < 2; j++) {
+            int top = jitter + (cells[j] / 3) * (patch + gap) + random.nextInt(2 * jitter + 1) - jitter;
+            int left = jitter + (cells[j] % 3) * (patch + gap) + random.nextInt(2 * jitter + 1) - jitter;
+            int kept = random.nextInt(3);
+            int out = offset + j * patch * patch * 3;
+            for (int y = 0; y < patch; y++) {
+                System.arraycopy(region, ((top + y) * regionSide + left) * 3, px, out + y * patch * 3, patch * 3);
+            }
+            for (int p = 0; p < patch * patch; p++) {
+                for (int c = 0; c < 3; c++) {
+                    if (c != kept) {
+                        px[out + p * 3 + c] = (byte) (127 + random.nextInt(3));
+                    }
+                }
+            }
+        }
+        return position;
     }
 
     /** The jigsaw's cell side for a tile, at the paper's ratio 85:64 (the pipeline's {@code JigsawView.cellFor}). */
