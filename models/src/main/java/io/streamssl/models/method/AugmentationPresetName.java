@@ -22,7 +22,9 @@ public enum AugmentationPresetName {
     /** A 3×3 grid of shuffled tiles (PIRL's jigsaw view; the Jigsaw pretext task's input): a pretext view. */
     JIGSAW("jigsaw", true),
     /** A crop turned by 0, 90, 180 or 270 degrees (Gidaris et al. 2018, the Rotation task's input): a pretext view. */
-    ROTATION("rotation", true);
+    ROTATION("rotation", true),
+    /** A centre patch and one of its 8 neighbours, in pairs of views (Doersch et al. 2015): a pretext view. */
+    RELATIVE_PATCH("relative-patch", true);
 
     private static final Set<String> CONFIG_NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(
             Arrays.stream(values()).map(AugmentationPresetName::configName).toList()));

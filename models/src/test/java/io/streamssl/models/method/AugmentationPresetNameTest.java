@@ -10,7 +10,7 @@ class AugmentationPresetNameTest {
     @Test
     void theConfigNamesAreTheViewPlansPresetsInOrder() {
         assertThat(AugmentationPresetName.configNames()).containsExactly("simclr", "mocov2", "byol", "dino",
-                "cifar-asymmetric", "cifar-symmetric", "mae", "jigsaw", "rotation");
+                "cifar-asymmetric", "cifar-symmetric", "mae", "jigsaw", "rotation", "relative-patch");
         // the jigsaw grid and the rotation are pretext views a method plans for itself, not a preset for all of a method's views
         assertThat(AugmentationPresetName.viewConfigNames()).containsExactly("simclr", "mocov2", "byol", "dino",
                 "cifar-asymmetric", "cifar-symmetric", "mae");

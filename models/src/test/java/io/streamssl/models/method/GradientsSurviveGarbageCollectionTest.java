@@ -66,7 +66,9 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "32"))),
                 Arguments.of("obow", Map.of("vocabulary-size", "32", "generator-hidden", "32")),
                 Arguments.of("rotation", Map.of()),
-                Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL));
+                Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL),
+                Arguments.of("jigsaw", JigsawTest.SMALL),
+                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -102,7 +104,8 @@ class GradientsSurviveGarbageCollectionTest {
             Engine engine = Engine.getInstance();
             synchronized (engine) {
                 try (GradientCollector collector = engine.newGradientCollector()) {
-                    SslMethod.Forward forward = method.forward(new ParameterStore(step, false), views, 5);
+                    SslMethod.Forward forward = method.forwardBatch(new ParameterStore(step, false), views,
+                            new SslMethod.BatchContext(null, targets(method.name(), views.size())), 5);
                     if (collectBeforeBackward) {
                         filler = collectAndReallocateFreedNativeMemory();
                     }
@@ -117,6 +120,19 @@ class GradientsSurviveGarbageCollectionTest {
             }
         }
         assertThat(filler == null || !filler.isEmpty()).isTrue(); // keeps the filler alive through backward
+        return out;
+    }
+
+    /** Pretext targets for the methods that need them (image i of view v: i mod the classes), else none. */
+    private static int[][] targets(String method, int views) {
+        if (!method.equals("jigsaw") && !method.equals("relative-patch-location")) {
+            return null;
+        }
+        int classes = method.equals("jigsaw") ? Jigsaw.PERMUTATIONS : RelativePatchLocation.POSITIONS;
+        int[][] out = new int[views][BATCH];
+        for (int[] view : out) {
+            java.util.Arrays.setAll(view, i -> i % classes);
+        }
         return out;
     }
 

@@ -73,7 +73,9 @@ class MethodSmokeTest {
                 Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05),
                 Arguments.of("rotation", Map.of(), "sgd", 0.05),
                 Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL, "sgd", 0.05),
-                Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3)) // on ViT-Tiny: see encoderFor
+                Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3), // on ViT-Tiny: see encoderFor
+                Arguments.of("jigsaw", JigsawTest.SMALL, "sgd", 0.05),
+                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL, "sgd", 0.05))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -211,6 +213,12 @@ class MethodSmokeTest {
         }
         if (method.equals("rotation")) {
             return Rotation.ROTATIONS; // its embedding is the classifier's logits
+        }
+        if (method.equals("jigsaw")) {
+            return Jigsaw.PERMUTATIONS;
+        }
+        if (method.equals("relative-patch-location")) {
+            return RelativePatchLocation.POSITIONS;
         }
         String key = method.equals("dino") ? "head-bottleneck" : "projector-out";
         return Integer.parseInt(options.get(key));

@@ -2,6 +2,7 @@ package io.streamssl.models.method;
 
 import io.streamssl.models.MultiCropBatch;
 import io.streamssl.models.ViewBatch;
+import io.streamssl.models.pretext.PermutationSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,7 +17,9 @@ import java.util.Random;
  * than other images). Views are made here with simple random-resized crops, flips and brightness jitter:
  * enough to give a method something to learn, not the real augmentation presets. A view of the {@code rotation}
  * preset is then turned and carries its quarter turns as its target, as the pipeline's: view v turned v mod 4
- * times when the group has a multiple of 4 views, else a random number of times.
+ * times when the group has a multiple of 4 views, else a random number of times. A view of the {@code jigsaw}
+ * preset is a shuffled 3×3 grid of tiles with its permutation index as its target, as the pipeline's; the views
+ * of the {@code relative-patch} preset come in pairs, a centre patch and a neighbour whose target is its position.
  */
 final class TrainingImages {
 
@@ -121,18 +124,27 @@ final class TrainingImages {
             boolean global = s >= SIDE;
             byte[] px = new byte[n * g.views() * s * s * 3];
             boolean rotation = g.preset().equals(AugmentationPresetName.ROTATION.configName());
-            int[] targets = rotation ? new int[n * g.views()] : null;
+            boolean jigsaw = g.preset().equals(AugmentationPresetName.JIGSAW.configName());
+            boolean relativePatch = g.preset().equals(AugmentationPresetName.RELATIVE_PATCH.configName());
+            int[] targets = rotation || jigsaw || relativePatch ? new int[n * g.views()] : null;
             for (int i = 0; i < n; i++) {
                 for (int v = 0; v < g.views(); v++) {
-                    boolean jigsaw = g.preset().equals(AugmentationPresetName.JIGSAW.configName());
-                    crop(images.get(picked[i]), s, global || jigsaw ? 0.3 : 0.1, global || jigsaw ? 1.0 : 0.4, px,
-                            (i * g.views() + v) * s * s * 3);
-                    if (jigsaw) {
-                        shuffleTiles(px, (i * g.views() + v) * s * s * 3, s);
+                    int offset = (i * g.views() + v) * s * s * 3;
+                    if (relativePatch) {
+                        if (v % 2 == 0) { // the pair: this centre and the neighbour after it
+                            targets[i * g.views() + v] = -1;
+                            targets[i * g.views() + v + 1] = relativePatch(images.get(picked[i]), s, px, offset);
+                        }
+                        continue;
                     }
+                    if (jigsaw) {
+                        targets[i * g.views() + v] = jigsaw(images.get(picked[i]), s, px, offset);
+                        continue;
+                    }
+                    crop(images.get(picked[i]), s, global ? 0.3 : 0.1, global ? 1.0 : 0.4, px, offset);
                     if (rotation) {
                         int turns = g.views() % 4 == 0 ? v % 4 : random.nextInt(4);
-                        rotate(px, (i * g.views() + v) * s * s * 3, s, turns);
+                        rotate(px, offset, s, turns);
                         targets[i * g.views() + v] = turns;
                     }
                 }
@@ -142,24 +154,70 @@ final class TrainingImages {
         return new MultiCropBatch(groups);
     }
 
-    /** PIRL's jigsaw view, simply: the 3×3 tiles of a crop of side {@code side} in a random order, in place. */
-    private void shuffleTiles(byte[] px, int offset, int side) {
-        int t = side / 3;
-        int[] order = {0, 1, 2, 3, 4, 5, 6, 7, 8};
-        for (int i = 8; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int k = order[i];
-            order[i] = order[j];
-            order[j] = k;
-        }
-        byte[] copy = java.util.Arrays.copyOfRange(px, offset, offset + side * side * 3);
+    /**
+     * A jigsaw view of side {@code side} (3 tiles of side/3) at {@code offset}, as the pipeline's {@code JigsawView}
+     * makes it: a crop to a region of 3 cells (the paper's 85 px cell for a 64 px tile), a tile at a random offset
+     * inside each cell, laid out in the order of a permutation of {@link PermutationSet#standard()}, position i
+     * showing cell {@code permutation[i]}. Returns the permutation's index, the view's target.
+     */
+    private int jigsaw(byte[] image, int side, byte[] px, int offset) {
+        int tile = side / 3;
+        int cell = cellFor(tile);
+        int regionSide = 3 * cell;
+        byte[] region = new byte[regionSide * regionSide * 3];
+        crop(image, regionSide, 0.3, 1.0, region, 0);
+        PermutationSet set = PermutationSet.standard();
+        int index = random.nextInt(set.size());
+        byte[] order = set.permutation(index);
         for (int i = 0; i < 9; i++) {
             int from = order[i];
-            for (int y = 0; y < t; y++) {
-                System.arraycopy(copy, (((from / 3) * t + y) * side + (from % 3) * t) * 3, px,
-                        offset + (((i / 3) * t + y) * side + (i % 3) * t) * 3, t * 3);
+            int top = (from / 3) * cell + random.nextInt(cell - tile + 1);
+            int left = (from % 3) * cell + random.nextInt(cell - tile + 1);
+            for (int y = 0; y < tile; y++) {
+                System.arraycopy(region, ((top + y) * regionSide + left) * 3, px,
+                        offset + (((i / 3) * tile + y) * side + (i % 3) * tile) * 3, tile * 3);
             }
         }
+        return index;
+    }
+
+    /**
+     * A relative-patch pair of side {@code patch} at {@code offset} (the centre) and right after it (the neighbour),
+     * as the pipeline's {@code RelativePatchView} makes it: a crop to a region holding a 3×3 grid of patches with
+     * the paper's gap (half a patch) and jitter (7/96 of a patch, at least 1) between them, the centre and a random
+     * neighbour cut out, each keeping one colour channel (the others 127..129). Returns the neighbour's position.
+     */
+    private int relativePatch(byte[] image, int patch, byte[] px, int offset) {
+        int gap = Math.round(patch / 2f);
+        int jitter = Math.max(1, (int) Math.round(patch * 7.0 / 96));
+        int regionSide = 3 * patch + 2 * gap + 2 * jitter;
+        byte[] region = new byte[regionSide * regionSide * 3];
+        crop(image, regionSide, 0.5, 1.0, region, 0);
+        int position = random.nextInt(8);
+        int cell = position < 4 ? position : position + 1;
+        int[] cells = {4, cell};
+        for (int j = 0; j < 2; j++) {
+            int top = jitter + (cells[j] / 3) * (patch + gap) + random.nextInt(2 * jitter + 1) - jitter;
+            int left = jitter + (cells[j] % 3) * (patch + gap) + random.nextInt(2 * jitter + 1) - jitter;
+            int kept = random.nextInt(3);
+            int out = offset + j * patch * patch * 3;
+            for (int y = 0; y < patch; y++) {
+                System.arraycopy(region, ((top + y) * regionSide + left) * 3, px, out + y * patch * 3, patch * 3);
+            }
+            for (int p = 0; p < patch * patch; p++) {
+                for (int c = 0; c < 3; c++) {
+                    if (c != kept) {
+                        px[out + p * 3 + c] = (byte) (127 + random.nextInt(3));
+                    }
+                }
+            }
+        }
+        return position;
+    }
+
+    /** The jigsaw's cell side for a tile, at the paper's ratio 85:64 (the pipeline's {@code JigsawView.cellFor}). */
+    static int cellFor(int tile) {
+        return Math.max(tile, (int) Math.round(tile * 85.0 / 64));
     }
 
     /** Turns the view at {@code offset} counter-clockwise by {@code turns} quarter turns, in place. */

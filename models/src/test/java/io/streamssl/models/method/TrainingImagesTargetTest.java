@@ -3,12 +3,13 @@ package io.streamssl.models.method;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamssl.models.MultiCropBatch;
+import io.streamssl.models.pretext.PermutationSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The test images' rotation views carry their quarter turns as the pipeline's do. */
+/** The test images' rotation and jigsaw views carry their quarter turns and permutation indices as the pipeline's do. */
 class TrainingImagesTargetTest {
 
     @Test
@@ -37,5 +38,20 @@ class TrainingImagesTargetTest {
         }
         assertThat(drawn).containsExactlyInAnyOrder(0, 1, 2, 3);
         assertThat(images.batch(2, ViewPlan.of(2, 32, "cifar-symmetric", List.of())).viewTargets()).isNull();
+    }
+
+    @Test
+    void jigsawViewsCarryTheirPermutationIndex() {
+        TrainingImages images = TrainingImages.load(8, 3);
+        int[][] targets = images.batch(40, ViewPlan.of(2, 27, "jigsaw", List.of())).viewTargets();
+        Set<Integer> drawn = new HashSet<>();
+        for (int[] view : targets) {
+            for (int t : view) {
+                assertThat(t).isBetween(0, PermutationSet.STANDARD_SIZE - 1);
+                drawn.add(t);
+            }
+        }
+        assertThat(drawn).as("80 draws of 100 permutations").hasSizeGreaterThan(40);
+        assertThat(TrainingImages.cellFor(64)).as("the paper's 85 px cells for 64 px tiles").isEqualTo(85);
     }
 }

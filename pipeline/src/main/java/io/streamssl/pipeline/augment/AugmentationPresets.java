@@ -3,6 +3,7 @@ package io.streamssl.pipeline.augment;
 import java.util.ArrayList;
 import io.streamssl.models.method.AugmentationPresetName;
 import io.streamssl.models.method.ViewPlan;
+import io.streamssl.models.pretext.PermutationSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -43,6 +44,9 @@ import java.util.TreeSet;
  *   <tr><td>{@code jigsaw}</td><td>192 (9 tiles of 64)</td><td>0.2–1</td><td>0.4, 0.4, 0.4, 0.1</td><td>0</td>
  *       <td>0</td><td>PIRL's jigsaw view (Misra &amp; van der Maaten 2019): a {@link JigsawView} over a region of
  *       3 × 85 px for 64 px tiles, {@link PermutationSet#standard()}; MoCo v2's crop and colour</td></tr>
+ *   <tr><td>{@code relative-patch}</td><td>96 (the patch)</td><td>0.5–1</td><td>none: colour dropping</td>
+ *       <td>0</td><td>0</td><td>Context prediction (Doersch et al. 2015): pairs of {@link RelativePatchView}s, a
+ *       centre patch and one of its 8 neighbours, half a patch apart, jittered 7/96 of a patch</td></tr>
  *   <tr><td>{@code rotation}</td><td>32</td><td>0.2–1</td><td>0.4, 0.4, 0.4, 0.1</td><td>0</td><td>0</td>
  *       <td>RotNet (Gidaris et al. 2018): a {@link RotationView}, turned 0/90/180/270°; with a multiple of 4 views
  *       view v turned v mod 4 times (every image in all four rotations, the paper's batch), else drawn per view</td></tr>
@@ -97,6 +101,8 @@ public final class AugmentationPresets {
             // RotNet's input is the image itself (random crop and flip); a crop of 0.2–1 and MoCo v2's jitter
             // keep colour from being the only cue the head needs not to look past
             case ROTATION -> new Preset(32, 0.2, 1.0, MOCO_JITTER, 0, 0, 0, 0, false, false, true);
+            // size: the patch's (the paper's 96 px); no colour ops, the patches drop colour instead (relativePatch)
+            case RELATIVE_PATCH -> new Preset(96, 0.5, 1.0, null, 0, 0, 0, 0, false, false, false);
         };
     }
 
@@ -150,6 +156,9 @@ public final class AugmentationPresets {
         int localSize = intOverride(overrides, LOCAL_SIZE, DINO_LOCAL_SIZE, 1);
 
         List<ViewTransform> views = new ArrayList<>();
+        if (AugmentationPresetName.of(presetName) == AugmentationPresetName.RELATIVE_PATCH) {
+            return relativePatch(size, globalCrops, preset, runSeed);
+        }
         if (preset.jigsaw()) {
             if (size % JigsawView.GRID != 0) {
                 throw new IllegalArgumentException("augmentation override '" + SIZE + "' of the jigsaw preset must"
@@ -181,6 +190,27 @@ public final class AugmentationPresets {
             views.add(view(localSize, DINO_LOCAL_MIN_SCALE, DINO_LOCAL_MAX_SCALE, preset.jitter(), DINO_LOCAL_BLUR, 0));
         }
         return new MultiViewAugmenter(runSeed, views);
+    }
+
+    /**
+     * Pairs of views, a centre patch then one of its neighbours cut from the same region ({@link RelativePatchView}):
+     * {@code views} must be even. The paper's gap (half a patch) and jitter (7 of 96 px), colour dropping.
+     */
+    private static MultiViewAugmenter relativePatch(int patch, int views, Preset preset, long runSeed) {
+        if (views % 2 != 0) {
+            throw new IllegalArgumentException("augmentation override '" + GLOBAL_CROPS + "' of the relative-patch"
+                    + " preset must be even (pairs of a centre and a neighbour patch), got " + views);
+        }
+        int gap = RelativePatchView.gapFor(patch);
+        int jitter = RelativePatchView.jitterFor(patch);
+        ViewPipeline region = view(RelativePatchView.regionSide(patch, gap, jitter), preset.minScale(),
+                preset.maxScale(), preset.jitter(), 0, 0);
+        List<ViewTransform> out = new ArrayList<>();
+        for (int v = 0; v < views; v += 2) {
+            out.add(new RelativePatchView(region, patch, gap, jitter, RelativePatchView.Role.CENTRE, true));
+            out.add(new RelativePatchView(region, patch, gap, jitter, RelativePatchView.Role.NEIGHBOUR, true));
+        }
+        return new MultiViewAugmenter(runSeed, out);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.streamssl.pipeline.augment;
 
 import io.streamssl.connectors.decode.RgbImage;
+import io.streamssl.models.pretext.PermutationSet;
 import java.util.SplittableRandom;
 
 /**

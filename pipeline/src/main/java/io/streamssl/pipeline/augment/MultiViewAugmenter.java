@@ -40,6 +40,12 @@ public final class MultiViewAugmenter {
         if (transforms == null || transforms.isEmpty()) {
             throw new IllegalArgumentException("at least one view transform is needed");
         }
+        for (int v = 0; v < transforms.size(); v++) {
+            int from = transforms.get(v).seedView(v);
+            if (from < 0 || from > v) {
+                throw new IllegalArgumentException("view " + v + " cannot be made from view " + from + "'s seed");
+            }
+        }
         this.runSeed = runSeed;
         this.transforms = List.copyOf(transforms);
     }
@@ -82,7 +88,7 @@ public final class MultiViewAugmenter {
         }
         RgbImage[] out = new RgbImage[transforms.size()];
         for (int v = 0; v < out.length; v++) {
-            out[v] = transforms.get(v).apply(image, new SplittableRandom(seed(imageId, epoch, use, v)));
+            out[v] = transforms.get(v).apply(image, new SplittableRandom(viewSeed(imageId, epoch, use, v)));
         }
         return out;
     }
@@ -99,9 +105,14 @@ public final class MultiViewAugmenter {
         int[] out = new int[transforms.size()];
         for (int v = 0; v < out.length; v++) {
             ViewTransform t = transforms.get(v);
-            out[v] = t.hasTarget() ? t.target(seed(imageId, epoch, use, v)) : -1;
+            out[v] = t.hasTarget() ? t.target(viewSeed(imageId, epoch, use, v)) : -1;
         }
         return out;
+    }
+
+    /** The seed view {@code v} is made with: {@link #seed} of the view its transform names ({@link ViewTransform#seedView}). */
+    private long viewSeed(String imageId, long epoch, int use, int v) {
+        return seed(imageId, epoch, use, transforms.get(v).seedView(v));
     }
 
     /**

@@ -29,4 +29,12 @@ public interface ViewTransform {
     default int target(long viewSeed) {
         return -1;
     }
+
+    /**
+     * The index of the view whose seed makes this view, when it is view {@code view}: its own, or an earlier one's
+     * when two views must be cut from one draw (a relative-patch neighbour and its centre, {@link RelativePatchView}).
+     */
+    default int seedView(int view) {
+        return view;
+    }
 }

@@ -19,7 +19,7 @@
  *       cifar-asymmetric, cifar-symmetric, and PIRL's jigsaw) with their papers' numbers, sizes and counts
  *       overridable; and {@code forViewPlan}, the augmentation of a method's view plan, which the job runs.</li>
  *   <li>{@link io.streamssl.pipeline.augment.JigsawView}: a 3×3 grid of tiles shuffled by a permutation of the
- *       fixed {@link io.streamssl.pipeline.augment.PermutationSet}, whose index is the view's jigsaw label.</li>
+ *       fixed {@link io.streamssl.models.pretext.PermutationSet}, whose index is the view's jigsaw label.</li>
  *   <li>{@link io.streamssl.pipeline.augment.MultiViewAugmenter}: the views of one image, each seeded from
  *       (run seed, image id, epoch, view) alone, so a restored job replays the same bytes.</li>
  * </ul>

@@ -55,8 +55,11 @@ final class BatchAssembler {
             for (int i = 0; i < n; i++) {
                 System.arraycopy(samples.get(i).pixels, offset, pixels, i * groupBytes, groupBytes);
             }
+            // the probe images are of the image size: a first group of other sizes (jigsaw grids, relative patches)
+            // leaves the probe to the method's features of its views
             groups.add(new ViewBatch(n, end - start, sizes[start], sizes[start], pixels, labels,
-                    groups.isEmpty() ? probe : null, ids, targeted ? targets(samples, start, end) : null));
+                    groups.isEmpty() && sizes[start] == first.size ? probe : null, ids,
+                    targeted ? targets(samples, start, end) : null));
             offset += groupBytes;
             start = end;
             if (start == sizes.length && offset != sampleBytes) {

@@ -15,7 +15,7 @@ class AugmentationPresetsTest {
     @Test
     void namesAreThePublishedPresets() {
         assertThat(AugmentationPresets.names()).containsExactly("simclr", "mocov2", "byol", "dino",
-                "cifar-asymmetric", "cifar-symmetric", "mae", "jigsaw", "rotation");
+                "cifar-asymmetric", "cifar-symmetric", "mae", "jigsaw", "rotation", "relative-patch");
     }
 
     @Test
@@ -70,9 +70,10 @@ class AugmentationPresetsTest {
             MultiViewAugmenter augmenter = AugmentationPresets.create(name, 1, Map.of());
             for (ViewTransform t : augmenter.transforms()) {
                 ViewPipeline v = t instanceof JigsawView j ? j.region() : t instanceof RotationView r ? r.view()
-                        : (ViewPipeline) t;
+                        : t instanceof RelativePatchView p ? p.region() : (ViewPipeline) t;
                 assertThat(v.flipProbability()).as(name).isEqualTo(0.5);
-                boolean colour = !name.equals("mae"); // MAE's view: crop and flip only
+                // MAE's view: crop and flip only; relative patches drop colour channels instead
+                boolean colour = !name.equals("mae") && !name.equals("relative-patch");
                 assertThat(v.probability(Grayscale.class)).as(name).isEqualTo(colour ? 0.2 : 0);
                 assertThat(v.probability(ColorJitter.class)).as(name).isEqualTo(colour ? 0.8 : 0);
                 assertThat(v.op(GaussianBlur.class).minSigma()).isEqualTo(0.1);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamssl.connectors.decode.RgbImage;
+import io.streamssl.models.pretext.PermutationSet;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;

@@ -32,6 +32,7 @@ class PresetViewBytesTest {
         EXPECTED.put("mae", "c3f7ba0dc76838a59694b04f97c981518353368cc5385f7e40af936140f77b94");
         EXPECTED.put("jigsaw", "ad9b8b210a4acfaf74296854dd1af785ee0b026d76534c8b2559673e9f08dab0");
         EXPECTED.put("rotation", "c7c4fb5c2ca08fbc77e96de8ebfb3ced42dd94c08c937947ef6895bf1656ab33");
+        EXPECTED.put("relative-patch", "3de52183c3b68940422fa484861af673b150c72a2e1fac44d175460b0d7e87de");
     }
 
     /** The same for the augmenter the job makes from a method's view plan at {@code augment.size}, seed 11. */
@@ -62,6 +63,7 @@ class PresetViewBytesTest {
             Map<String, String> overrides = switch (preset) {
                 case "dino" -> Map.of("size", "40", "local-size", "16", "local-crops", "3", "global-crops", "3");
                 case "jigsaw" -> Map.of("size", "39", "global-crops", "3"); // 3×3 tiles of 13 px
+                case "relative-patch" -> Map.of("size", "12", "global-crops", "4"); // 2 pairs of 12 px patches
                 default -> Map.of("size", "40", "global-crops", "3");
             };
             MultiViewAugmenter augmenter = AugmentationPresets.create(preset, 2024, overrides);

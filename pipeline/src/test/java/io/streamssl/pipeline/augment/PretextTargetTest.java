@@ -3,6 +3,7 @@ package io.streamssl.pipeline.augment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamssl.connectors.decode.RgbImage;
+import io.streamssl.models.pretext.PermutationSet;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.models.pretext;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -1,4 +1,4 @@
-package io.streamssl.pipeline.augment;
+package io.streamssl.models.pretext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
