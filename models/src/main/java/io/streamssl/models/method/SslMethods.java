@@ -27,7 +27,8 @@ public final class SslMethods {
             DeepClusterV2.DESCRIPTOR,
             Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
             Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR,
-            Rotation.DESCRIPTOR, Mae.DESCRIPTOR);
+            Rotation.DESCRIPTOR, Mae.DESCRIPTOR,
+            Colorization.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 

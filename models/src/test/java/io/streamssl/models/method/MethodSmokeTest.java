@@ -6,6 +6,7 @@ import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.TrainingState;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,7 +73,8 @@ class MethodSmokeTest {
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "64", "queue-size", "128")), "sgd", 0.05),
                 Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05),
                 Arguments.of("rotation", Map.of(), "sgd", 0.05),
-                Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3)) // on ViT-Tiny: see encoderFor
+                Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3), // on ViT-Tiny: see encoderFor
+                Arguments.of("colorization", Map.of("decoder-hidden", "32"), "adamw", 1e-3))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -117,8 +119,9 @@ class MethodSmokeTest {
                 losses[i] = r.loss();
                 stds[i] = r.scalars().get("embedding-std");
             }
-            // obow: the pooled feature; mae: the class token
-            embeddingDim = method.equals("obow") || method.equals("mae") ? dim : embeddingDim(method, options);
+            // obow, colorization: the pooled feature; mae: the class token
+            embeddingDim = List.of("obow", "mae", "colorization").contains(method) ? dim
+                    : embeddingDim(method, options);
             int window = Math.max(1, STEPS / 10);
             int start = comparableFrom(method, options);
             double first = mean(losses, start, start + window);
