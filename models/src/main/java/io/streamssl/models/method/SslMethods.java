@@ -28,7 +28,7 @@ public final class SslMethods {
             Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
             Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR,
             Rotation.DESCRIPTOR, Mae.DESCRIPTOR,
-            Colorization.DESCRIPTOR);
+            Colorization.DESCRIPTOR, ContextEncoder.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 

@@ -66,7 +66,8 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "32"))),
                 Arguments.of("obow", Map.of("vocabulary-size", "32", "generator-hidden", "32")),
                 Arguments.of("rotation", Map.of()),
-                Arguments.of("colorization", Map.of("decoder-hidden", "16")));
+                Arguments.of("colorization", Map.of("decoder-hidden", "16")),
+                Arguments.of("context-encoder", Map.of("decoder-hidden", "16")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -74,7 +74,8 @@ class MethodSmokeTest {
                 Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05),
                 Arguments.of("rotation", Map.of(), "sgd", 0.05),
                 Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3), // on ViT-Tiny: see encoderFor
-                Arguments.of("colorization", Map.of("decoder-hidden", "32"), "adamw", 1e-3))
+                Arguments.of("colorization", Map.of("decoder-hidden", "32"), "adamw", 1e-3),
+                Arguments.of("context-encoder", Map.of("decoder-hidden", "32"), "adamw", 1e-3))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -119,8 +120,8 @@ class MethodSmokeTest {
                 losses[i] = r.loss();
                 stds[i] = r.scalars().get("embedding-std");
             }
-            // obow, colorization: the pooled feature; mae: the class token
-            embeddingDim = List.of("obow", "mae", "colorization").contains(method) ? dim
+            // obow, colorization, context-encoder: the pooled feature; mae: the class token
+            embeddingDim = List.of("obow", "mae", "colorization", "context-encoder").contains(method) ? dim
                     : embeddingDim(method, options);
             int window = Math.max(1, STEPS / 10);
             int start = comparableFrom(method, options);

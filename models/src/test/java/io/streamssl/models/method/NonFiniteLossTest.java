@@ -54,7 +54,8 @@ class NonFiniteLossTest {
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "16"))),
                 Arguments.of("obow", Map.of("vocabulary-size", "16", "generator-hidden", "32")),
                 Arguments.of("rotation", Map.of()),
-                Arguments.of("colorization", Map.of("decoder-hidden", "16")))
+                Arguments.of("colorization", Map.of("decoder-hidden", "16")),
+                Arguments.of("context-encoder", Map.of("decoder-hidden", "16")))
                 // and with flat buffers: the skip puts back and zeroes through the parameters' views
                 .flatMap(a -> Stream.of(Arguments.of(a.get()[0], a.get()[1], "false"),
                         Arguments.of(a.get()[0], a.get()[1], "true")));
