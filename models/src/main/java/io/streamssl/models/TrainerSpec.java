@@ -156,7 +156,8 @@ public record TrainerSpec(
 
     /** What the method is built from: the encoder, the schedule, the batch size and the method's options. */
     public MethodSettings methodSettings() {
-        return new MethodSettings(encoder, scheduleSteps, batchSize, methodOptions);
+        return new MethodSettings(encoder, scheduleSteps, batchSize, methodOptions,
+                new io.streamssl.models.method.InputNormalization(mean, std));
     }
 
     /** This spec with another method and its options. */

@@ -26,6 +26,20 @@ public final class StageFeatureMap {
         return ResNet.supports(spec.arch());
     }
 
+    /** The shape (N, C, h, w) of the map of images shaped {@code input}, through an initialised ResNet encoder. */
+    public static ai.djl.ndarray.types.Shape shape(Block encoder, ai.djl.ndarray.types.Shape input) {
+        if (!(encoder instanceof SequentialBlock)) {
+            throw new IllegalArgumentException("a stage feature map needs a ResNet encoder (a SequentialBlock), got "
+                    + encoder.getClass().getSimpleName());
+        }
+        List<Block> children = encoder.getChildren().values();
+        ai.djl.ndarray.types.Shape[] x = {input};
+        for (int i = 0; i < children.size() - POOLING_CHILDREN; i++) {
+            x = children.get(i).getOutputShapes(x);
+        }
+        return x[0];
+    }
+
     /** The last stage's map of {@code images} (N, 3, H, W) through {@code encoder} (built from a ResNet spec). */
     public static NDArray of(Block encoder, ParameterStore ps, NDArray images, boolean training) {
         if (!(encoder instanceof SequentialBlock)) {

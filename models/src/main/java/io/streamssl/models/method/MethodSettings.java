@@ -12,11 +12,20 @@ import java.util.TreeSet;
  * {@link BatchSizeConflict}.
  *
  * @param batchSize images per step: every batch the method trains on has this many
+ * @param normalization how the trainer normalised the views it hands over (a method that needs the colours back,
+ *     such as colorization's Lab target, undoes it)
  */
-public record MethodSettings(EncoderSpec encoder, long scheduleSteps, int batchSize, Map<String, String> options) {
+public record MethodSettings(EncoderSpec encoder, long scheduleSteps, int batchSize, Map<String, String> options,
+        InputNormalization normalization) {
+
+    /** Settings for views normalised with the CIFAR-10 statistics (the trainer's default). */
+    public MethodSettings(EncoderSpec encoder, long scheduleSteps, int batchSize, Map<String, String> options) {
+        this(encoder, scheduleSteps, batchSize, options, InputNormalization.CIFAR);
+    }
 
     public MethodSettings {
         options = Map.copyOf(options);
+        java.util.Objects.requireNonNull(normalization, "normalization");
         if (scheduleSteps <= 0) {
             throw new IllegalArgumentException("schedule steps must be positive, got " + scheduleSteps);
         }

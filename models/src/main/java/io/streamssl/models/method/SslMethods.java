@@ -29,7 +29,8 @@ public final class SslMethods {
             Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR,
             ExemplarCnn.DESCRIPTOR,
             Rotation.DESCRIPTOR, Mae.DESCRIPTOR,
-            Jigsaw.DESCRIPTOR, RelativePatchLocation.DESCRIPTOR);
+            Jigsaw.DESCRIPTOR, RelativePatchLocation.DESCRIPTOR,
+            Colorization.DESCRIPTOR, ContextEncoder.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 

@@ -68,7 +68,9 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("rotation", Map.of()),
                 Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL),
                 Arguments.of("jigsaw", JigsawTest.SMALL),
-                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL));
+                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL),
+                Arguments.of("colorization", Map.of("decoder-hidden", "16")),
+                Arguments.of("context-encoder", Map.of("decoder-hidden", "16")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -6,6 +6,7 @@ import io.streamssl.models.SslTrainer;
 import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
 import io.streamssl.models.TrainingState;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,7 +76,9 @@ class MethodSmokeTest {
                 Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL, "sgd", 0.05),
                 Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3), // on ViT-Tiny: see encoderFor
                 Arguments.of("jigsaw", JigsawTest.SMALL, "sgd", 0.05),
-                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL, "sgd", 0.05))
+                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL, "sgd", 0.05),
+                Arguments.of("colorization", Map.of("decoder-hidden", "32"), "adamw", 1e-3),
+                Arguments.of("context-encoder", Map.of("decoder-hidden", "32"), "adamw", 1e-3))
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
@@ -120,8 +123,9 @@ class MethodSmokeTest {
                 losses[i] = r.loss();
                 stds[i] = r.scalars().get("embedding-std");
             }
-            // obow: the pooled feature; mae: the class token
-            embeddingDim = method.equals("obow") || method.equals("mae") || method.equals("exemplar-cnn") ? dim : embeddingDim(method, options);
+            // obow, colorization, context-encoder: the pooled feature; mae: the class token
+            embeddingDim = List.of("obow", "mae", "exemplar-cnn", "colorization", "context-encoder").contains(method) ? dim
+                    : embeddingDim(method, options);
             int window = Math.max(1, STEPS / 10);
             int start = comparableFrom(method, options);
             double first = mean(losses, start, start + window);

@@ -56,7 +56,9 @@ class NonFiniteLossTest {
                 Arguments.of("rotation", Map.of()),
                 Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL),
                 Arguments.of("jigsaw", JigsawTest.SMALL),
-                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL))
+                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL),
+                Arguments.of("colorization", Map.of("decoder-hidden", "16")),
+                Arguments.of("context-encoder", Map.of("decoder-hidden", "16")))
                 // and with flat buffers: the skip puts back and zeroes through the parameters' views
                 .flatMap(a -> Stream.of(Arguments.of(a.get()[0], a.get()[1], "false"),
                         Arguments.of(a.get()[0], a.get()[1], "true")));

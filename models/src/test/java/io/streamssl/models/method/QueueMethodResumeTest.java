@@ -43,7 +43,10 @@ class QueueMethodResumeTest {
                 Arguments.of("obow", Map.of("vocabulary-size", "24", "generator-hidden", "32")),
                 Arguments.of("rotation", Map.of()), // no queue: its classifier and batch-norm statistics resume
                 Arguments.of("jigsaw", JigsawTest.SMALL),
-                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL));
+                Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL),
+                Arguments.of("colorization", Map.of("decoder-hidden", "16")), // no queue: its decoder resumes
+                // no queue: its decoder resumes, and the step-seeded mask is drawn alike after the cut
+                Arguments.of("context-encoder", Map.of("decoder-hidden", "16")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -68,7 +71,8 @@ class QueueMethodResumeTest {
             }
             end = trainer.exportState();
         }
-        if (!List.of("rotation", "jigsaw", "relative-patch-location").contains(method)) {
+        if (!List.of("rotation", "jigsaw", "relative-patch-location", "colorization",
+                "context-encoder").contains(method)) {
             assertThat(saved.tensors().keySet()).as("%s checkpoints its queue", method)
                     .anyMatch(k -> k.contains("queue"));
         }

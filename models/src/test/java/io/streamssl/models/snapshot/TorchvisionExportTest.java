@@ -285,6 +285,23 @@ class TorchvisionExportTest {
     }
 
     @Test
+    void pixelDecoderIsASequentialOfConvBatchNormReluConvPixelShuffle() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            // colorization's and the context encoder's head: 8 channels of a 4x4 map → 2 channels upscaled by 2
+            Block decoder = io.streamssl.models.head.PixelDecoder.build(6, 2, 2);
+            decoder.initialize(manager, DataType.FLOAT32, new Shape(2, 8, 4, 4));
+            Path file = root.resolve("heads.safetensors");
+            HeadNames.of(Map.of("decoder", decoder)).write(file);
+            assertThat(namesAndShapes(SafetensorsParser.read(file))).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "decoder.0.weight", "float32\t[6, 8, 3, 3]",
+                    "decoder.1.weight", "float32\t[6]", "decoder.1.bias", "float32\t[6]",
+                    "decoder.1.running_mean", "float32\t[6]", "decoder.1.running_var", "float32\t[6]",
+                    "decoder.1.num_batches_tracked", "int64\t[]",
+                    "decoder.3.weight", "float32\t[8, 6, 1, 1]", "decoder.3.bias", "float32\t[8]"));
+        }
+    }
+
+    @Test
     void visionTransformerHasTimmsNamesAndShapes() throws Exception {
         EncoderSpec spec = new EncoderSpec("vit-tiny", Stem.CIFAR, 8); // D = 3 heads x 8 = 24, patch 4
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
