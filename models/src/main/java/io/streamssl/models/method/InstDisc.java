@@ -105,8 +105,9 @@ public final class InstDisc extends BaseMethod {
         NDArray p0 = bankVisit.positives(u1); // a miss: the other view
         NDArray p1 = bankVisit.positives(u0);
         NDArray excluded = bankVisit.excluded(z0.getManager());
-        NDArray l = NativeScalar.mul(loss.compute(z0, p0, bank.rows(), excluded)
-                .add(loss.compute(z1, p1, bank.rows(), excluded)), 0.5);
+        // each query against its positive, the bank, and the batch's other images in the view its positive is from
+        NDArray l = NativeScalar.mul(loss.compute(z0, p0, bankVisit.candidates(u1), excluded)
+                .add(loss.compute(z1, p1, bankVisit.candidates(u0), excluded)), 0.5);
         bankVisit.remember(u0);
         visit = bankVisit;
         hitFraction = bankVisit.hitFraction();

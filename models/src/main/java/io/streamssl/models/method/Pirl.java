@@ -123,7 +123,7 @@ public final class Pirl extends BaseMethod {
         BankVisit bankVisit = new BankVisit(bank, instanceIds, step, n);
         NDArray u = NormalizedMseLoss.l2Normalize(f).stopGradient();
         NDArray positive = bankVisit.positives(u); // a first visit: f(v_I), detached; else its row m_I
-        NDArray l = loss.compute(g, f, positive, bank.rows(), bankVisit.excluded(f.getManager()));
+        NDArray l = loss.compute(g, f, positive, bankVisit.candidates(u), bankVisit.excluded(f.getManager()));
         bankVisit.remember(u);
         visit = bankVisit;
         hitFraction = bankVisit.hitFraction();
