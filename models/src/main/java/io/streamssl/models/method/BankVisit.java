@@ -24,12 +24,17 @@ final class BankVisit {
     private final long[] ids;
     private final int[] own;
     private final long hits;
+    private final int negativeRows;
     private NDArray stored; // the hits' rows (misses: row 0), gathered once
     private NDArray features;
 
-    /** Looks the batch's {@code instanceIds} (or null) up in {@code bank}; {@code n} images at {@code step}. */
-    BankVisit(InstanceBank bank, long[] instanceIds, long step, int n) {
+    /**
+     * Looks the batch's {@code instanceIds} (or null) up in {@code bank}; {@code n} images at {@code step}; of the
+     * bank's rows, only the {@code negativeRows} appended last serve as negatives (see {@link #excluded}).
+     */
+    BankVisit(InstanceBank bank, long[] instanceIds, long step, int n, int negativeRows) {
         this.bank = bank;
+        this.negativeRows = negativeRows;
         if (instanceIds == null) {
             own = new int[n];
             Arrays.fill(own, -1);
@@ -74,12 +79,20 @@ final class BankVisit {
     }
 
     /**
-     * The (N, K + N) mask {@link MemoryBankLoss} takes with {@link #candidates}: unfilled rows, each image's own bank
-     * row and each image's own entry among the batch's (the diagonal: it is the image, not a negative).
+     * The (N, K + N) mask {@link MemoryBankLoss} takes with {@link #candidates}: unfilled rows, rows appended before
+     * the last {@code negativeRows} appends (too old, see the methods' class comments), each image's own bank row and
+     * each image's own entry among the batch's (the diagonal: it is the image, not a negative).
      */
     NDArray excluded(NDManager m) {
+        int k = bank.capacity();
+        NDArray bankRows = MemoryBankLoss.excluded(m, k, bank.filled(), own);
+        if (negativeRows < k) {
+            // a row's age in appends: 0 for the one written last (just before the pointer), cyclically
+            NDArray age = m.arange(0, k, 1, DataType.INT64).neg().add(bank.pointer() - 1 + k).mod(k);
+            bankRows = bankRows.logicalOr(age.gte(negativeRows).reshape(1, k));
+        }
         NDArray self = m.eye(own.length).toType(DataType.BOOLEAN, false);
-        return MemoryBankLoss.excluded(m, bank.capacity(), bank.filled(), own).concat(self, 1);
+        return bankRows.concat(self, 1);
     }
 
     /** The share of the batch's images the bank held. */

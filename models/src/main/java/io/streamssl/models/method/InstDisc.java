@@ -57,6 +57,7 @@ public final class InstDisc extends BaseMethod {
     private final MemoryBankLoss loss;
     private final int bankSize;
     private final double bankMomentum;
+    private final int negativeRows; // the bank rows appended last that serve as negatives
     private final MlpHead projectorSpec;
     private Block projector;
     private InstanceBank bank;
@@ -70,6 +71,7 @@ public final class InstDisc extends BaseMethod {
         bankSize = intOption("bank-size", 4096, 1);
         bankMomentum = doubleOption("bank-momentum", 0.5, 0, 1);
         int batch = settings.batchSize();
+        negativeRows = (int) Math.min(bankSize, (long) intOption("negative-steps", 1, 0) * batch);
         requireFitsBatch(bankSize >= batch, "bank-size", "%1$s = " + bankSize + " must be at least %2$s = "
                 + batch + " (each step adds up to a whole batch of images); allowed are %1$s >= " + batch
                 + ", or %2$s <= " + bankSize);
@@ -99,7 +101,8 @@ public final class InstDisc extends BaseMethod {
         NDArray y0 = encode(ps, views.get(0));
         NDArray z0 = run(projector, ps, y0);
         NDArray z1 = run(projector, ps, encode(ps, views.get(1)));
-        BankVisit bankVisit = new BankVisit(bank, instanceIds, step, Math.toIntExact(z0.getShape().get(0)));
+        BankVisit bankVisit = new BankVisit(bank, instanceIds, step, Math.toIntExact(z0.getShape().get(0)),
+                negativeRows);
         NDArray u0 = NormalizedMseLoss.l2Normalize(z0).stopGradient();
         NDArray u1 = NormalizedMseLoss.l2Normalize(z1).stopGradient();
         NDArray p0 = bankVisit.positives(u1); // a miss: the other view

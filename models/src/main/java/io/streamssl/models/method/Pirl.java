@@ -62,6 +62,7 @@ public final class Pirl extends BaseMethod {
     private final PirlLoss loss;
     private final int bankSize;
     private final double bankMomentum;
+    private final int negativeRows; // the bank rows appended last that serve as negatives
     private final MlpHead projectorSpec;
     private Block projector; // f
     private Block tileProjector; // per tile, shared
@@ -77,6 +78,7 @@ public final class Pirl extends BaseMethod {
         bankSize = intOption("bank-size", 4096, 1);
         bankMomentum = doubleOption("bank-momentum", 0.5, 0, 1);
         int batch = settings.batchSize();
+        negativeRows = (int) Math.min(bankSize, (long) intOption("negative-steps", 1, 0) * batch);
         requireFitsBatch(bankSize >= batch, "bank-size", "%1$s = " + bankSize + " must be at least %2$s = "
                 + batch + " (each step adds up to a whole batch of images); allowed are %1$s >= " + batch
                 + ", or %2$s <= " + bankSize);
@@ -120,7 +122,7 @@ public final class Pirl extends BaseMethod {
         int n = Math.toIntExact(f.getShape().get(0));
         NDArray tileFeatures = run(tileProjector, ps, encode(ps, tiles(views.get(1)))); // (9N, d)
         NDArray g = run(jigsawProjector, ps, tileFeatures.reshape(n, -1)); // image n's tiles are rows 9n…9n+8
-        BankVisit bankVisit = new BankVisit(bank, instanceIds, step, n);
+        BankVisit bankVisit = new BankVisit(bank, instanceIds, step, n, negativeRows);
         NDArray u = NormalizedMseLoss.l2Normalize(f).stopGradient();
         NDArray positive = bankVisit.positives(u); // a first visit: f(v_I), detached; else its row m_I
         NDArray l = loss.compute(g, f, positive, bankVisit.candidates(u), bankVisit.excluded(f.getManager()));
