@@ -3,14 +3,16 @@ package io.streamssl.models.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.streamssl.models.loss.MemoryBankLoss;
 import io.streamssl.models.state.InstanceBank;
 import java.util.Arrays;
 
 /**
  * One batch at an {@link InstanceBank}, what the memory-bank methods (InstDisc, PIRL) share: which of its images
- * the bank holds (their rows, from their previous visit, are their positives), which rows each image must not
- * count as a negative (its own), and, after the optimiser step, the write of the batch's features under its ids.
+ * the bank holds (their rows, from their previous visit, are their positives), the negatives (the bank's rows and
+ * the batch's other images, see {@link #candidates}), which of them each image must not count (its own), and,
+ * after the optimiser step, the write of the batch's features under its ids.
  * Images without ids (a batch from a test, a source without keys) are misses, written under ids no lookup asks for:
  * {@code ANONYMOUS + step·2²⁴ + n}, distinct for batches below 2²⁴ images.
  */
@@ -22,12 +24,17 @@ final class BankVisit {
     private final long[] ids;
     private final int[] own;
     private final long hits;
+    private final int negativeRows;
     private NDArray stored; // the hits' rows (misses: row 0), gathered once
     private NDArray features;
 
-    /** Looks the batch's {@code instanceIds} (or null) up in {@code bank}; {@code n} images at {@code step}. */
-    BankVisit(InstanceBank bank, long[] instanceIds, long step, int n) {
+    /**
+     * Looks the batch's {@code instanceIds} (or null) up in {@code bank}; {@code n} images at {@code step}; of the
+     * bank's rows, only the {@code negativeRows} appended last serve as negatives (see {@link #excluded}).
+     */
+    BankVisit(InstanceBank bank, long[] instanceIds, long step, int n, int negativeRows) {
         this.bank = bank;
+        this.negativeRows = negativeRows;
         if (instanceIds == null) {
             own = new int[n];
             Arrays.fill(own, -1);
@@ -60,9 +67,32 @@ final class BankVisit {
         return NDArrays.where(hit, stored, fallback);
     }
 
-    /** The mask {@link MemoryBankLoss} takes: unfilled rows and each image's own row. */
+    /**
+     * (K + N, d): what each query is scored against besides its positive, the bank's rows and then the batch's own
+     * images, {@code batchFeatures} (N, d), L2-normalised and detached, made in the same pass as the positives. The
+     * batch's images are not in the bank yet; the paper's bank holds every image, the current ones too.
+     */
+    NDArray candidates(NDArray batchFeatures) {
+        NDArray out = bank.rows().concat(batchFeatures);
+        out.attach(batchFeatures.getManager()); // made by the bank's manager: the step owns it
+        return out;
+    }
+
+    /**
+     * The (N, K + N) mask {@link MemoryBankLoss} takes with {@link #candidates}: unfilled rows, rows appended before
+     * the last {@code negativeRows} appends (too old, see the methods' class comments), each image's own bank row and
+     * each image's own entry among the batch's (the diagonal: it is the image, not a negative).
+     */
     NDArray excluded(NDManager m) {
-        return MemoryBankLoss.excluded(m, bank.capacity(), bank.filled(), own);
+        int k = bank.capacity();
+        NDArray bankRows = MemoryBankLoss.excluded(m, k, bank.filled(), own);
+        if (negativeRows < k) {
+            // a row's age in appends: 0 for the one written last (just before the pointer), cyclically
+            NDArray age = m.arange(0, k, 1, DataType.INT64).neg().add(bank.pointer() - 1 + k).mod(k);
+            bankRows = bankRows.logicalOr(age.gte(negativeRows).reshape(1, k));
+        }
+        NDArray self = m.eye(own.length).toType(DataType.BOOLEAN, false);
+        return bankRows.concat(self, 1);
     }
 
     /** The share of the batch's images the bank held. */

@@ -62,6 +62,11 @@ public final class InstanceBank implements TensorState {
         return filled.getLong(0);
     }
 
+    /** The row the next miss is written to: the oldest once full; the row written last is the one before it. */
+    public long pointer() {
+        return pointer.getLong(0);
+    }
+
     /** The row of each of {@code imageIds} in the bank, or -1 for an id it does not hold. */
     public int[] lookup(long[] imageIds) {
         Map<Long, Integer> rowOf = rowsById(ids.toLongArray(), (int) filled());

@@ -23,8 +23,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * InstDisc's positive is the image's bank row when its id is in the bank and its other view otherwise, checked
- * against a plain-double computation on hand-made ids; its id-keyed bank is training state, so a run resumed
+ * InstDisc's positive is the image's bank row when its id is in the bank and its other view otherwise, its
+ * negatives the bank's other rows and the batch's other images (in the positive's view), checked against a
+ * plain-double computation on hand-made ids; its id-keyed bank is training state, so a run resumed
  * mid-way, with ids that repeat (hits, evictions, repeats within a batch), equals the uninterrupted one bit for bit.
  */
 class InstDiscTest {
@@ -43,8 +44,15 @@ class InstDiscTest {
             method.initialize(manager, new Shape(N, 3, 32, 32));
             try (NDManager step = manager.newSubManager()) {
                 ParameterStore ps = new ParameterStore(step, false);
-                SslMethod.Forward first = method.forward(ps, views(step, 1), new long[] {10, 11, 12, 13}, 0);
-                assertThat(first.loss().getFloat()).as("an empty bank: the positive is the only candidate").isZero();
+                List<NDArray> views = views(step, 1);
+                double[][] z0 = project(method, ps, views.get(0));
+                double[][] z1 = project(method, ps, views.get(1));
+                SslMethod.Forward first = method.forward(ps, views, new long[] {10, 11, 12, 13}, 0);
+                int[] none = {-1, -1, -1, -1};
+                double expected = (reference(z0, z1, new double[0][], 0, none)
+                        + reference(z1, z0, new double[0][], 0, none)) / 2;
+                assertThat((double) first.loss().getFloat()).as("an empty bank: the batch's other images are the "
+                        + "negatives").isCloseTo(expected, offset(1e-4 * expected)).isGreaterThan(0.1);
                 assertThat(method.scalars(0)).containsEntry("bank-hits", 0.0);
                 method.afterOptimizerStep(0);
             }
@@ -75,8 +83,8 @@ class InstDiscTest {
 
     /**
      * The plain-double loss of queries z against the bank: positive = bank row own[i] if ≥ 0, else unit(other[i]);
-     * negatives = filled rows other than own[i]; −log softmax of the positive at T, averaged. PIRL's two terms
-     * are this too (PirlTest).
+     * negatives = filled rows other than own[i] and the batch's other images unit(other[j]), j ≠ i; −log softmax of
+     * the positive at T, averaged. PIRL's two terms are this too (PirlTest).
      */
     static double reference(double[][] z, double[][] other, double[][] bank, int filled, int[] own) {
         double total = 0;
@@ -88,6 +96,11 @@ class InstDiscTest {
             for (int j = 0; j < filled; j++) {
                 if (j != own[i]) {
                     sum += Math.exp(dot(q, bank[j]) / T);
+                }
+            }
+            for (int j = 0; j < other.length; j++) {
+                if (j != i) {
+                    sum += Math.exp(dot(q, unit(other[j])) / T);
                 }
             }
             total += Math.log(sum) - positive;

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * PIRL cuts its jigsaw view back into the tiles the pipeline laid out; its loss, on the method's own f and g, is
  * the λ-mix of the two bank contrasts with the image's bank row (a hit) or its detached f (a first visit) as the
- * positive, checked against plain doubles; the bank moves by the paper's rule; and a run resumed mid-way, with ids
+ * positive and the bank's other rows and the batch's other images' detached f as negatives, checked against plain
+ * doubles; the bank moves by the paper's rule; and a run resumed mid-way, with ids
  * that repeat, equals the uninterrupted one bit for bit.
  */
 class PirlTest {
@@ -91,8 +92,13 @@ class PirlTest {
                 ParameterStore ps = new ParameterStore(step, false);
                 List<NDArray> views = views(step, 1);
                 double[][] f0 = f(method, ps, views.get(0));
+                double[][] g0 = g(method, ps, views.get(1));
                 SslMethod.Forward first = method.forward(ps, views, new long[] {10, 11, 12, 13}, 0);
-                assertThat(first.loss().getFloat()).as("an empty bank: the positive is the only candidate").isZero();
+                int[] none = {-1, -1, -1, -1};
+                double firstExpected = 0.7 * InstDiscTest.reference(g0, f0, new double[0][], 0, none)
+                        + 0.3 * InstDiscTest.reference(f0, f0, new double[0][], 0, none);
+                assertThat((double) first.loss().getFloat()).as("an empty bank: the batch's other images are the "
+                        + "negatives").isCloseTo(firstExpected, offset(1e-4 * firstExpected)).isGreaterThan(0.1);
                 method.afterOptimizerStep(0);
                 double[][] rows = rows(method.stateTensors().get("bank/rows").toFloatArray(), 8);
                 for (int i = 0; i < N; i++) {
