@@ -28,7 +28,8 @@ public final class SslMethods {
             Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
             Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR,
             ExemplarCnn.DESCRIPTOR,
-            Rotation.DESCRIPTOR, Mae.DESCRIPTOR);
+            Rotation.DESCRIPTOR, Mae.DESCRIPTOR,
+            Ibot.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 

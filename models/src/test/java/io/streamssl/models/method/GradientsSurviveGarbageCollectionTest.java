@@ -66,13 +66,15 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("seed", SeedTeacher.options(Map.of("projector-hidden", "32", "queue-size", "32"))),
                 Arguments.of("obow", Map.of("vocabulary-size", "32", "generator-hidden", "32")),
                 Arguments.of("rotation", Map.of()),
-                Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL));
+                Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL),
+                Arguments.of("ibot", IbotTest.SMALL)); // on ViT-Tiny: see MethodSmokeTest.encoderFor
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("methods")
     void aCollectionBeforeBackwardChangesNoGradient(String name, Map<String, String> options) throws Exception {
-        TrainerSpec spec = TrainerSpec.byolCifar(8, BATCH, 1000).withMethod(name, options);
+        TrainerSpec spec = TrainerSpec.byolCifar(8, BATCH, 1000).withMethod(name, options)
+                .withEncoder(MethodSmokeTest.encoderFor(name, 8));
         SslMethod method = SslMethods.create(name, spec.methodSettings());
         Engine.getInstance(); // loads libtorch, which the next line calls into
         JniUtils.setGradMode(false); // as SslTrainer does: initialising SwAV updates a leaf in place

@@ -73,13 +73,14 @@ class MethodSmokeTest {
                 Arguments.of("obow", Map.of("vocabulary-size", "128", "generator-hidden", "64", "tau-base", "0.9"), "sgd", 0.05),
                 Arguments.of("rotation", Map.of(), "sgd", 0.05),
                 Arguments.of("exemplar-cnn", ExemplarCnnTest.SMALL, "sgd", 0.05),
-                Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3)) // on ViT-Tiny: see encoderFor
+                Arguments.of("mae", MaeTest.SMALL, "adamw", 1e-3), // on ViT-Tiny: see encoderFor
+                Arguments.of("ibot", IbotTest.SMALL, "adamw", 1e-3)) // on ViT-Tiny too
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
     /** ResNet-18 at {@code width}; for MAE, which masks patch tokens, ViT-Tiny at {@code width} dimensions a head. */
     static io.streamssl.models.encoder.EncoderSpec encoderFor(String method, int width) {
-        return new io.streamssl.models.encoder.EncoderSpec(method.equals("mae") ? "vit-tiny" : "resnet18",
+        return new io.streamssl.models.encoder.EncoderSpec(method.equals("mae") || method.equals("ibot") ? "vit-tiny" : "resnet18",
                 io.streamssl.models.encoder.Stem.CIFAR, width);
     }
 
@@ -154,7 +155,7 @@ class MethodSmokeTest {
             assertThat(last).as("%s: mean loss of the last steps vs the first", method).isLessThan(first);
             assertThat(featureStdAfter).as("%s: encoder embedding std (collapse below %.4f)", method,
                     featureThreshold).isGreaterThan(featureThreshold);
-            if (!method.equals("dino")) {
+            if (!method.equals("dino") && !method.equals("ibot")) { // both report DINO's bottleneck
                 assertThat(stdLast).as("%s: projection embedding std (collapse below %.4f)", method, threshold)
                         .isGreaterThan(threshold);
             }
@@ -212,7 +213,7 @@ class MethodSmokeTest {
         if (method.equals("rotation")) {
             return Rotation.ROTATIONS; // its embedding is the classifier's logits
         }
-        String key = method.equals("dino") ? "head-bottleneck" : "projector-out";
+        String key = method.equals("dino") || method.equals("ibot") ? "head-bottleneck" : "projector-out";
         return Integer.parseInt(options.get(key));
     }
 
@@ -224,7 +225,7 @@ class MethodSmokeTest {
     static int comparableFrom(String method, Map<String, String> options) {
         return switch (method) {
             case "mocov2", "mocov1" -> Integer.parseInt(options.get("queue-size")) / BATCH;
-            case "dino" -> 20;
+            case "dino", "ibot" -> 20;
             // the prototypes are random until the queue is full and first clustered
             case "deepclusterv2", "sela" -> Integer.parseInt(options.get("queue-size")) / BATCH;
             // its bank holds the student's own past features (no slow teacher): rows written while the fresh network

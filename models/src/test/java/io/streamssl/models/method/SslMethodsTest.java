@@ -24,7 +24,7 @@ class SslMethodsTest {
     void everyMethodIsSelectableByName() {
         assertThat(SslMethods.names()).containsExactly("simclr", "simclrv2", "mocov2", "mocov1", "mocov3", "nnclr", "byol",
                 "simsiam", "dino", "swav", "barlowtwins", "vicreg", "deepclusterv2", "sela", "instdisc", "pirl", "seed", "obow",
-                "exemplar-cnn", "rotation", "mae");
+                "exemplar-cnn", "rotation", "mae", "ibot");
         for (String name : SslMethods.names()) {
             assertThat(SslMethods.create(name, DEFAULTS).name()).isEqualTo(name);
         }
@@ -129,7 +129,7 @@ class SslMethodsTest {
                 MocoV3.DESCRIPTOR, Nnclr.DESCRIPTOR, Byol.DESCRIPTOR, SimSiam.DESCRIPTOR, Dino.DESCRIPTOR, Swav.DESCRIPTOR,
                 BarlowTwins.DESCRIPTOR, Vicreg.DESCRIPTOR, DeepClusterV2.DESCRIPTOR, Sela.DESCRIPTOR, InstDisc.DESCRIPTOR,
                 Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR, ExemplarCnn.DESCRIPTOR,
-                Rotation.DESCRIPTOR, Mae.DESCRIPTOR);
+                Rotation.DESCRIPTOR, Mae.DESCRIPTOR, Ibot.DESCRIPTOR);
         assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
         for (MethodDescriptor d : all) {
             assertThat(SslMethods.descriptor(d.name())).isSameAs(d);
