@@ -112,6 +112,120 @@ class IbotTest {
     }
 
     @Test
+    void theLossIsDinosOnTheClassTokensPlusThePerImageMeanOverMaskedPatchesInPlainDoubles() {
+        TrainerSpec spec = spec(N).withMethod("ibot", SMALL);
+        Ibot method = (Ibot) SslMethods.create("ibot", spec.methodSettings());
+        ai.djl.engine.Engine.getInstance();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false); // as SslTrainer does
+        try (NDManager manager = NDManager.newBaseManager()) {
+            method.initialize(manager, new Shape(N, 3, 32, 32));
+            try (NDManager step = manager.newSubManager()) {
+                ParameterStore ps = new ParameterStore(step, false);
+                List<NDArray> views = List.of(step.randomNormal(new Shape(N, 3, 32, 32)),
+                        step.randomNormal(new Shape(N, 3, 32, 32)));
+                method.forward(ps, views, 0);
+                method.afterOptimizerStep(0); // centres and teacher move off their start
+                float loss = method.forward(ps, views, 1).loss().getFloat();
+                double[] center = toDoubles(method.stateTensors().get("center/center"));
+                double[] patchCenter = toDoubles(method.stateTensors().get("patch-center/center"));
+                double ts = 0.1;
+                double tt = method.teacherTemperature(1);
+                VisionTransformer student = (VisionTransformer) method.encoder();
+                VisionTransformer teacher = (VisionTransformer) method.teacherBlock("encoder");
+                NDArray token = ((io.streamssl.models.head.MaskToken) method.heads().get("mask-token")).token()
+                        .getArray();
+                double[][][][] s = new double[2][][][];
+                double[][][][] t = new double[2][][][];
+                float[][][] masks = new float[2][][];
+                for (int v = 0; v < 2; v++) {
+                    masks[v] = method.mask(N, v, 1).masked();
+                    float[] flat = new float[N * 64];
+                    for (int i = 0; i < N; i++) {
+                        System.arraycopy(masks[v][i], 0, flat, i * 64, 64);
+                    }
+                    s[v] = headOutputs(method.heads().get("head"), ps, student.forwardMasked(ps, views.get(v),
+                            step.create(flat, new Shape(N, 64)), token, true));
+                    t[v] = headOutputs(method.teacherBlock("head"), ps,
+                            teacher.forwardMasked(ps, views.get(v), null, null, true));
+                }
+                double cls = 0;
+                for (int tv = 0; tv < 2; tv++) {
+                    for (int i = 0; i < N; i++) {
+                        cls += crossEntropy(t[tv][i][0], center, tt, s[1 - tv][i][0], ts) / N / 2;
+                    }
+                }
+                double patches = 0;
+                for (int v = 0; v < 2; v++) {
+                    for (int i = 0; i < N; i++) {
+                        double sum = 0;
+                        int count = 0;
+                        for (int p = 0; p < 64; p++) {
+                            if (masks[v][i][p] != 0) {
+                                sum += crossEntropy(t[v][i][1 + p], patchCenter, tt, s[v][i][1 + p], ts);
+                                count++;
+                            }
+                        }
+                        patches += sum / count / N / 2;
+                    }
+                }
+                assertThat((double) loss).isCloseTo(cls + patches, org.assertj.core.data.Offset.offset(
+                        1e-4 * (cls + patches)));
+                assertThat(patches).as("the patch term is there").isGreaterThan(0.01 * cls);
+            }
+        }
+    }
+
+    static final int N = 3;
+
+    /** The head's logits of every token, (N, 1 + T, K) as doubles. */
+    private static double[][][] headOutputs(ai.djl.nn.Block head, ParameterStore ps, NDArray tokens) {
+        long n = tokens.getShape().get(0);
+        long count = tokens.getShape().get(1);
+        NDArray logits = head.forward(ps, new NDList(tokens.reshape(n * count, -1)), true).get(0);
+        int k = (int) logits.getShape().get(1);
+        float[] flat = logits.toFloatArray();
+        double[][][] out = new double[(int) n][(int) count][k];
+        for (int i = 0; i < flat.length; i++) {
+            out[(int) (i / (count * k))][(int) (i / k % count)][i % k] = flat[i];
+        }
+        return out;
+    }
+
+    /** −Σ_k softmax((t − c)/T_t)_k · log_softmax(s/T_s)_k. */
+    private static double crossEntropy(double[] teacher, double[] center, double tt, double[] student, double ts) {
+        double[] p = new double[teacher.length];
+        double[] q = new double[student.length];
+        double maxP = Double.NEGATIVE_INFINITY;
+        double maxQ = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < p.length; c++) {
+            p[c] = (teacher[c] - center[c]) / tt;
+            q[c] = student[c] / ts;
+            maxP = Math.max(maxP, p[c]);
+            maxQ = Math.max(maxQ, q[c]);
+        }
+        double zP = 0;
+        double zQ = 0;
+        for (int c = 0; c < p.length; c++) {
+            zP += Math.exp(p[c] - maxP);
+            zQ += Math.exp(q[c] - maxQ);
+        }
+        double ce = 0;
+        for (int c = 0; c < p.length; c++) {
+            ce -= Math.exp(p[c] - maxP) / zP * (q[c] - maxQ - Math.log(zQ));
+        }
+        return ce;
+    }
+
+    private static double[] toDoubles(NDArray x) {
+        float[] f = x.toFloatArray();
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = f[i];
+        }
+        return out;
+    }
+
+    @Test
     void aResNetEncoderIsRefusedNamingTheEncoderKey() {
         SslMethod ibot = SslMethods.create("ibot", new MethodSettings(EncoderSpec.resnet18Cifar(), 100, 8, Map.of()));
         assertThat(ibot.viewPlan(32).describe()).isEqualTo("2×32px dino + 6×16px dino; teacher: 0,1");
