@@ -138,7 +138,7 @@ public final class Ibot extends MomentumMethod {
     @Override
     protected void createHeads(Shape features) {
         head = (DinoHead) addPaired("head", () -> new DinoHead(hidden, bottleneck, outDim), features);
-        maskToken = addStudent("mask-token", new MaskToken(vit.dim()), new Shape(1, vit.dim()));
+        maskToken = addStudent("mask_token", new MaskToken(vit.dim()), new Shape(1, vit.dim()));
         center = addState("center", new DinoCenter(manager, outDim, centerMomentum));
         patchCenter = addState("patch-center", new DinoCenter(manager, outDim, centerMomentum));
     }

@@ -132,7 +132,7 @@ class IbotTest {
                 double tt = method.teacherTemperature(1);
                 VisionTransformer student = (VisionTransformer) method.encoder();
                 VisionTransformer teacher = (VisionTransformer) method.teacherBlock("encoder");
-                NDArray token = ((io.streamssl.models.head.MaskToken) method.heads().get("mask-token")).token()
+                NDArray token = ((io.streamssl.models.head.MaskToken) method.heads().get("mask_token")).token()
                         .getArray();
                 double[][][][] s = new double[2][][][];
                 double[][][][] t = new double[2][][][];
@@ -236,6 +236,20 @@ class IbotTest {
     }
 
     @Test
+    void aSnapshotWritesTheEncoderTheHeadAndTheMaskToken(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws Exception {
+        try (SslTrainer trainer = new SslTrainer(spec(8))) {
+            trainer.step(TrainingImages.load(16, 3).batch(8, trainer.viewPlan()));
+            java.nio.file.Path dir = io.streamssl.models.snapshot.SnapshotWriter.write(root, trainer, Map.of());
+            assertThat(dir.resolve(io.streamssl.models.snapshot.SnapshotWriter.HEADS_FILE)).isNotEmptyFile();
+            assertThat(new String(java.nio.file.Files.readAllBytes(dir.resolve(
+                    io.streamssl.models.snapshot.SnapshotWriter.HEADS_FILE)), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .contains("mask_token").contains("head.last_layer.weight_v");
+            assertThat(dir.resolve("encoder.params")).isNotEmptyFile();
+        }
+    }
+
+    @Test
     void resumedRunEqualsTheUninterruptedOneBitForBit() {
         TrainerSpec spec = spec(8);
         TrainingImages images = TrainingImages.load(64, 7);
@@ -258,7 +272,7 @@ class IbotTest {
             end = trainer.exportState();
         }
         assertThat(saved.tensors().keySet()).contains("center/center", "patch-center/center",
-                "student/mask-token/mask_token").anyMatch(k -> k.startsWith("teacher/encoder/"));
+                "student/mask_token/mask_token").anyMatch(k -> k.startsWith("teacher/encoder/"));
         assertThat(saved.tensors().get("patch-center/center")).isNotEqualTo(saved.tensors().get("center/center"));
         try (SslTrainer restored = new SslTrainer(spec)) {
             restored.importState(saved);
@@ -269,8 +283,8 @@ class IbotTest {
             TrainingState resumedEnd = restored.exportState();
             end.tensors().forEach((name, bytes) -> assertThat(resumedEnd.tensors().get(name)).as(name)
                     .isEqualTo(bytes));
-            assertThat(saved.tensors().get("student/mask-token/mask_token")).as("the mask token learns")
-                    .isNotEqualTo(end.tensors().get("student/mask-token/mask_token"));
+            assertThat(saved.tensors().get("student/mask_token/mask_token")).as("the mask token learns")
+                    .isNotEqualTo(end.tensors().get("student/mask_token/mask_token"));
         }
     }
 }
