@@ -142,12 +142,36 @@ public final class VisionTransformer extends AbstractBlock {
         return tokens(ps, image, visible, training);
     }
 
-    /** All tokens after the final LayerNorm, (N, 1 + T, D), or (N, 1 + K, D) with only the {@code visible} patches. */
+    /**
+     * iBOT's student pass (Zhou et al. 2022): every token after the final LayerNorm, (N, 1 + T, D), with the patch
+     * embeddings of the {@code masked} patches replaced by {@code maskToken} before the position embeddings are
+     * added (as iBOT's {@code masked_embed}). With {@code masked} null, the unmasked tokens: the teacher's pass.
+     *
+     * @param masked (N, T) float, 1 where a patch is masked, row-major patch order, or null
+     * @param maskToken (D) or (1, 1, D), the learned mask embedding (the method's, not the encoder's: snapshots stay plain ViTs)
+     */
+    public NDArray forwardMasked(ParameterStore ps, NDArray image, NDArray masked, NDArray maskToken,
+            boolean training) {
+        return tokens(ps, image, null, masked, maskToken, training);
+    }
+
     private NDArray tokens(ParameterStore ps, NDArray image, NDArray visible, boolean training) {
+        return tokens(ps, image, visible, null, null, training);
+    }
+
+    /** All tokens after the final LayerNorm, (N, 1 + T, D), or (N, 1 + K, D) with only the {@code visible} patches. */
+    private NDArray tokens(ParameterStore ps, NDArray image, NDArray visible, NDArray masked, NDArray maskToken,
+            boolean training) {
         long n = image.getShape().get(0);
         NDArray x = patchEmbed.forward(ps, new NDList(image), training).singletonOrThrow(); // (N, D, h, w)
         long side = x.getShape().get(2);
         x = x.reshape(n, dim, side * x.getShape().get(3)).transpose(0, 2, 1); // (N, T, D)
+        if (masked != null) {
+            NDArray m = masked.expandDims(2); // (N, T, 1)
+            // from an array of this step: an op whose first operand is a parameter lands in the model's manager
+            NDArray token = x.getManager().zeros(new Shape(1, 1, dim)).add(maskToken);
+            x = x.add(m.mul(token.sub(x))); // x where unmasked, the token where masked
+        }
         NDManager step = x.getManager();
         // start from arrays of this step: an op whose first operand is a parameter lands in the model's manager
         NDArray cls = step.zeros(new Shape(n, 1, dim)).add(ps.getValue(classToken, image.getDevice(), training));

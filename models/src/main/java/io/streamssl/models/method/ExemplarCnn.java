@@ -38,8 +38,10 @@ import java.util.Map;
  * brings {@code views} transformations of the image (the preset's crops and colour, strong as the paper's), all
  * in one batch and all labelled with its slot; the paper's 100-150 come only to an image the stream repeats that
  * often. The classifier is linear without bias (all slots are equally likely under FIFO) on the encoder's pooled
- * features (the paper's networks end in a fully connected layer before the softmax); all rows start at zero, an
- * empty slot scoring 0. The optimiser's slots (momentum) of a re-initialised row are the trainer's and are not
+ * features (the paper's networks end in a fully connected layer before the softmax). The softmax runs over the
+ * slots that hold an image: while the set fills, thousands of empty slots would each take a share of it, and
+ * raising every filled class above them pulled all features towards one direction (at the defaults, 4,096 slots
+ * and batch 16, the encoder's feature spread fell to 0.4 of its initial one in 16 steps). The optimiser's slots (momentum) of a re-initialised row are the trainer's and are not
  * reset: they decay at its momentum. Images without ids (a batch made outside the pipeline) are new classes every
  * step.
  *
@@ -98,7 +100,7 @@ public final class ExemplarCnn extends BaseMethod {
                 new Shape(views * features.get(0), features.get(1)));
         weight = classifier.getParameters().get("weight");
         NDArray w = weight.getArray();
-        // every class starts at zero: an empty slot scores 0 until an image takes it
+        // every row starts at zero (deterministic); a slot is a class only once an image takes it and restarts its row
         GradMode.paused(() -> {
             try (NDManager scratch = manager.newSubManager()) {
                 TensorCodec.copy(scratch.zeros(w.getShape()), w);
@@ -128,13 +130,14 @@ public final class ExemplarCnn extends BaseMethod {
         // the fresh rows read as their new start, taking no gradient: the old rows belong to evicted images
         NDArray keep = restart.fresh().logicalNot().toType(w.getDataType(), false);
         NDArray effective = keep.mul(w).add(restart.fresh().toType(w.getDataType(), false).mul(restart.rows()));
-        NDArray logits = y.matMul(effective.transpose());
+        // the classes are the slots that hold an image, [0, filled) after this batch: an empty slot is no class
+        NDArray logits = y.matMul(effective.get("0:" + plan.filled()).transpose());
         NDArray l = loss.compute(logits, arrays.create(labels));
         pending = plan;
         pendingRestart = restart;
         hitFraction = (double) plan.hits() / n;
         NDArray features = y.get("0:" + n);
-        // the pooled features of view 0: the probe's and the collapse watch's (the logits of fresh classes are 0)
+        // the pooled features of view 0: the probe's and the collapse watch's
         return new Forward(l, features, features);
     }
 

@@ -30,7 +30,8 @@ public final class SslMethods {
             ExemplarCnn.DESCRIPTOR,
             Rotation.DESCRIPTOR, Mae.DESCRIPTOR,
             Jigsaw.DESCRIPTOR, RelativePatchLocation.DESCRIPTOR,
-            Colorization.DESCRIPTOR, ContextEncoder.DESCRIPTOR);
+            Colorization.DESCRIPTOR, ContextEncoder.DESCRIPTOR,
+            Ibot.DESCRIPTOR);
 
     private static final Map<String, MethodDescriptor> BY_NAME = new LinkedHashMap<>();
 

@@ -12,6 +12,7 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.util.Pair;
 import io.streamssl.models.head.DinoHead;
 import io.streamssl.models.head.MaeDecoder;
+import io.streamssl.models.head.MaskToken;
 import io.streamssl.models.head.Prototypes;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ import java.util.Map;
  * all ones (K, 1) ({@code norm_last_layer=True}). SwAV's prototypes are {@code prototypes.weight} (K, d), an
  * {@code nn.Linear(d, K, bias=False)}. MAE's decoder: {@code decoder.embed}, {@code decoder.mask_token},
  * {@code decoder.pos_embed}, {@code decoder.blocks.i.…} and {@code decoder.norm} (timm's block names, as the
- * encoder's), {@code decoder.pred}. Each head is prefixed with the name the method gave it.
+ * encoder's), {@code decoder.pred}. iBOT's mask token is the one tensor {@code mask_token} (1, 1, D). Each head is prefixed with the name the method gave it.
  */
 final class HeadNames {
 
@@ -79,6 +80,8 @@ final class HeadNames {
             dict.add(prefix + ".pos_embed", mae.positions());
             TimmNames.blocks(dict, prefix + ".", mae.blocks(), mae.width());
             dict.addWeightAndBias(prefix + ".pred", mae.predict());
+        } else if (block instanceof MaskToken t) {
+            dict.add(prefix, t.token()); // iBOT's masked_embed: one tensor, named by the head
         } else if (block instanceof Prototypes p) {
             dict.add(prefix + ".weight", p.weight());
         } else if (!block.getParameters().isEmpty()) {

@@ -70,13 +70,15 @@ class GradientsSurviveGarbageCollectionTest {
                 Arguments.of("jigsaw", JigsawTest.SMALL),
                 Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL),
                 Arguments.of("colorization", Map.of("decoder-hidden", "16")),
-                Arguments.of("context-encoder", Map.of("decoder-hidden", "16")));
+                Arguments.of("context-encoder", Map.of("decoder-hidden", "16")),
+                Arguments.of("ibot", IbotTest.SMALL)); // on ViT-Tiny: see MethodSmokeTest.encoderFor
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("methods")
     void aCollectionBeforeBackwardChangesNoGradient(String name, Map<String, String> options) throws Exception {
-        TrainerSpec spec = TrainerSpec.byolCifar(8, BATCH, 1000).withMethod(name, options);
+        TrainerSpec spec = TrainerSpec.byolCifar(8, BATCH, 1000).withMethod(name, options)
+                .withEncoder(MethodSmokeTest.encoderFor(name, 8));
         SslMethod method = SslMethods.create(name, spec.methodSettings());
         Engine.getInstance(); // loads libtorch, which the next line calls into
         JniUtils.setGradMode(false); // as SslTrainer does: initialising SwAV updates a leaf in place

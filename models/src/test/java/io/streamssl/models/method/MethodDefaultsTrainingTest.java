@@ -93,7 +93,7 @@ class MethodDefaultsTrainingTest {
                     losses[0], reference).isLessThan(2 * reference + 1);
             assertThat(featureStdAfter).as("%s: encoder-feature std vs %.4f at initialisation (collapse)", method,
                     featureStdBefore).isGreaterThan(0.5 * featureStdBefore);
-            if (!method.equals("dino")) {
+            if (!method.equals("dino") && !method.equals("ibot")) { // both report DINO's bottleneck
                 assertThat(outputStdLast).as("%s: embedding std vs %.4f in the first steps (collapse)", method,
                         outputStdFirst).isGreaterThan(0.25 * outputStdFirst);
             }

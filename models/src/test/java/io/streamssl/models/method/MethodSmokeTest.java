@@ -78,13 +78,14 @@ class MethodSmokeTest {
                 Arguments.of("jigsaw", JigsawTest.SMALL, "sgd", 0.05),
                 Arguments.of("relative-patch-location", RelativePatchLocationTest.SMALL, "sgd", 0.05),
                 Arguments.of("colorization", Map.of("decoder-hidden", "32"), "adamw", 1e-3),
-                Arguments.of("context-encoder", Map.of("decoder-hidden", "32"), "adamw", 1e-3))
+                Arguments.of("context-encoder", Map.of("decoder-hidden", "32"), "adamw", 1e-3),
+                Arguments.of("ibot", IbotTest.SMALL, "adamw", 1e-3)) // on ViT-Tiny too
                 .filter(a -> ONLY.isEmpty() || java.util.List.of(ONLY.split(",")).contains((String) a.get()[0]));
     }
 
     /** ResNet-18 at {@code width}; for MAE, which masks patch tokens, ViT-Tiny at {@code width} dimensions a head. */
     static io.streamssl.models.encoder.EncoderSpec encoderFor(String method, int width) {
-        return new io.streamssl.models.encoder.EncoderSpec(method.equals("mae") ? "vit-tiny" : "resnet18",
+        return new io.streamssl.models.encoder.EncoderSpec(method.equals("mae") || method.equals("ibot") ? "vit-tiny" : "resnet18",
                 io.streamssl.models.encoder.Stem.CIFAR, width);
     }
 
@@ -160,7 +161,7 @@ class MethodSmokeTest {
             assertThat(last).as("%s: mean loss of the last steps vs the first", method).isLessThan(first);
             assertThat(featureStdAfter).as("%s: encoder embedding std (collapse below %.4f)", method,
                     featureThreshold).isGreaterThan(featureThreshold);
-            if (!method.equals("dino")) {
+            if (!method.equals("dino") && !method.equals("ibot")) { // both report DINO's bottleneck
                 assertThat(stdLast).as("%s: projection embedding std (collapse below %.4f)", method, threshold)
                         .isGreaterThan(threshold);
             }
@@ -224,7 +225,7 @@ class MethodSmokeTest {
         if (method.equals("relative-patch-location")) {
             return RelativePatchLocation.POSITIONS;
         }
-        String key = method.equals("dino") ? "head-bottleneck" : "projector-out";
+        String key = method.equals("dino") || method.equals("ibot") ? "head-bottleneck" : "projector-out";
         return Integer.parseInt(options.get(key));
     }
 
@@ -236,7 +237,7 @@ class MethodSmokeTest {
     static int comparableFrom(String method, Map<String, String> options) {
         return switch (method) {
             case "mocov2", "mocov1" -> Integer.parseInt(options.get("queue-size")) / BATCH;
-            case "dino" -> 20;
+            case "dino", "ibot" -> 20;
             // the prototypes are random until the queue is full and first clustered
             case "deepclusterv2", "sela" -> Integer.parseInt(options.get("queue-size")) / BATCH;
             // its bank holds the student's own past features (no slow teacher): rows written while the fresh network

@@ -26,7 +26,7 @@ class SslMethodsTest {
         assertThat(SslMethods.names()).containsExactly("simclr", "simclrv2", "mocov2", "mocov1", "mocov3", "nnclr", "byol",
                 "simsiam", "dino", "swav", "barlowtwins", "vicreg", "deepclusterv2", "sela", "instdisc", "pirl", "seed", "obow",
                 "exemplar-cnn", "rotation", "mae",
-                "jigsaw", "relative-patch-location", "colorization", "context-encoder");
+                "jigsaw", "relative-patch-location", "colorization", "context-encoder", "ibot");
         for (String name : SslMethods.names()) {
             assertThat(SslMethods.create(name, DEFAULTS).name()).isEqualTo(name);
         }
@@ -142,7 +142,7 @@ class SslMethodsTest {
                 Pirl.DESCRIPTOR, Seed.DESCRIPTOR, Obow.DESCRIPTOR, ExemplarCnn.DESCRIPTOR,
                 Rotation.DESCRIPTOR, Mae.DESCRIPTOR,
                 Jigsaw.DESCRIPTOR, RelativePatchLocation.DESCRIPTOR,
-                Colorization.DESCRIPTOR, ContextEncoder.DESCRIPTOR);
+                Colorization.DESCRIPTOR, ContextEncoder.DESCRIPTOR, Ibot.DESCRIPTOR);
         assertThat(all).extracting(MethodDescriptor::name).containsExactlyElementsOf(SslMethods.names());
         for (MethodDescriptor d : all) {
             assertThat(SslMethods.descriptor(d.name())).isSameAs(d);

@@ -138,7 +138,7 @@ class AugmentationPresetsTest {
                 if (method.equals("seed")) {
                     keys.put("method.teacher", tmp.toString());
                 }
-                if (method.equals("mae")) {
+                if (method.equals("mae") || method.equals("ibot")) {
                     keys.put("trainer.encoder", "vit-tiny"); // it refuses a ResNet
                 }
                 ViewPlan plan = JobConfig.of(keys).viewPlan();
