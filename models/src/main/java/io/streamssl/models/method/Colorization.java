@@ -33,7 +33,7 @@ import java.util.List;
  * <p>Options: {@code decoder-hidden} (256), {@code output-stride} (4). ResNet encoders only (the map is a ResNet
  * stage's). The paper trains with Adam at 3e-5 for batch 40 (β 0.9, 0.99, weight decay 1e-3): AdamW here, scaled.
  */
-public final class Colorization extends BaseMethod {
+public final class Colorization extends PixelPredictionMethod {
 
     public static final String NAME = "colorization";
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
@@ -46,34 +46,18 @@ public final class Colorization extends BaseMethod {
     private final int decoderHidden;
     private final int outputStride;
     private Block decoder;
-    private Shape viewShape;
 
     public Colorization(MethodSettings settings) {
         super(NAME, settings);
-        if (!StageFeatureMap.supports(settings.encoder())) {
-            throw new IllegalArgumentException(NAME + " needs a ResNet encoder (its decoder reads the last stage's"
-                    + " spatial feature map), got " + settings.encoder().arch() + ": use resnet18, resnet34 or resnet50");
-        }
         decoderHidden = intOption("decoder-hidden", 256, 1);
         outputStride = intOption("output-stride", 4, 1);
         rejectUnknownOptions();
     }
 
     @Override
-    protected ViewPlan defaultViewPlan(int imageSize) {
-        return ViewPlan.of(1, imageSize, AugmentationPresetName.MAE.configName(), List.of()); // crop, flip, no colour
-    }
-
-    @Override
-    protected Block createEncoder(Shape viewShape) {
-        this.viewShape = viewShape;
-        return super.createEncoder(viewShape);
-    }
-
-    @Override
     protected void createHeads(Shape features) {
-        Shape map = StageFeatureMap.shape(encoder(), viewShape);
-        long side = viewShape.get(2);
+        Shape map = StageFeatureMap.shape(encoder(), viewShape());
+        long side = viewShape().get(2);
         if (side % outputStride != 0 || (side / outputStride) % map.get(2) != 0) {
             throw new IllegalArgumentException(NAME + ": the prediction's side, image side " + side + " / option "
                     + "'output-stride' " + outputStride + ", must be a whole multiple of the feature map's side "
@@ -92,7 +76,7 @@ public final class Colorization extends BaseMethod {
         NDArray map = StageFeatureMap.of(encoder(), ps, grey, true);
         NDArray prediction = run(decoder, ps, map);
         NDArray loss = PixelRegressionLoss.compute(prediction, target, null);
-        NDArray pooled = map.mean(new int[] {3}).mean(new int[] {2}); // the encoder's own pooled feature of the grey view
+        NDArray pooled = pooled(map); // the encoder's own pooled feature of the grey view
         return new Forward(loss, pooled, pooled);
     }
 

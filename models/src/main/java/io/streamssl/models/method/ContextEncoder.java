@@ -33,7 +33,7 @@ import java.util.Locale;
  * a block's side over the image's), {@code decoder-hidden} (256). The paper's optimiser: Adam at 2e-4 for batch 64
  * (β₁ 0.5): AdamW here, scaled.
  */
-public final class ContextEncoder extends BaseMethod {
+public final class ContextEncoder extends PixelPredictionMethod {
 
     public static final String NAME = "context-encoder";
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
@@ -47,14 +47,9 @@ public final class ContextEncoder extends BaseMethod {
     private final double blockFraction;
     private final int decoderHidden;
     private Block decoder;
-    private Shape viewShape;
 
     public ContextEncoder(MethodSettings settings) {
         super(NAME, settings);
-        if (!StageFeatureMap.supports(settings.encoder())) {
-            throw new IllegalArgumentException(NAME + " needs a ResNet encoder (its decoder reads the last stage's"
-                    + " spatial feature map), got " + settings.encoder().arch() + ": use resnet18, resnet34 or resnet50");
-        }
         mask = stringOption("mask", "random-blocks").toLowerCase(Locale.ROOT);
         if (!MASKS.contains(mask)) {
             throw new IllegalArgumentException(NAME + ": option 'mask' must be one of " + MASKS + ", got '" + mask + "'");
@@ -66,20 +61,9 @@ public final class ContextEncoder extends BaseMethod {
     }
 
     @Override
-    protected ViewPlan defaultViewPlan(int imageSize) {
-        return ViewPlan.of(1, imageSize, AugmentationPresetName.MAE.configName(), List.of()); // crop, flip, no colour
-    }
-
-    @Override
-    protected Block createEncoder(Shape viewShape) {
-        this.viewShape = viewShape;
-        return super.createEncoder(viewShape);
-    }
-
-    @Override
     protected void createHeads(Shape features) {
-        Shape map = StageFeatureMap.shape(encoder(), viewShape);
-        long side = viewShape.get(2);
+        Shape map = StageFeatureMap.shape(encoder(), viewShape());
+        long side = viewShape().get(2);
         if (side % map.get(2) != 0) {
             throw new IllegalArgumentException(NAME + ": the image side " + side + " must be a multiple of the "
                     + "encoder's feature map side " + map.get(2));
@@ -107,7 +91,7 @@ public final class ContextEncoder extends BaseMethod {
         NDArray map = StageFeatureMap.of(encoder(), ps, context, true);
         NDArray prediction = run(decoder, ps, map);
         NDArray loss = PixelRegressionLoss.compute(prediction, view, removed);
-        NDArray pooled = map.mean(new int[] {3}).mean(new int[] {2}); // the encoder's own pooled feature
+        NDArray pooled = pooled(map); // the encoder's own pooled feature
         return new Forward(loss, pooled, pooled);
     }
 }

@@ -35,7 +35,7 @@ import java.util.List;
  * {@code head-hidden} (fc7, 1024). The paper trains with SGD at 0.01 for batch 256 (momentum 0.9, weight decay
  * 5e-4), the default here, scaled with the batch.
  */
-public final class Jigsaw extends BaseMethod {
+public final class Jigsaw extends ViewTargetMethod {
 
     public static final String NAME = "jigsaw";
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
@@ -71,16 +71,6 @@ public final class Jigsaw extends BaseMethod {
         tileHead = addStudent("tile-head", tileSpec.block(), new Shape(puzzles * Pirl.TILES, features.get(1)));
         classifier = addStudent("classifier", classifierSpec.block(),
                 new Shape(puzzles, (long) Pirl.TILES * tileSpec.outDim()));
-    }
-
-    @Override
-    public Forward forward(ParameterStore ps, List<NDArray> views, long step) {
-        return forwardBatch(ps, views, BatchContext.of(null), step);
-    }
-
-    @Override
-    public Forward forward(ParameterStore ps, List<NDArray> views, long[] instanceIds, long step) {
-        return forwardBatch(ps, views, BatchContext.of(instanceIds), step);
     }
 
     @Override

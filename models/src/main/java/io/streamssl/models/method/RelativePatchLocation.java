@@ -32,7 +32,7 @@ import java.util.List;
  * paper trains with SGD; the default is AlexNet's Caffe recipe it starts from, 0.01 for batch 256 (momentum 0.9,
  * weight decay 5e-4), scaled with the batch.
  */
-public final class RelativePatchLocation extends BaseMethod {
+public final class RelativePatchLocation extends ViewTargetMethod {
 
     public static final String NAME = "relative-patch-location";
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
@@ -73,16 +73,6 @@ public final class RelativePatchLocation extends BaseMethod {
         long n = features.get(0);
         patchHead = addStudent("patch-head", patchSpec.block(), new Shape(2 * pairs * n, features.get(1)));
         classifier = addStudent("classifier", classifierSpec.block(), new Shape(pairs * n, 2L * patchSpec.outDim()));
-    }
-
-    @Override
-    public Forward forward(ParameterStore ps, List<NDArray> views, long step) {
-        return forwardBatch(ps, views, BatchContext.of(null), step);
-    }
-
-    @Override
-    public Forward forward(ParameterStore ps, List<NDArray> views, long[] instanceIds, long step) {
-        return forwardBatch(ps, views, BatchContext.of(instanceIds), step);
     }
 
     @Override

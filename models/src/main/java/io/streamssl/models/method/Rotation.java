@@ -30,7 +30,7 @@ import java.util.List;
  * <p>Options: {@code views} (4), {@code head-hidden} (0: linear). The paper trains with SGD at 0.1 for batch 128
  * (momentum 0.9, weight decay 5e-4), the default here, scaled with the batch.
  */
-public final class Rotation extends BaseMethod {
+public final class Rotation extends ViewTargetMethod {
 
     public static final String NAME = "rotation";
     public static final MethodDescriptor DESCRIPTOR = new MethodDescriptor(NAME,
@@ -63,16 +63,6 @@ public final class Rotation extends BaseMethod {
     protected void createHeads(Shape features) {
         classifier = addStudent("classifier", classifierSpec.block(), new Shape(views * features.get(0),
                 features.get(1)));
-    }
-
-    @Override
-    public Forward forward(ParameterStore ps, List<NDArray> views, long step) {
-        return forwardBatch(ps, views, BatchContext.of(null), step);
-    }
-
-    @Override
-    public Forward forward(ParameterStore ps, List<NDArray> views, long[] instanceIds, long step) {
-        return forwardBatch(ps, views, BatchContext.of(instanceIds), step);
     }
 
     @Override
