@@ -240,10 +240,9 @@ class MethodSmokeTest {
             case "dino", "ibot" -> 20;
             // the prototypes are random until the queue is full and first clustered
             case "deepclusterv2", "sela" -> Integer.parseInt(options.get("queue-size")) / BATCH;
-            // its bank holds the student's own past features (no slow teacher): rows written while the fresh network
-            // moved fast are easy negatives, so the loss rises (2.0-3.9 at steps 8-18, 4.7 at 30-40) until they are gone
-            case "instdisc" -> 30;
-            case "pirl" -> 30; // its bank as InstDisc's (measured: 2.4 at step 8, 4.1 at 30, 2.9 at 100)
+            // the negatives are the batch's other images and the bank rows of the last step (negative-steps 1): as many
+            // from step 1 on (step 0 has no bank rows yet)
+            case "instdisc", "pirl" -> 1;
             // the queue starts empty (loss 0 at step 0) and the loss rises as anchors fill it
             case "seed" -> Integer.parseInt(options.get("queue-size")) / BATCH;
             default -> 0;
