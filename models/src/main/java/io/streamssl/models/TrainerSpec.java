@@ -55,8 +55,8 @@ public record TrainerSpec(
         Map<String, String> trainerOptions) {
 
     /** CIFAR-10 channel statistics (the usual values in SSL code). */
-    public static final float[] CIFAR_MEAN = {0.4914f, 0.4822f, 0.4465f};
-    public static final float[] CIFAR_STD = {0.2470f, 0.2435f, 0.2616f};
+    public static final float[] CIFAR_MEAN = io.streamssl.models.method.InputNormalization.CIFAR.mean().clone();
+    public static final float[] CIFAR_STD = io.streamssl.models.method.InputNormalization.CIFAR.std().clone();
 
     /** The trainer options {@link #trainerOptions} accepts. */
     public static final java.util.Set<String> TRAINER_OPTIONS = java.util.Set.of("optimizer", "weight-decay-end", "lars-eta",
