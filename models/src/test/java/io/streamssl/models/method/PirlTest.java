@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * PIRL cuts its jigsaw view back into the tiles the pipeline laid out; its loss, on the method's own f and g, is
- * the λ-mix of the two bank contrasts with the image's bank row (a hit) or its detached f (a first visit) as the
- * positive and the bank's other rows and the batch's other images' detached f as negatives, checked against plain
+ * the λ-mix of the two bank contrasts with the image's bank row (a hit) or its second plain view's detached f (a
+ * first visit) as the positive and the bank's other rows and the batch's other images' detached f of that view as
+ * negatives, checked against plain
  * doubles; the bank moves by the paper's rule; and a run resumed mid-way, with ids
  * that repeat, equals the uninterrupted one bit for bit.
  */
@@ -72,11 +73,11 @@ class PirlTest {
     @Test
     void theViewPlanIsAPlainViewAndAJigsawViewWhoseTilesScaleWithTheImage() {
         SslMethod pirl = SslMethods.create("pirl", SslMethodsTest.DEFAULTS);
-        assertThat(pirl.viewPlan(32).describe()).isEqualTo("1×32px cifar-symmetric + 1×27px jigsaw; teacher: none");
-        assertThat(pirl.viewPlan(224).describe()).isEqualTo("1×224px mocov2 + 1×192px jigsaw; teacher: none");
+        assertThat(pirl.viewPlan(32).describe()).isEqualTo("2×32px cifar-symmetric + 1×27px jigsaw; teacher: none");
+        assertThat(pirl.viewPlan(224).describe()).isEqualTo("2×224px mocov2 + 1×192px jigsaw; teacher: none");
         // the augmentation option replaces the plain view's preset only
         assertThat(SslMethods.create("pirl", SslMethodsTest.with("augmentation", "simclr")).viewPlan(32).describe())
-                .isEqualTo("1×32px simclr + 1×27px jigsaw; teacher: none");
+                .isEqualTo("2×32px simclr + 1×27px jigsaw; teacher: none");
     }
 
     @Test
@@ -92,11 +93,12 @@ class PirlTest {
                 ParameterStore ps = new ParameterStore(step, false);
                 List<NDArray> views = views(step, 1);
                 double[][] f0 = f(method, ps, views.get(0));
-                double[][] g0 = g(method, ps, views.get(1));
+                double[][] o0 = f(method, ps, views.get(1));
+                double[][] g0 = g(method, ps, views.get(2));
                 SslMethod.Forward first = method.forward(ps, views, new long[] {10, 11, 12, 13}, 0);
                 int[] none = {-1, -1, -1, -1};
-                double firstExpected = 0.7 * InstDiscTest.reference(g0, f0, new double[0][], 0, none)
-                        + 0.3 * InstDiscTest.reference(f0, f0, new double[0][], 0, none);
+                double firstExpected = 0.7 * InstDiscTest.reference(g0, o0, new double[0][], 0, none)
+                        + 0.3 * InstDiscTest.reference(f0, o0, new double[0][], 0, none);
                 assertThat((double) first.loss().getFloat()).as("an empty bank: the batch's other images are the "
                         + "negatives").isCloseTo(firstExpected, offset(1e-4 * firstExpected)).isGreaterThan(0.1);
                 method.afterOptimizerStep(0);
@@ -115,17 +117,18 @@ class PirlTest {
                 ParameterStore ps = new ParameterStore(step, false);
                 List<NDArray> views = views(step, 2);
                 double[][] f = f(method, ps, views.get(0));
-                double[][] g = g(method, ps, views.get(1));
+                double[][] o = f(method, ps, views.get(1));
+                double[][] g = g(method, ps, views.get(2));
                 float loss = method.forward(ps, views, ids, 1).loss().getFloat();
                 assertThat(method.scalars(1)).containsEntry("bank-hits", 0.5);
                 int[] own = {1, -1, 3, -1};
-                double expected = 0.7 * InstDiscTest.reference(g, f, bank, 4, own)
-                        + 0.3 * InstDiscTest.reference(f, f, bank, 4, own);
+                double expected = 0.7 * InstDiscTest.reference(g, o, bank, 4, own)
+                        + 0.3 * InstDiscTest.reference(f, o, bank, 4, own);
                 assertThat((double) loss).isCloseTo(expected, offset(1e-4 * expected));
                 float anonymous = method.forward(ps, views, null, 1).loss().getFloat();
                 int[] none = {-1, -1, -1, -1};
-                double allMisses = 0.7 * InstDiscTest.reference(g, f, bank, 4, none)
-                        + 0.3 * InstDiscTest.reference(f, f, bank, 4, none);
+                double allMisses = 0.7 * InstDiscTest.reference(g, o, bank, 4, none)
+                        + 0.3 * InstDiscTest.reference(f, o, bank, 4, none);
                 assertThat((double) anonymous).as("without ids every image is a first visit")
                         .isCloseTo(allMisses, offset(1e-4 * allMisses)).isNotCloseTo(expected, offset(1e-3));
                 method.forward(ps, views, ids, 1); // the update below is this forward's
@@ -141,11 +144,11 @@ class PirlTest {
         }
     }
 
-    /** Random normalised-looking views: a plain 32 px view and a 27 px jigsaw view. */
+    /** Random normalised-looking views: two plain 32 px views and a 27 px jigsaw view. */
     static List<NDArray> views(NDManager m, long seed) {
         Random r = new Random(seed);
         List<NDArray> out = new ArrayList<>();
-        for (int side : new int[] {32, JIGSAW}) {
+        for (int side : new int[] {32, 32, JIGSAW}) {
             float[] px = new float[N * 3 * side * side];
             for (int i = 0; i < px.length; i++) {
                 px[i] = (float) r.nextGaussian();

@@ -49,9 +49,9 @@ class PresetViewBytesTest {
         EXPECTED_BY_METHOD.put("simclr@72", "e8de9aad8f217011086be86125317c6ae21aa40aa082d38578e88e8ac3ed4c90");
         EXPECTED_BY_METHOD.put("mocov2@32", "1677793958a0d63a3b845ea1b88f2532dd2d8408dd7ce328bffc558177b607de");
         EXPECTED_BY_METHOD.put("mocov2@72", "befa0ace50514f1066f8661d25bb2e26892b3b548a0a8672763933d75ecd9019");
-        // PIRL: a plain view and a jigsaw view (27 px at 32: tiles of 9)
-        EXPECTED_BY_METHOD.put("pirl@32", "361f5c834ee672e65bf1b1b79a684d3c803f76bde59ca76f040ba73629338795");
-        EXPECTED_BY_METHOD.put("pirl@72", "31535006245dde9be3dc68793edfa9405bf8dbfbbab33d2e73d80e308b36bf83");
+        // PIRL: two plain views and a jigsaw view (27 px at 32: tiles of 9)
+        EXPECTED_BY_METHOD.put("pirl@32", "eed787d8444dbb217a9b8a3eb265c646403d633e6663ff283448e0016c741c59");
+        EXPECTED_BY_METHOD.put("pirl@72", "39296c2fab67217637e2c48ac0be6b979967ddb9e62d9c8ffeeb223b47a951e6");
     }
 
     @Test
