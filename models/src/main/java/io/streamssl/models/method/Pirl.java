@@ -55,7 +55,7 @@ import java.util.Map;
  * <p>Options: {@code temperature} (0.07), {@code lambda} (0.5, the jigsaw term's weight), {@code bank-size}
  * (4096, at least the batch size), {@code bank-momentum} (0.5), {@code negative-steps} (1; 0 = the batch's images
  * only), {@code projector-out} (128), {@code augmentation}
- * (the plain view's preset; the jigsaw view stays a jigsaw). The paper trains with SGD at 0.12 for batch 1024
+ * (the plain views' preset; the jigsaw view stays a jigsaw). The paper trains with SGD at 0.12 for batch 1024
  * (momentum 0.9, weight decay 1e-4), the default here, scaled with the batch.
  */
 public final class Pirl extends BaseMethod {

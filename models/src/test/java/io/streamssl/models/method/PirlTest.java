@@ -26,9 +26,8 @@ import org.junit.jupiter.api.Test;
  * PIRL cuts its jigsaw view back into the tiles the pipeline laid out; its loss, on the method's own f and g, is
  * the λ-mix of the two bank contrasts with the image's bank row (a hit) or its second plain view's detached f (a
  * first visit) as the positive and the bank's other rows and the batch's other images' detached f of that view as
- * negatives, checked against plain
- * doubles; the bank moves by the paper's rule; and a run resumed mid-way, with ids
- * that repeat, equals the uninterrupted one bit for bit.
+ * negatives, checked against plain doubles; the bank moves by the paper's rule; and a run resumed mid-way, with
+ * ids that repeat, equals the uninterrupted one bit for bit.
  */
 class PirlTest {
 
@@ -71,11 +70,11 @@ class PirlTest {
     }
 
     @Test
-    void theViewPlanIsAPlainViewAndAJigsawViewWhoseTilesScaleWithTheImage() {
+    void theViewPlanIsTwoPlainViewsAndAJigsawViewWhoseTilesScaleWithTheImage() {
         SslMethod pirl = SslMethods.create("pirl", SslMethodsTest.DEFAULTS);
         assertThat(pirl.viewPlan(32).describe()).isEqualTo("2×32px cifar-symmetric + 1×27px jigsaw; teacher: none");
         assertThat(pirl.viewPlan(224).describe()).isEqualTo("2×224px mocov2 + 1×192px jigsaw; teacher: none");
-        // the augmentation option replaces the plain view's preset only
+        // the augmentation option replaces the plain views' preset only
         assertThat(SslMethods.create("pirl", SslMethodsTest.with("augmentation", "simclr")).viewPlan(32).describe())
                 .isEqualTo("2×32px simclr + 1×27px jigsaw; teacher: none");
     }
