@@ -54,4 +54,15 @@ public record EncoderSpec(String arch, Stem stem, int width) {
     private boolean isTransformer() {
         return arch.startsWith("vit-");
     }
+
+    /**
+     * Fails unless this is a vision transformer: for the methods that mask or drop patch tokens (MAE, iBOT), which
+     * a ResNet has not. The message names the method and the ViT choices of {@code trainer.encoder}.
+     */
+    public void requireTransformerFor(String method) {
+        if (!isTransformer()) {
+            throw new IllegalArgumentException(method + " needs a vision transformer: set trainer.encoder to one of "
+                    + ARCHITECTURES.stream().filter(a -> a.startsWith("vit-")).toList() + ", got '" + arch + "'");
+        }
+    }
 }

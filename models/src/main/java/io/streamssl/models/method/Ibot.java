@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import io.streamssl.models.encoder.EncoderSpec;
 import io.streamssl.models.encoder.VisionTransformer;
 import io.streamssl.models.head.DinoHead;
 import io.streamssl.models.head.MaskToken;
@@ -112,12 +111,7 @@ public final class Ibot extends MomentumMethod {
     /** Fails unless the encoder is a vision transformer: masking replaces patch tokens, which a ResNet has not. */
     @Override
     public void requireReadyToTrain() {
-        String arch = settings.encoder().arch();
-        if (!arch.startsWith("vit-")) {
-            throw new IllegalArgumentException(NAME + " needs a vision transformer: set trainer.encoder to one of "
-                    + EncoderSpec.ARCHITECTURES.stream().filter(a -> a.startsWith("vit-")).toList() + ", got '"
-                    + arch + "'");
-        }
+        settings.encoder().requireTransformerFor(NAME);
     }
 
     @Override
