@@ -12,11 +12,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import io.streamssl.models.MultiCropBatch;
 import io.streamssl.models.SslTrainer;
-import io.streamssl.models.StepResult;
 import io.streamssl.models.TrainerSpec;
-import io.streamssl.models.TrainingState;
 import io.streamssl.models.state.ExemplarSlots;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,46 +152,13 @@ class ExemplarCnnTest {
         // 16 images drawn 8 a step with replacement into 12 classes: hits, evictions and repeats within a batch
         TrainerSpec spec = TrainerSpec.byolCifar(8, 8, 100).withMethod("exemplar-cnn",
                 Map.of("exemplars", "12", "views", "2")).withLearningRate(0.05);
-        TrainingImages images = TrainingImages.load(16, 3);
-        int before = 3;
-        int after = 4;
-        List<MultiCropBatch> batches = new ArrayList<>();
-        float[] uninterrupted = new float[after];
-        double hits = 0;
-        TrainingState saved;
-        TrainingState end;
-        try (SslTrainer trainer = new SslTrainer(spec)) {
-            for (int i = 0; i < before + after; i++) {
-                batches.add(images.batch(8, trainer.viewPlan()));
-            }
-            for (int i = 0; i < before; i++) {
-                trainer.step(batches.get(i));
-            }
-            saved = trainer.exportState();
-            for (int i = 0; i < after; i++) {
-                StepResult r = trainer.step(batches.get(before + i));
-                uninterrupted[i] = r.loss();
-                hits += r.scalars().get("exemplar-hits");
-            }
-            end = trainer.exportState();
-        }
-        assertThat(hits / after).as("share of images that had a class").isBetween(0.2, 0.95);
-        try (SslTrainer restored = new SslTrainer(spec)) {
-            restored.importState(saved);
-            float[] resumed = new float[after];
-            for (int i = 0; i < after; i++) {
-                resumed[i] = restored.step(batches.get(before + i)).loss();
-            }
-            assertThat(resumed).containsExactly(uninterrupted);
-            TrainingState resumedEnd = restored.exportState();
-            end.tensors().forEach((name, bytes) -> assertThat(resumedEnd.tensors().get(name)).as(name)
-                    .isEqualTo(bytes));
-            assertThat(resumedEnd.sameAs(end)).isTrue();
-            assertThat(saved.tensors().get("slots/ids")).as("the slots moved on")
-                    .isNotEqualTo(end.tensors().get("slots/ids"));
-            assertThat(saved.tensors().get("student/classifier/weight"))
-                    .isNotEqualTo(end.tensors().get("student/classifier/weight"));
-        }
+        ResumedRun run = ResumedRun.of(spec, TrainingImages.load(16, 3), 8, 3, 4);
+        assertThat(run.meanScalar("exemplar-hits")).as("share of images that had a class").isBetween(0.2, 0.95);
+        run.assertBitForBit("exemplar-cnn");
+        assertThat(run.saved.tensors().get("slots/ids")).as("the slots moved on")
+                .isNotEqualTo(run.end.tensors().get("slots/ids"));
+        assertThat(run.saved.tensors().get("student/classifier/weight"))
+                .isNotEqualTo(run.end.tensors().get("student/classifier/weight"));
     }
 
     @Test

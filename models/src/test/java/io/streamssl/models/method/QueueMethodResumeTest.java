@@ -2,11 +2,7 @@ package io.streamssl.models.method;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamssl.models.MultiCropBatch;
-import io.streamssl.models.SslTrainer;
 import io.streamssl.models.TrainerSpec;
-import io.streamssl.models.TrainingState;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -53,40 +49,12 @@ class QueueMethodResumeTest {
     @MethodSource("methods")
     void resumedRunEqualsTheUninterruptedOneBitForBit(String method, Map<String, String> options) {
         TrainerSpec spec = TrainerSpec.byolCifar(8, BATCH, 100).withMethod(method, options).withLearningRate(0.05);
-        List<MultiCropBatch> batches = new ArrayList<>();
-        float[] uninterrupted = new float[AFTER];
-        float[] resumed = new float[AFTER];
-        TrainingState saved;
-        TrainingState end;
-        try (SslTrainer trainer = new SslTrainer(spec)) {
-            for (int i = 0; i < BEFORE + AFTER; i++) {
-                batches.add(images.batch(BATCH, trainer.viewPlan()));
-            }
-            for (int i = 0; i < BEFORE; i++) {
-                trainer.step(batches.get(i));
-            }
-            saved = trainer.exportState();
-            for (int i = 0; i < AFTER; i++) {
-                uninterrupted[i] = trainer.step(batches.get(BEFORE + i)).loss();
-            }
-            end = trainer.exportState();
-        }
+        ResumedRun run = ResumedRun.of(spec, images, BATCH, BEFORE, AFTER);
         if (!List.of("rotation", "jigsaw", "relative-patch-location", "colorization",
                 "context-encoder").contains(method)) {
-            assertThat(saved.tensors().keySet()).as("%s checkpoints its queue", method)
+            assertThat(run.saved.tensors().keySet()).as("%s checkpoints its queue", method)
                     .anyMatch(k -> k.contains("queue"));
         }
-        try (SslTrainer restored = new SslTrainer(spec)) {
-            restored.importState(saved);
-            for (int i = 0; i < AFTER; i++) {
-                resumed[i] = restored.step(batches.get(BEFORE + i)).loss();
-            }
-            assertThat(resumed).as("%s losses after resume", method).containsExactly(uninterrupted);
-            TrainingState resumedEnd = restored.exportState();
-            end.tensors().forEach((name, bytes) -> assertThat(resumedEnd.tensors().get(name))
-                    .as("%s tensor %s", method, name).isEqualTo(bytes));
-            assertThat(resumedEnd.sameAs(end)).isTrue();
-            assertThat(saved.sameAs(end)).as("training moved the state").isFalse();
-        }
+        run.assertBitForBit(method);
     }
 }
