@@ -1,11 +1,12 @@
 package io.streamssl.pipeline.job;
 
+import static io.streamssl.pipeline.job.TrainerHarness.only;
+import static io.streamssl.pipeline.job.TrainerHarness.records;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamssl.connectors.TrainerEvent;
 import io.streamssl.connectors.event.FinalStateEvent;
 import io.streamssl.connectors.event.MetricsEvent;
-import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.pipeline.config.JobConfig;
@@ -15,9 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,17 +85,8 @@ class InstDiscOperatorResumeTest {
 
     /** ResNet-18 (CIFAR stem) width 8, batch 4, 16 px, a bank of 8 rows; max 5 steps. */
     private static JobConfig config(Path dir) {
-        Map<String, String> c = new HashMap<>();
-        c.put("trainer.model-name", MODEL);
-        c.put("trainer.method", "instdisc");
-        c.put("trainer.width", "8");
-        c.put("trainer.batch-size", Integer.toString(BATCH));
-        c.put("trainer.device", "cpu");
-        c.put("trainer.max-steps", "5");
-        c.put("augment.size", Integer.toString(SIZE));
-        c.put("method.projector-out", "16");
+        Map<String, String> c = TrainerHarness.smallConfig(MODEL, "instdisc", BATCH, SIZE, 5);
         c.put("method.bank-size", "8");
-        c.put("metrics.every-steps", "1");
         c.put("snapshots.every-steps", "100");
         c.put("snapshots.dir", dir.resolve("snapshots").toString());
         c.put("checkpoints.dir", dir.resolve("checkpoints").toString());
@@ -105,10 +95,7 @@ class InstDiscOperatorResumeTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, TrainingSample, TrainerEvent> harness(
             JobConfig config) throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new TrainerOperator(config, "instdisc-run"),
-                s -> MODEL, Types.STRING);
-        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-        return harness;
+        return TrainerHarness.open(config, "instdisc-run");
     }
 
     /** Sample i is a fresh augmentation (random bytes) of image {@code img-(i mod 6)}. */
@@ -127,20 +114,6 @@ class InstDiscOperatorResumeTest {
             out.add(s);
         }
         return out;
-    }
-
-    private static List<TrainerRecord> records(Iterable<TrainerEvent> elements) {
-        List<TrainerRecord> out = new ArrayList<>();
-        for (TrainerEvent e : elements) {
-            out.add(TrainerEventCodec.decode(e.json));
-        }
-        return out;
-    }
-
-    private static <T extends TrainerRecord> T only(List<TrainerRecord> records, Class<T> type) {
-        List<T> of = TrainerEventReader.select(records, null, type);
-        assertThat(of).as(type.getSimpleName() + " records").hasSize(1);
-        return of.get(0);
     }
 
     /** The loss ({@code name = loss}) or a method scalar of each step's metrics. */

@@ -1,5 +1,7 @@
 package io.streamssl.pipeline.job;
 
+import static io.streamssl.pipeline.job.TrainerHarness.losses;
+import static io.streamssl.pipeline.job.TrainerHarness.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,6 @@ import io.streamssl.connectors.event.MetricsEvent;
 import io.streamssl.connectors.event.RestoredEvent;
 import io.streamssl.connectors.event.SnapshotEvent;
 import io.streamssl.connectors.event.TrainedEvent;
-import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.models.CapturedState;
@@ -30,7 +31,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -305,19 +305,7 @@ class TrainerOperatorHarnessTest {
 
     /** BYOL, ResNet-18 (CIFAR stem) at width 8, batch 4, 16 px; snapshot every 2 steps, max 3 steps. */
     private static JobConfig config(Path dir) {
-        Map<String, String> c = new HashMap<>();
-        c.put("trainer.model-name", MODEL);
-        c.put("trainer.method", "byol");
-        c.put("trainer.width", "8");
-        c.put("trainer.batch-size", Integer.toString(BATCH));
-        c.put("trainer.device", "cpu");
-        c.put("trainer.max-steps", "3");
-        c.put("augment.size", Integer.toString(SIZE));
-        c.put("method.projector-hidden", "32");
-        c.put("method.predictor-hidden", "32");
-        c.put("method.projector-out", "16");
-        c.put("metrics.every-steps", "1");
-        c.put("metrics.trained-ids", "true");
+        Map<String, String> c = TrainerHarness.byolConfig(MODEL, BATCH, SIZE, 3);
         c.put("snapshots.every-steps", "2");
         c.put("snapshots.dir", dir.resolve("snapshots").toString());
         c.put("checkpoints.dir", dir.resolve("checkpoints").toString());
@@ -326,10 +314,7 @@ class TrainerOperatorHarnessTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, TrainingSample, TrainerEvent> harness(
             JobConfig config) throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new TrainerOperator(config, "harness-run"),
-                s -> MODEL, Types.STRING);
-        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-        return harness;
+        return TrainerHarness.open(config, "harness-run");
     }
 
     /** Two augmented 16 px views per image (random bytes), labels 0–9, a probe image for every other one. */
@@ -354,21 +339,10 @@ class TrainerOperatorHarnessTest {
         return out;
     }
 
+    /** The events decoded, each keyed by the model. */
     private static List<TrainerRecord> records(Iterable<TrainerEvent> elements) {
-        List<TrainerRecord> out = new ArrayList<>();
-        for (TrainerEvent e : elements) {
-            TrainerRecord r = TrainerEventCodec.decode(e.json);
-            assertThat(e.kind).as("route of " + e).isEqualTo(r.kind().route());
-            assertThat(e.key).isEqualTo(MODEL);
-            out.add(r);
-        }
-        return out;
-    }
-
-    private static <T extends TrainerRecord> T only(List<TrainerRecord> records, Class<T> type) {
-        List<T> of = TrainerEventReader.select(records, null, type);
-        assertThat(of).as(type.getSimpleName() + " records").hasSize(1);
-        return of.get(0);
+        elements.forEach(e -> assertThat(e.key).isEqualTo(MODEL));
+        return TrainerHarness.records(elements);
     }
 
     @SafeVarargs
@@ -377,15 +351,6 @@ class TrainerOperatorHarnessTest {
         for (List<TrainerRecord> run : runs) {
             TrainerEventReader.select(run, null, TrainedEvent.class)
                     .forEach(t -> out.put(t.step(), t.ids() + " " + t.batchSha256()));
-        }
-        return out;
-    }
-
-    @SafeVarargs
-    private static Map<Long, Double> losses(List<TrainerRecord>... runs) {
-        Map<Long, Double> out = new HashMap<>();
-        for (List<TrainerRecord> run : runs) {
-            TrainerEventReader.select(run, null, MetricsEvent.class).forEach(m -> out.put(m.step(), m.loss()));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.streamssl.pipeline.job;
 
+import static io.streamssl.pipeline.job.TrainerHarness.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,13 +15,10 @@ import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.pipeline.config.JobConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -133,22 +131,10 @@ class TrainerOperatorNonFiniteLossTest {
 
     /** BYOL, width 8, batch 4, 16 px, max 2 steps, probe.classes 10, metrics after every step. */
     private static JobConfig config(Path dir, String poisonIds, int maxSkipped) {
-        Map<String, String> c = new HashMap<>();
-        c.put("trainer.model-name", MODEL);
-        c.put("trainer.method", "byol");
-        c.put("trainer.width", "8");
-        c.put("trainer.batch-size", Integer.toString(BATCH));
-        c.put("trainer.device", "cpu");
-        c.put("trainer.max-steps", "2");
+        Map<String, String> c = TrainerHarness.byolConfig(MODEL, BATCH, SIZE, 2);
         c.put("trainer.max-consecutive-skipped-steps", Integer.toString(maxSkipped));
         c.put("testing.poison-ids", poisonIds);
-        c.put("augment.size", Integer.toString(SIZE));
-        c.put("method.projector-hidden", "32");
-        c.put("method.predictor-hidden", "32");
-        c.put("method.projector-out", "16");
         c.put("probe.classes", "10");
-        c.put("metrics.every-steps", "1");
-        c.put("metrics.trained-ids", "true");
         c.put("snapshots.every-steps", "100");
         c.put("snapshots.dir", dir.resolve("snapshots").toString());
         c.put("checkpoints.dir", dir.resolve("checkpoints").toString());
@@ -157,10 +143,7 @@ class TrainerOperatorNonFiniteLossTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, TrainingSample, TrainerEvent> harness(
             JobConfig config) throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new TrainerOperator(config, "nan-run"),
-                s -> MODEL, Types.STRING);
-        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-        return harness;
+        return TrainerHarness.open(config, "nan-run");
     }
 
     /** Random 16 px views, labels 0–8 but s9's 99999, a probe image for every other one, positions images-0@i. */
@@ -184,11 +167,5 @@ class TrainerOperatorNonFiniteLossTest {
             out.add(s);
         }
         return out;
-    }
-
-    private static <T extends TrainerRecord> T only(List<TrainerRecord> records, Class<T> type) {
-        List<T> of = TrainerEventReader.select(records, null, type);
-        assertThat(of).as(type.getSimpleName() + " records").hasSize(1);
-        return of.get(0);
     }
 }

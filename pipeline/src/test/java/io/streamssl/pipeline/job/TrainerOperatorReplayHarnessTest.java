@@ -1,5 +1,8 @@
 package io.streamssl.pipeline.job;
 
+import static io.streamssl.pipeline.job.TrainerHarness.losses;
+import static io.streamssl.pipeline.job.TrainerHarness.only;
+import static io.streamssl.pipeline.job.TrainerHarness.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +13,6 @@ import io.streamssl.connectors.event.FinalStateEvent;
 import io.streamssl.connectors.event.MetricsEvent;
 import io.streamssl.connectors.event.RestoredEvent;
 import io.streamssl.connectors.event.TrainedEvent;
-import io.streamssl.connectors.event.TrainerEventCodec;
 import io.streamssl.connectors.event.TrainerEventReader;
 import io.streamssl.connectors.event.TrainerRecord;
 import io.streamssl.pipeline.augment.AugmentationPresets;
@@ -24,9 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +62,7 @@ class TrainerOperatorReplayHarnessTest {
     void checkpointRestoreContinueEqualsAnUninterruptedRunAndTheMixIsTheConfiguredOne(String policy)
             throws Exception {
         JobConfig config = config(policy);
-        List<TrainingSample> records = records(config, RECORDS);
+        List<TrainingSample> records = samples(config, RECORDS);
 
         // ---- uninterrupted
         List<TrainerRecord> straight;
@@ -152,7 +152,7 @@ class TrainerOperatorReplayHarnessTest {
         OperatorSubtaskState checkpoint;
         try (var harness = harness(fifo)) {
             harness.open();
-            for (TrainingSample s : records(fifo, RECORDS).subList(0, CHECKPOINT_AFTER)) {
+            for (TrainingSample s : samples(fifo, RECORDS).subList(0, CHECKPOINT_AFTER)) {
                 harness.processElement(s, 0); // 5 steps: the buffer holds its 8
             }
             harness.prepareSnapshotPreBarrier(1);
@@ -225,19 +225,7 @@ class TrainerOperatorReplayHarnessTest {
     }
 
     private static JobConfig config(String policy, int capacity) {
-        Map<String, String> c = new HashMap<>();
-        c.put("trainer.model-name", MODEL);
-        c.put("trainer.method", "byol");
-        c.put("trainer.width", "8");
-        c.put("trainer.batch-size", Integer.toString(BATCH));
-        c.put("trainer.device", "cpu");
-        c.put("trainer.max-steps", Integer.toString(STEPS));
-        c.put("augment.size", Integer.toString(SIZE));
-        c.put("method.projector-hidden", "32");
-        c.put("method.predictor-hidden", "32");
-        c.put("method.projector-out", "16");
-        c.put("metrics.every-steps", "1");
-        c.put("metrics.trained-ids", "true");
+        Map<String, String> c = TrainerHarness.byolConfig(MODEL, BATCH, SIZE, STEPS);
         c.put("snapshots.every-steps", "1000");
         c.put("replay.policy", policy);
         c.put("replay.capacity", Integer.toString(capacity));
@@ -250,14 +238,11 @@ class TrainerOperatorReplayHarnessTest {
             throws Exception {
         // each operator writes its max-steps snapshot to a directory of its own
         JobConfig own = config.with(Map.of("snapshots.dir", work.resolve("snapshots-" + ++operators).toString()));
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new TrainerOperator(own, "replay-harness-run"),
-                s -> MODEL, Types.STRING);
-        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-        return harness;
+        return TrainerHarness.open(own, "replay-harness-run");
     }
 
     /** Records r0, r1, … as the decode/augment stage makes them with reuse on: views and the image at 16 px. */
-    private static List<TrainingSample> records(JobConfig config, int n) {
+    private static List<TrainingSample> samples(JobConfig config, int n) {
         MultiViewAugmenter augmenter = AugmentationPresets.forViewPlan(config.viewPlan(),
                 config.get(StreamsslOptions.SEED));
         Random random = new Random(11);
@@ -273,30 +258,10 @@ class TrainerOperatorReplayHarnessTest {
         return out;
     }
 
-    private static List<TrainerRecord> records(Iterable<TrainerEvent> elements) {
-        List<TrainerRecord> out = new ArrayList<>();
-        for (TrainerEvent e : elements) {
-            out.add(TrainerEventCodec.decode(e.json));
-        }
-        return out;
-    }
-
-    private static <T extends TrainerRecord> T only(List<TrainerRecord> records, Class<T> type) {
-        List<T> of = TrainerEventReader.select(records, null, type);
-        assertThat(of).as(type.getSimpleName() + " records").hasSize(1);
-        return of.get(0);
-    }
-
     private static Map<Long, String> batches(List<TrainerRecord> run) {
         Map<Long, String> out = new TreeMap<>();
         TrainerEventReader.select(run, null, TrainedEvent.class)
                 .forEach(t -> out.put(t.step(), t.ids() + " " + t.uses() + " " + t.replayed() + " " + t.batchSha256()));
-        return out;
-    }
-
-    private static Map<Long, Double> losses(List<TrainerRecord> run) {
-        Map<Long, Double> out = new TreeMap<>();
-        TrainerEventReader.select(run, null, MetricsEvent.class).forEach(m -> out.put(m.step(), m.loss()));
         return out;
     }
 }
