@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestOptions;
@@ -35,13 +36,19 @@ public final class JobExceptionHistory {
 
     /**
      * The REST endpoint of the cluster that {@code programConfig} submits to: {@code rest.address} (else the
-     * JobManager's address, else localhost) and {@code rest.port}, as Flink's own client finds it.
+     * JobManager's address, else localhost) and {@code rest.port}, as Flink's own client finds it. Empty when
+     * {@code rest.bind-port} is set to other than {@code rest.port} (a local cluster on a free port, {@code "0"},
+     * or a range): the port it binds is then known to the cluster only, and {@code rest.port}'s 8081 may be another
+     * cluster's (a demo running beside), whose answers would be about other jobs.
      */
-    public static URI restUri(ReadableConfig programConfig) {
+    public static Optional<URI> restUri(ReadableConfig programConfig) {
+        String port = Integer.toString(programConfig.get(RestOptions.PORT));
+        if (!programConfig.getOptional(RestOptions.BIND_PORT).map(port::equals).orElse(true)) {
+            return Optional.empty();
+        }
         String host = programConfig.getOptional(RestOptions.ADDRESS)
                 .orElse(programConfig.getOptional(JobManagerOptions.ADDRESS).orElse("localhost"));
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
-                + programConfig.get(RestOptions.PORT));
+        return Optional.of(URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
     }
 
     /** The job's failures, newest first; empty when the endpoint does not answer (a restart is then only named). */

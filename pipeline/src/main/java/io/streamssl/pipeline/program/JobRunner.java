@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
@@ -106,7 +107,9 @@ public final class JobRunner {
             boolean done = false;
             long lastStatusCheck = 0;
             JobStatus lastStatus = JobStatus.RUNNING;
-            JobExceptionHistory history = new JobExceptionHistory(JobExceptionHistory.restUri(env.getConfiguration()));
+            // no failure history when the REST port is not known here (a local cluster on a free port)
+            Optional<JobExceptionHistory> history = JobExceptionHistory.restUri(env.getConfiguration())
+                    .map(JobExceptionHistory::new);
             RepeatedFailureGuard guard = new RepeatedFailureGuard(config.get(StreamsslOptions.MAX_RESTARTS_SAME_CAUSE));
             long newestFailure = Long.MIN_VALUE;
             long highestStep = -1;
@@ -145,8 +148,8 @@ public final class JobRunner {
                     lastStatusCheck = System.nanoTime();
                     JobStatus status = client.getJobStatus().get(30, TimeUnit.SECONDS);
                     // each failure once, oldest first: its root cause, and a stop when it keeps coming back
-                    List<JobExceptionHistory.Failure> failures = new ArrayList<>(
-                            history.failures(client.getJobID().toString()));
+                    List<JobExceptionHistory.Failure> failures = new ArrayList<>(history
+                            .map(h -> h.failures(client.getJobID().toString())).orElse(List.of()));
                     Collections.reverse(failures);
                     for (JobExceptionHistory.Failure f : failures) {
                         if (f.timestamp() <= newestFailure) {
